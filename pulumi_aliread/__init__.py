@@ -1,0 +1,76 @@
+"""pulumi_aliread: read Alibaba Cloud resource-directory invitations and LinkWAN
+join-permission authorization orders from Pulumi programs, Python and CI.
+
+Names are imported on first use, so ``import pulumi_aliread`` stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from .errors import (
+    AccessDeniedError,
+    AlireadError,
+    ApiError,
+    ConflictError,
+    ExpectationNotMetError,
+    InvalidInputError,
+    NotFoundError,
+    ResponseValidationError,
+    ServiceUnavailableError,
+)
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "Handshake": "resources",
+    "JoinPermissionAuthOrder": "resources",
+    "get_handshake": "functions",
+    "get_join_permission_auth_order": "functions",
+    "get_handshake_output": "outputs",
+    "get_join_permission_auth_order_output": "outputs",
+    "GetHandshakeResult": "results",
+    "GetJoinPermissionAuthOrderResult": "results",
+}
+
+if TYPE_CHECKING:
+    from .functions import get_handshake, get_join_permission_auth_order
+    from .outputs import get_handshake_output, get_join_permission_auth_order_output
+    from .resources import Handshake, JoinPermissionAuthOrder
+    from .results import GetHandshakeResult, GetJoinPermissionAuthOrderResult
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pulumi_aliread' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
+
+__all__ = [
+    "__version__",
+    "AccessDeniedError",
+    "AlireadError",
+    "ApiError",
+    "ConflictError",
+    "ExpectationNotMetError",
+    "InvalidInputError",
+    "NotFoundError",
+    "ResponseValidationError",
+    "ServiceUnavailableError",
+    "Handshake",
+    "JoinPermissionAuthOrder",
+    "get_handshake",
+    "get_join_permission_auth_order",
+    "get_handshake_output",
+    "get_join_permission_auth_order_output",
+    "GetHandshakeResult",
+    "GetJoinPermissionAuthOrderResult",
+]

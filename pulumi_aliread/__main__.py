@@ -1,0 +1,6 @@
+"""``python -m pulumi_aliread``: the ``aliread`` command."""
+
+from .cli import main
+
+if __name__ == "__main__":
+    raise SystemExit(main())

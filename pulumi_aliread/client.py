@@ -1,0 +1,276 @@
+"""The one call path: validated input -> signed request -> retries -> errors -> result.
+
+Requests are signed by aliyun-python-sdk-core's RPC signer (HMAC-SHA1) with exactly the
+keys resolved by ``settings``; the SDK's client is not used, so its environment
+override (``ALIYUN_ACCESS_KEY_ID``), ECS-only retries and DEBUG parameter logging do not
+apply. Transient failures are retried here with exponential backoff and full jitter.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from . import errors, redaction, schemas
+from .apis import TRANSIENT_CODE_PREFIXES, ApiSpec, ErrorSpec
+from .settings import CallSettings, Credentials, resolve, resolve_credentials
+from .transport import BodyTooLarge, TransportFailure, transport_for
+
+log = logging.getLogger("pulumi_aliread")
+redaction.protect_logger("pulumi_aliread")
+
+
+@dataclass
+class RetryMetrics:
+    """Process-wide counters, for the reliability report and benchmarks."""
+
+    requests: int = 0
+    retries: int = 0
+    backoff_seconds: float = 0.0
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def add(self, requests: int = 0, retries: int = 0, backoff: float = 0.0) -> None:
+        with self._lock:
+            self.requests += requests
+            self.retries += retries
+            self.backoff_seconds += backoff
+
+    def reset(self) -> None:
+        with self._lock:
+            self.requests, self.retries, self.backoff_seconds = 0, 0, 0.0
+
+
+METRICS = RetryMetrics()
+
+
+class _Transient(Exception):
+    """One attempt failed in a way a retry may cure; ``error`` is what users get if not."""
+
+    def __init__(self, error: errors.AlireadError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+def read(
+    api: ApiSpec,
+    object_id: object,
+    *,
+    region: str | None = None,
+    endpoint: str | None = None,
+    api_version: str | None = None,
+    expected: object = None,
+    config: Mapping[str, str] | None = None,
+    connect_timeout: float | None = None,
+    read_timeout: float | None = None,
+    max_attempts: int | None = None,
+    deadline: float | None = None,
+    backoff_base: float | None = None,
+    backoff_cap: float | None = None,
+) -> Any:
+    """Read one object of ``api``; validate everything before the first request."""
+    object_id = api.validate_id(object_id)
+    expected_states = api.validate_states(expected)
+    settings = resolve(
+        api,
+        region=region,
+        endpoint=endpoint,
+        api_version=api_version,
+        config=config,
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+        max_attempts=max_attempts,
+        deadline=deadline,
+        backoff_base=backoff_base,
+        backoff_cap=backoff_cap,
+    )
+    result = fetch(api, object_id, settings, resolve_credentials(config))
+    check_expectation(api, result, expected_states)
+    return result
+
+
+def check_expectation(api: ApiSpec, result: Any, expected: Iterable[str]) -> None:
+    """Raise ExpectationNotMetError when ``result``'s state is not among ``expected``."""
+    expected = tuple(expected)
+    state = getattr(result, api.state_field)
+    if expected and state not in expected:
+        wanted = " or ".join(expected)
+        terminal = " (a final state: it will not change)" if state in api.terminal_states else ""
+        error = errors.ExpectationNotMetError(
+            f"{api.title} {result.id} is {state}{terminal}, expected {wanted} "
+            f"({api.action}, request id {result.request_id}). "
+            f"Wait until it is {wanted}, or change {api.expect_keyword}.",
+            code="ExpectationNotMet",
+            request_id=result.request_id,
+        )
+        error.result = result  # type: ignore[attr-defined]
+        error.state = state  # type: ignore[attr-defined]
+        error.expected = expected  # type: ignore[attr-defined]
+        raise error
+
+
+def fetch(api: ApiSpec, object_id: str, settings: CallSettings, creds: Credentials) -> Any:
+    """Send the signed request, retrying transient failures; return the result object."""
+    from tenacity import Retrying, stop_after_attempt, stop_after_delay, wait_random_exponential
+
+    transport = transport_for(settings.base_url)
+    started = time.monotonic()
+    attempts = 0
+    retrying = Retrying(
+        stop=stop_after_attempt(settings.max_attempts) | stop_after_delay(settings.deadline),
+        wait=wait_random_exponential(multiplier=settings.backoff_base, max=settings.backoff_cap),
+        retry=lambda state: state.outcome is not None
+        and isinstance(state.outcome.exception(), _Transient),
+        before_sleep=lambda state: METRICS.add(
+            retries=1, backoff=state.next_action.sleep if state.next_action else 0.0
+        ),
+        reraise=True,
+    )
+    try:
+        for attempt in retrying:
+            with attempt:
+                attempts += 1
+                remaining = settings.deadline - (time.monotonic() - started)
+                return _attempt(api, object_id, settings, creds, transport, remaining)
+    except _Transient as last:
+        error = last.error
+        error.message = redaction.scrub(
+            f"{error.message} Gave up after {attempts} attempt(s) in "
+            f"{time.monotonic() - started:.1f} s."
+        )
+        error.args = (error.message,)
+        raise error from None
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _attempt(
+    api: ApiSpec,
+    object_id: str,
+    settings: CallSettings,
+    creds: Credentials,
+    transport: Any,
+    remaining: float,
+) -> Any:
+    path, string_to_sign = _signed_path(api, object_id, settings, creds)
+    METRICS.add(requests=1)
+    read_timeout = max(0.05, min(settings.read_timeout, remaining))
+    started = time.perf_counter()
+    try:
+        answer = transport.get(path, settings.connect_timeout, read_timeout)
+    except TransportFailure as failure:
+        log.debug("%s %s: %s", api.action, object_id, failure)
+        raise _Transient(
+            errors.ServiceUnavailableError(
+                f"{api.action} {object_id}: could not get an answer from "
+                f"{settings.base_url}: {failure.detail}. Check the network and the endpoint "
+                "setting, or raise the timeouts.",
+                code=failure.kind,
+            )
+        ) from None
+    except BodyTooLarge:
+        raise errors.ResponseValidationError(
+            f"{api.action} {object_id}: the answer is larger than 4 MiB, which no answer of "
+            "this API is; nothing was returned. Check the endpoint setting."
+        ) from None
+    log.debug(
+        "%s %s -> HTTP %s in %.1f ms",
+        api.action, object_id, answer.status, (time.perf_counter() - started) * 1000,
+    )
+    if 200 <= answer.status < 300:
+        payload = schemas.decode_body(answer.body, action=api.action, http_status=answer.status)
+        if not (isinstance(payload, dict) and "Code" in payload and api.response_key not in
+                payload):
+            return schemas.load_response(api, payload, requested_id=object_id)
+    raise _api_error(api, object_id, answer.status, answer.body, answer.request_id,
+                     string_to_sign, creds)
+
+
+def _signed_path(
+    api: ApiSpec, object_id: str, settings: CallSettings, creds: Credentials
+) -> tuple[str, str]:
+    from aliyunsdkcore.request import RpcRequest
+
+    request = RpcRequest(api.product, settings.api_version, api.action)
+    request.set_accept_format("JSON")
+    request.add_query_param(api.id_param, object_id)
+    if creds.security_token:
+        request.add_query_param("SecurityToken", creds.security_token)
+    path = request.get_url(settings.region, creds.access_key_id, creds.access_key_secret)
+    return path, request.string_to_sign
+
+
+def _api_error(
+    api: ApiSpec,
+    object_id: str,
+    status: int,
+    body: bytes,
+    header_request_id: str | None,
+    string_to_sign: str,
+    creds: Credentials,
+) -> errors.AlireadError | _Transient:
+    """Turn an error answer into the right exception (wrapped in _Transient if retryable)."""
+    payload: Any = None
+    with contextlib.suppress(ValueError, RecursionError):
+        payload = json.loads(body.decode("utf-8"))
+    if not isinstance(payload, dict):
+        payload = {}
+    code = payload.get("Code") if isinstance(payload.get("Code"), str) else f"HTTP{status}"
+    server_message = payload.get("Message") if isinstance(payload.get("Message"), str) else ""
+    request_id = payload.get("RequestId") if isinstance(payload.get("RequestId"), str) else None
+    request_id = request_id or header_request_id
+    if code == "SignatureDoesNotMatch":
+        _, marker, server_string = server_message.rpartition("string to sign is:")
+        if marker and server_string.strip() == string_to_sign:
+            code = "InvalidAccessKeySecret"  # same string signed: only the secret differs
+    spec = api.error(code)
+    kind = spec.kind if spec else _kind_by_status(code, status)
+    text = spec.message if spec else (server_message or "no message")
+    advice = spec.advice if spec else _advice_by_kind(kind)
+    who = ""
+    if kind is errors.AccessDeniedError:
+        who = f" AccessKeyId {creds.access_key_id} (from {creds.source})."
+    message = redaction.scrub(
+        f"{api.action} {api.id_param}={object_id} failed: {code} (HTTP {status}, "
+        f"request id {request_id or 'none'}): {text.rstrip('.')}.{who} To fix: {advice}."
+    )
+    error = kind(message, code=code, http_status=status, request_id=request_id)
+    if _is_transient(spec, code, status):
+        return _Transient(error)
+    return error
+
+
+def _is_transient(spec: ErrorSpec | None, code: str, status: int) -> bool:
+    if spec is not None:
+        return spec.transient
+    return status >= 500 or code.startswith(TRANSIENT_CODE_PREFIXES)
+
+
+def _kind_by_status(code: str, status: int) -> type[errors.AlireadError]:
+    if status >= 500 or code.startswith(TRANSIENT_CODE_PREFIXES):
+        return errors.ServiceUnavailableError
+    if code.startswith(("Forbidden", "NoPermission", "InvalidAccessKey", "InvalidSecurityToken")):
+        return errors.AccessDeniedError
+    if code.startswith(("InvalidParameter", "MissingParameter")):
+        return errors.InvalidInputError
+    return {
+        403: errors.AccessDeniedError,
+        404: errors.NotFoundError,
+        409: errors.ConflictError,
+    }.get(status, errors.ApiError)
+
+
+def _advice_by_kind(kind: type[errors.AlireadError]) -> str:
+    return {
+        errors.ServiceUnavailableError: "retry later",
+        errors.AccessDeniedError: "check the credentials and their RAM permissions",
+        errors.NotFoundError: "check the id, the region and the account",
+        errors.InvalidInputError: "check the id and options",
+        errors.ConflictError: "check the object's state in the console",
+    }.get(kind, "see the API's error center page for this code, with the request id")

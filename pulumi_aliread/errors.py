@@ -1,0 +1,94 @@
+"""The exceptions pulumi_aliread raises: one base class, one subclass per thing a user
+acts on differently.
+
+Every error carries ``code``, ``http_status`` and ``request_id`` (``None`` when the error
+did not come from an API answer), and its message ends with what to do next.
+"""
+
+from __future__ import annotations
+
+
+class AlireadError(Exception):
+    """Base class of every error raised by pulumi_aliread."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        http_status: int | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.http_status = http_status
+        self.request_id = request_id
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __reduce__(self):  # keep keyword attributes when pickled across processes
+        return (
+            _rebuild,
+            (type(self), self.message, self.code, self.http_status, self.request_id),
+        )
+
+
+def _rebuild(cls, message, code, http_status, request_id):  # type: ignore[no-untyped-def]
+    return cls(message, code=code, http_status=http_status, request_id=request_id)
+
+
+class InvalidInputError(AlireadError, ValueError):
+    """An id or option is malformed (refused before any request), or the API said so."""
+
+
+class NotFoundError(AlireadError):
+    """The object does not exist, or is not visible to these credentials."""
+
+
+class AccessDeniedError(AlireadError):
+    """The credentials are unknown, wrong, expired or lack the permission."""
+
+
+class ConflictError(AlireadError):
+    """The API refused because of the object's state (HTTP 409)."""
+
+
+class ServiceUnavailableError(AlireadError):
+    """Throttled, a server error, or a network failure that outlived every retry."""
+
+
+class ResponseValidationError(AlireadError):
+    """The API answered, but the answer is not what its reference page specifies."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = "ResponseValidationError",
+        http_status: int | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message, code=code, http_status=http_status, request_id=request_id)
+
+
+class ExpectationNotMetError(AlireadError):
+    """The object was read, but its state is not one of the expected ones."""
+
+
+class ApiError(AlireadError):
+    """An error answer from the API whose code this library does not classify."""
+
+
+__all__ = [
+    "AlireadError",
+    "InvalidInputError",
+    "NotFoundError",
+    "AccessDeniedError",
+    "ConflictError",
+    "ServiceUnavailableError",
+    "ResponseValidationError",
+    "ExpectationNotMetError",
+    "ApiError",
+]

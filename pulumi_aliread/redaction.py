@@ -1,0 +1,66 @@
+"""Keeps secrets (AccessKey secrets, STS tokens) out of text: messages, logs, output.
+
+Every secret the library sees is registered here (in memory only); ``scrub`` replaces
+it, and its URL-encoded forms, by ``***``. ``RedactingFilter`` does the same to log
+records, and also masks ``Signature=`` and ``SecurityToken=`` query values, which the
+HTTP layer logs at DEBUG.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from urllib.parse import quote
+
+MASK = "***"
+_lock = threading.Lock()
+_secrets: set[str] = set()
+_pattern: re.Pattern[str] | None = None
+_QUERY_SECRETS = re.compile(r"((?:SecurityToken|Signature|AccessKeySecret)(?:=|%3D))[^&\s\"']+")
+
+
+def register(*secrets: str | None) -> None:
+    """Remember secrets so that ``scrub`` can hide them."""
+    global _pattern
+    new = set()
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            new.update({secret, quote(secret, safe=""), quote(quote(secret, safe=""), safe="")})
+    with _lock:
+        if new - _secrets:
+            _secrets.update(new)
+            ordered = sorted(_secrets, key=len, reverse=True)
+            _pattern = re.compile("|".join(re.escape(s) for s in ordered))
+
+
+def scrub(text: str) -> str:
+    """``text`` with every registered secret and signed query value masked."""
+    pattern = _pattern
+    if pattern is not None:
+        text = pattern.sub(MASK, text)
+    return _QUERY_SECRETS.sub(lambda m: m.group(1) + MASK, text)
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter that scrubs the formatted message of each record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken record is not ours to fix
+            return True
+        cleaned = scrub(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+_FILTER = RedactingFilter()
+
+
+def protect_logger(name: str) -> None:
+    """Attach the redacting filter to a logger (idempotent)."""
+    logger = logging.getLogger(name)
+    if _FILTER not in logger.filters:
+        logger.addFilter(_FILTER)

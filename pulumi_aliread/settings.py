@@ -1,0 +1,258 @@
+"""Where region, endpoint and credentials come from; first match wins.
+
+1. the call's own keyword (``region``, ``endpoint``);
+2. Pulumi config: ``aliread:*``, then pulumi-alicloud's ``alicloud:*`` keys;
+3. environment variables (``ALIREAD_*``, ``ALIBABA_CLOUD_*``, the older ``ALICLOUD_*``);
+4. the Alibaba Cloud default credential chain (CLI profile, ECS RAM role, OIDC role).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from . import redaction
+from .errors import AccessDeniedError, InvalidInputError
+
+if TYPE_CHECKING:
+    from .apis import ApiSpec
+
+_REGION = re.compile(r"[a-z0-9]+(-[a-z0-9]+)+", re.ASCII)
+_HOST = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(:\d{1,5})?", re.ASCII)
+_BRACKETED_HOST = re.compile(r"\[[0-9A-Fa-f:.]+\](:\d{1,5})?", re.ASCII)
+
+DEFAULT_CONNECT_TIMEOUT = 5.0
+DEFAULT_READ_TIMEOUT = 10.0
+DEFAULT_MAX_ATTEMPTS = 5
+DEFAULT_DEADLINE = 60.0
+DEFAULT_BACKOFF_BASE = 0.2
+DEFAULT_BACKOFF_CAP = 5.0
+
+REGION_ENV = ("ALIBABA_CLOUD_REGION_ID", "ALICLOUD_REGION")
+ACCESS_KEY_ENV = (
+    ("ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+     "ALIBABA_CLOUD_SECURITY_TOKEN"),
+    ("ALICLOUD_ACCESS_KEY", "ALICLOUD_SECRET_KEY", "ALICLOUD_SECURITY_TOKEN"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """An AccessKey pair and optional STS token. Never printed, logged or pickled."""
+
+    access_key_id: str
+    access_key_secret: str = field(repr=False)
+    security_token: str | None = field(default=None, repr=False)
+    source: str = "explicit"
+
+    def __post_init__(self) -> None:
+        redaction.register(self.access_key_secret, self.security_token)
+
+    def __reduce__(self) -> str | tuple[object, ...]:
+        raise TypeError("Credentials are never pickled: they would land in Pulumi state.")
+
+
+@dataclass(frozen=True, slots=True)
+class CallSettings:
+    """Everything one read needs besides credentials: resolved and validated."""
+
+    region: str
+    base_url: str  # scheme://host[:port], no trailing slash
+    api_version: str
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
+    read_timeout: float = DEFAULT_READ_TIMEOUT
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    deadline: float = DEFAULT_DEADLINE
+    backoff_base: float = DEFAULT_BACKOFF_BASE
+    backoff_cap: float = DEFAULT_BACKOFF_CAP
+
+
+def config_value(key: str, config: Mapping[str, str] | None) -> str | None:
+    """A namespaced Pulumi config value (``aliread:region``), or None.
+
+    Inside the provider plugin, ``config`` is what ``configure()`` received; inside a
+    program, Pulumi's runtime is asked, and only if the program already imported Pulumi.
+    """
+    if config is not None:
+        value = config.get(key)
+    elif "pulumi" in sys.modules:
+        from pulumi.runtime import get_config
+
+        value = get_config(key)
+    else:
+        value = None
+    return value if isinstance(value, str) and value != "" else None
+
+
+def _env(names: tuple[str, ...], env: Mapping[str, str]) -> str | None:
+    for name in names:
+        if env.get(name):
+            return env[name]
+    return None
+
+
+def resolve(
+    api: ApiSpec,
+    *,
+    region: str | None = None,
+    endpoint: str | None = None,
+    api_version: str | None = None,
+    config: Mapping[str, str] | None = None,
+    env: Mapping[str, str] | None = None,
+    connect_timeout: float | None = None,
+    read_timeout: float | None = None,
+    max_attempts: int | None = None,
+    deadline: float | None = None,
+    backoff_base: float | None = None,
+    backoff_cap: float | None = None,
+) -> CallSettings:
+    """Resolve and validate the settings of one call of ``api`` (no network)."""
+    env = os.environ if env is None else env
+    if region is not None:
+        region = check_region(region)
+    else:
+        region = (
+            config_value("aliread:region", config)
+            or config_value("alicloud:region", config)
+            or _env(REGION_ENV, env)
+        )
+        region = check_region(region, source="configured region") if region else None
+    region = region or api.default_region
+    if endpoint is None:
+        endpoint = config_value(f"aliread:{api.endpoint_setting}", config) or env.get(
+            api.endpoint_env
+        ) or None
+    base_url = parse_endpoint(endpoint) if endpoint is not None else (
+        "https://" + api.endpoint_for(region)
+    )
+    return CallSettings(
+        region=region,
+        base_url=base_url,
+        api_version=api.validate_version(api_version),
+        connect_timeout=_positive("connect_timeout", connect_timeout, DEFAULT_CONNECT_TIMEOUT),
+        read_timeout=_positive("read_timeout", read_timeout, DEFAULT_READ_TIMEOUT),
+        max_attempts=int(_positive("max_attempts", max_attempts, DEFAULT_MAX_ATTEMPTS)),
+        deadline=_positive("deadline", deadline, DEFAULT_DEADLINE),
+        backoff_base=_positive("backoff_base", backoff_base, DEFAULT_BACKOFF_BASE),
+        backoff_cap=_positive("backoff_cap", backoff_cap, DEFAULT_BACKOFF_CAP),
+    )
+
+
+def _positive(name: str, value: float | None, default: float) -> float:
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise InvalidInputError(f"{name} must be a positive number, got {value!r}.")
+    return float(value)
+
+
+def check_region(region: object, source: str = "region") -> str:
+    """Return a well-formed region id such as ``cn-shanghai``, or raise InvalidInputError."""
+    if not isinstance(region, str) or not _REGION.fullmatch(region):
+        shown = repr(region) if not isinstance(region, str) or len(region) < 40 else "(long)"
+        raise InvalidInputError(
+            f"{source} {shown} is not a region id: use one like 'cn-shanghai' or "
+            "'ap-southeast-1'."
+        )
+    return region
+
+
+def parse_endpoint(endpoint: object) -> str:
+    """``host[:port]`` (https) or ``http(s)://host[:port]`` to a base URL, or raise."""
+    advice = (
+        "use a host such as 'resourcemanager.aliyuncs.com' or a URL such as "
+        "'http://127.0.0.1:8080'."
+    )
+    if not isinstance(endpoint, str) or not endpoint.strip():
+        raise InvalidInputError(f"endpoint must be a non-empty string: {advice}")
+    text = endpoint.strip()
+    if "://" not in text:
+        if not (_HOST.fullmatch(text) or _BRACKETED_HOST.fullmatch(text)):
+            raise InvalidInputError(f"endpoint {_safe(text)} is not a host name: {advice}")
+        return "https://" + text
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        raise InvalidInputError(f"endpoint {_safe(text)} is not a valid URL: {advice}") from None
+    if parts.username is not None or parts.password is not None:
+        raise InvalidInputError(
+            "endpoint must not carry credentials (user:password@): set credentials through "
+            f"alicloud:accessKey / ALIBABA_CLOUD_ACCESS_KEY_ID instead, and {advice}"
+        )
+    if parts.scheme not in ("http", "https"):
+        raise InvalidInputError(
+            f"endpoint scheme {parts.scheme!r} is not supported: {advice}"
+        )
+    if not parts.hostname or parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise InvalidInputError(
+            f"endpoint {_safe(text)} must be scheme://host[:port] with no path or query: "
+            f"{advice}"
+        )
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _safe(text: str) -> str:
+    return repr(text if len(text) <= 60 else text[:57] + "...")
+
+
+def resolve_credentials(
+    config: Mapping[str, str] | None = None, env: Mapping[str, str] | None = None
+) -> Credentials:
+    """Credentials from Pulumi config, then the environment, then the default chain."""
+    env = os.environ if env is None else env
+    key_id = config_value("alicloud:accessKey", config)
+    secret = config_value("alicloud:secretKey", config)
+    if key_id and secret:
+        token = config_value("alicloud:securityToken", config)
+        return Credentials(key_id, secret, token, source="Pulumi config alicloud:accessKey")
+    for id_name, secret_name, token_name in ACCESS_KEY_ENV:
+        if env.get(id_name) and env.get(secret_name):
+            return Credentials(
+                env[id_name], env[secret_name], env.get(token_name) or None,
+                source=f"environment {id_name}",
+            )
+    return _default_chain(config_value("alicloud:profile", config))
+
+
+_CHAINS: dict[str | None, object] = {}
+
+
+def _default_chain(profile: str | None) -> Credentials:
+    # Imported only here: most users configure keys explicitly, and it costs ~200 ms.
+    try:
+        from alibabacloud_credentials.provider import (
+            CLIProfileCredentialsProvider,
+            DefaultCredentialsProvider,
+        )
+    except ImportError:  # pragma: no cover - a declared dependency
+        raise AccessDeniedError(_NO_CREDENTIALS) from None
+    provider = _CHAINS.get(profile)
+    if provider is None:
+        provider = (
+            CLIProfileCredentialsProvider(profile_name=profile)
+            if profile else DefaultCredentialsProvider()
+        )
+        _CHAINS[profile] = provider
+    try:
+        found = provider.get_credentials()  # type: ignore[attr-defined]
+    except Exception:
+        raise AccessDeniedError(_NO_CREDENTIALS, code="NoCredentials") from None
+    return Credentials(
+        found.get_access_key_id(),
+        found.get_access_key_secret(),
+        found.get_security_token() or None,
+        source=f"default credential chain ({found.get_provider_name()})",
+    )
+
+
+_NO_CREDENTIALS = (
+    "No Alibaba Cloud credentials found: set ALIBABA_CLOUD_ACCESS_KEY_ID and "
+    "ALIBABA_CLOUD_ACCESS_KEY_SECRET, or `pulumi config set alicloud:accessKey ...` and "
+    "`pulumi config set --secret alicloud:secretKey ...`, or configure the aliyun CLI profile."
+)

@@ -1,0 +1,90 @@
+"""Bad ids and options are refused with a clear message before any request is sent."""
+
+from __future__ import annotations
+
+import pytest
+
+import pulumi_aliread as aliread
+from pulumi_aliread.testing import SEED_HANDSHAKE_ID, SEED_ORDER_ID
+
+BAD_HANDSHAKE_IDS = [
+    "", None, " ", "   h-ycm4rp3z8b1xq9vk", "h-ycm4rp3z8b1xq9vk\n", "\t", "ycm4rp3z8b1xq9vk",
+    "rd-ycm4rp3z8b1xq9vk", "H-ycm4rp3z8b1xq9vk", "h-", "h", "h-" + "a" * 63, "h-" + "a" * 9998,
+    "h-ycm4rp3z8b1xq9vé", "h-ｙｃｍ４ｒｐ", "h-ycm4\x00rp3z8b1xq9", "h-ycm4\x1brp3z8b1xq",
+    "h-x&Action=DeleteHandshake", 'h-"quoted"', "h-'quoted'", "h-../../etc/passwd",
+    "h-a/b", "h-a\\b", "h-a b", "h-a%20b", "h-a?b=c", "h-a#b", 123, b"h-ycm4rp3z8b1xq9vk",
+    ["h-ycm4rp3z8b1xq9vk"],
+]
+
+BAD_ORDER_IDS = [
+    "", None, " ", " 123", "123 ", "1 2", "12\n3", "\t", "1" * 65, "9" * 10000, "订单",
+    "123é", "12\x003", "12\x7f3", 123, 1.5, b"123", ["123"], {"id": "123"}, True,
+]
+
+
+@pytest.mark.parametrize("bad", BAD_HANDSHAKE_IDS, ids=repr)
+def test_bad_handshake_id_is_refused_before_any_request(bad, emulator, credentials):
+    with pytest.raises(aliread.InvalidInputError) as caught:
+        aliread.get_handshake(bad, endpoint=emulator.url)
+    message = str(caught.value)
+    assert "handshake_id" in message and "pass an invitation id" in message
+    assert len(message) < 300, "a 10 000-character id is not echoed whole"
+    assert emulator.count() == 0
+
+
+@pytest.mark.parametrize("bad", BAD_ORDER_IDS, ids=repr)
+def test_bad_order_id_is_refused_before_any_request(bad, emulator, credentials):
+    with pytest.raises(aliread.InvalidInputError) as caught:
+        aliread.get_join_permission_auth_order(bad, endpoint=emulator.url)
+    assert "order_id" in str(caught.value)
+    assert emulator.count() == 0
+
+
+def test_invalid_input_is_also_a_value_error():
+    with pytest.raises(ValueError):
+        aliread.get_handshake("nope")
+
+
+@pytest.mark.parametrize(
+    "options, fragment",
+    [
+        ({"region": ""}, "region"),
+        ({"region": "CN Shanghai"}, "region"),
+        ({"region": "cn-shanghai&Action=x"}, "region"),
+        ({"endpoint": ""}, "endpoint"),
+        ({"endpoint": "ftp://x"}, "scheme 'ftp'"),
+        ({"endpoint": "http://user:hunter2@127.0.0.1:1"}, "must not carry credentials"),
+        ({"endpoint": "https://host/some/path"}, "no path"),
+        ({"endpoint": "https://host?x=1"}, "no path or query"),
+        ({"endpoint": "http://127.0.0.1:99999"}, "not a valid URL"),
+        ({"endpoint": "bad host name"}, "not a host name"),
+        ({"api_version": "2000-01-01"}, "api_version"),
+        ({"expected_state": "accepted"}, "did you mean 'ACCEPTED'"),
+        ({"expected_state": ["ACCEPTED", "DONE"]}, "'DONE' is not a state"),
+        ({"expected_state": []}, "empty list"),
+        ({"expected_state": 5}, "must be a state or a list"),
+        ({"read_timeout": 0}, "read_timeout"),
+        ({"max_attempts": -1}, "max_attempts"),
+    ],
+)
+def test_bad_option_is_refused_before_any_request(options, fragment, emulator, credentials):
+    options.setdefault("endpoint", emulator.url)
+    with pytest.raises(aliread.InvalidInputError) as caught:
+        aliread.get_join_permission_auth_order(SEED_ORDER_ID, **options)
+    assert fragment in str(caught.value)
+    assert "hunter2" not in str(caught.value)
+    assert emulator.count() == 0
+
+
+def test_unknown_handshake_status_expectation(emulator, credentials):
+    with pytest.raises(aliread.InvalidInputError) as caught:
+        aliread.get_handshake(SEED_HANDSHAKE_ID, endpoint=emulator.url, expected_status="Done")
+    assert "Pending" in str(caught.value) and "Accepted" in str(caught.value)
+    assert emulator.count() == 0
+
+
+def test_bad_configured_region_is_refused(emulator, credentials, monkeypatch):
+    monkeypatch.setenv("ALIBABA_CLOUD_REGION_ID", "not a region")
+    with pytest.raises(aliread.InvalidInputError, match="configured region"):
+        aliread.get_handshake(SEED_HANDSHAKE_ID, endpoint=emulator.url)
+    assert emulator.count() == 0
