@@ -63,34 +63,18 @@ def read(
     api: ApiSpec,
     object_id: object,
     *,
-    region: str | None = None,
-    endpoint: str | None = None,
-    api_version: str | None = None,
     expected: object = None,
     config: Mapping[str, str] | None = None,
-    connect_timeout: float | None = None,
-    read_timeout: float | None = None,
-    max_attempts: int | None = None,
-    deadline: float | None = None,
-    backoff_base: float | None = None,
-    backoff_cap: float | None = None,
+    **options: Any,
 ) -> Any:
-    """Read one object of ``api``; validate everything before the first request."""
+    """Read one object of ``api``; validate everything before the first request.
+
+    ``options`` are those of ``settings.resolve``: region, endpoint, api_version, and the
+    timeouts and retry knobs.
+    """
     object_id = api.validate_id(object_id)
     expected_states = api.validate_states(expected)
-    settings = resolve(
-        api,
-        region=region,
-        endpoint=endpoint,
-        api_version=api_version,
-        config=config,
-        connect_timeout=connect_timeout,
-        read_timeout=read_timeout,
-        max_attempts=max_attempts,
-        deadline=deadline,
-        backoff_base=backoff_base,
-        backoff_cap=backoff_cap,
-    )
+    settings = resolve(api, config=config, **options)
     result = fetch(api, object_id, settings, resolve_credentials(config))
     check_expectation(api, result, expected_states)
     return result
