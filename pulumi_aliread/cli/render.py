@@ -1,0 +1,149 @@
+"""What the command prints: JSON array or table on stdout, one-line errors on stderr."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import fields
+from typing import Any, TextIO
+
+from .. import redaction
+from ..apis import ApiSpec
+from ..errors import ExpectationNotMetError
+from .durations import format_duration
+from .run import Outcome, Status
+
+# Columns a table shows between the id and the state; an API not listed gets the first
+# three fields of its result.
+KEY_FIELDS: dict[str, tuple[str, ...]] = {
+    "handshake": ("target_entity", "master_account_name", "expire_time"),
+    "auth-order": ("join_permission_id", "owner_aliyun_id", "renter_aliyun_id"),
+}
+
+
+def one_line(text: str) -> str:
+    """``text`` scrubbed of secrets, on a single line."""
+    return " ".join(redaction.scrub(text).split())
+
+
+def element(api: ApiSpec, outcome: Outcome) -> dict[str, Any]:
+    """The JSON element of one id: the object's fields (when read), ``ok``, ``error``."""
+    data: dict[str, Any] = {"api": api.name}
+    if outcome.result is not None:
+        data.update(outcome.result.to_dict())
+    else:
+        data[api.id_keyword] = outcome.object_id
+    data["ok"] = outcome.status is Status.OK
+    error = outcome.error
+    if error is not None and outcome.status is not Status.OK:
+        data["error"] = {
+            "type": type(error).__name__,
+            "code": error.code,
+            "http_status": error.http_status,
+            "request_id": error.request_id,
+            "message": one_line(error.message),
+        }
+    return data
+
+
+def error_line(api: ApiSpec, outcome: Outcome) -> str | None:
+    """The stderr line of a failed id, naming its code and request id (None when fine)."""
+    error = outcome.error
+    if error is None or outcome.status is Status.OK:
+        return None
+    message = error.message
+    code = error.code or type(error).__name__
+    tags = [] if code in message else [code]
+    if error.request_id is None or error.request_id not in message:
+        tags.append(f"request id {error.request_id or 'none'}")
+    prefix = f"aliread: {api.name} {outcome.object_id}: "
+    return one_line(prefix + (f"[{', '.join(tags)}] " if tags else "") + message)
+
+
+def progress_line(api: ApiSpec, pending: Sequence[Outcome], total: int, left: float,
+                  expected: Sequence[str]) -> str:
+    """One line saying what the wait is waiting for."""
+    states: Counter[str] = Counter()
+    for outcome in pending:
+        error = outcome.error
+        if error is not None and not isinstance(error, ExpectationNotMetError):
+            states[f"unreadable ({error.code})"] += 1
+        else:
+            states[getattr(outcome.result, api.state_field)] += 1
+    shown = ", ".join(f"{n} {state}" for state, n in sorted(states.items()))
+    return (
+        f"aliread: waiting for {len(pending)} of {total} {api.name} object(s) to be "
+        f"{' or '.join(expected)}: {shown}; {format_duration(left)} left"
+    )
+
+
+class JsonArray:
+    """Writes a JSON array element by element, so nothing has to be held."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.count = 0
+
+    def add(self, data: dict[str, Any]) -> None:
+        self.stream.write(("[\n" if self.count == 0 else ",\n") + json.dumps(data,
+                                                                           ensure_ascii=False))
+        self.count += 1
+
+    def close(self) -> None:
+        self.stream.write("[]\n" if self.count == 0 else "\n]\n")
+        self.stream.flush()
+
+
+class Table:
+    """Aligned columns: id, state, a few key fields, result; printed at the end."""
+
+    def __init__(self, api: ApiSpec, stream: TextIO) -> None:
+        self.api = api
+        self.stream = stream
+        self.columns = (api.id_keyword, api.state_field, *key_fields(api))
+        self.rows: list[tuple[str, ...]] = []
+
+    def add(self, outcome: Outcome) -> None:
+        values = outcome.result.to_dict() if outcome.result is not None else {}
+        values[self.api.id_keyword] = outcome.object_id
+        cells = [_cell(values.get(name)) for name in self.columns]
+        if outcome.status is Status.OK:
+            verdict = "ok"
+        elif outcome.status is Status.ERROR:
+            verdict = f"error: {outcome.error.code if outcome.error else '?'}"
+        elif outcome.status is Status.TIMED_OUT:
+            verdict = "timed out"
+        else:
+            verdict = "not expected"
+        self.rows.append((*cells, verdict))
+
+    def close(self) -> None:
+        header = tuple(name.upper() for name in (*self.columns, "result"))
+        rows = [header, *self.rows]
+        widths = [max(_width(row[i]) for row in rows) for i in range(len(header))]
+        for row in rows:
+            cells = zip(row, widths, strict=True)
+            padded = [cell + " " * (width - _width(cell)) for cell, width in cells]
+            self.stream.write("  ".join(padded).rstrip() + "\n")
+        self.stream.flush()
+
+
+def key_fields(api: ApiSpec) -> tuple[str, ...]:
+    """The result fields a table shows for ``api``."""
+    if api.name in KEY_FIELDS:
+        return KEY_FIELDS[api.name]
+    skip = {api.id_keyword, api.state_field, "request_id"}
+    return tuple(f.name for f in fields(api.result_type) if f.name not in skip)[:3]
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "-"
+    text = "".join(ch if ch.isprintable() else " " for ch in str(value))
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

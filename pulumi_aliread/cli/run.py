@@ -1,0 +1,175 @@
+"""Reading many objects: once (streamed in input order) or until they reach a state.
+
+Everything here works from an ``ApiSpec``; nothing knows which API it reads.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from enum import Enum
+from typing import Any
+
+from .. import client, errors
+from ..apis import ApiSpec
+from ..settings import CallSettings, Credentials
+from .durations import format_duration
+from .pool import ordered_map
+
+JITTER = 0.2  # each pause is the interval +/- 20 %
+
+
+class Status(Enum):
+    OK = "ok"  # read, and in an expected state (or no expectation)
+    NOT_EXPECTED = "not expected"  # read, not expected (while waiting: a final state)
+    PENDING = "pending"  # while waiting: not there yet, read again later
+    TIMED_OUT = "timed out"
+    ERROR = "error"  # could not be read
+
+
+class WaitTimeoutError(errors.AlireadError):
+    """``--wait`` ran out of time before the object reached an expected state."""
+
+
+class NotReadError(errors.AlireadError):
+    """Not read: an earlier credential error stopped the run."""
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What became of one id: its last good read, the error that matters, a status."""
+
+    object_id: str
+    status: Status
+    result: Any = None
+    error: errors.AlireadError | None = None
+
+
+@dataclass(frozen=True)
+class Job:
+    """One command's worth of reads, all inputs already validated."""
+
+    api: ApiSpec
+    ids: Sequence[str]
+    settings: CallSettings
+    creds: Credentials
+    expected: tuple[str, ...]
+    concurrency: int
+
+
+def read_once(job: Job) -> Iterator[Outcome]:
+    """Read every id once; yield outcomes in input order as they complete."""
+    stop = threading.Event()
+
+    def one(object_id: str) -> Outcome:
+        if stop.is_set():
+            return _not_read(object_id)
+        outcome = _read(job, job.settings, object_id, waiting=False)
+        if isinstance(outcome.error, errors.AccessDeniedError):
+            stop.set()  # the same credentials would fail for every other id
+        return outcome
+
+    yield from ordered_map(one, job.ids, job.concurrency)
+
+
+def wait_all(
+    job: Job,
+    *,
+    timeout: float,
+    interval: float,
+    on_round: Callable[[list[Outcome], float], None] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> list[Outcome]:
+    """Poll until every id is in an expected state, one fails for good, or time runs out.
+
+    Each round reads every id still pending once. A final state that is not expected,
+    or an error other than "unavailable after retries", stops the wait after the round.
+    """
+    outcomes: list[Outcome] = [Outcome(i, Status.PENDING) for i in job.ids]
+    todo = list(range(len(job.ids)))
+    deadline = time.monotonic() + timeout
+    jitter = random.Random()
+    stop = threading.Event()
+    while True:
+        left = deadline - time.monotonic()
+        settings = replace(job.settings, deadline=max(1.0, min(job.settings.deadline, left)))
+
+        def one(index: int, settings: CallSettings = settings) -> Outcome:
+            object_id = job.ids[index]
+            if stop.is_set():
+                return _not_read(object_id)
+            outcome = _read(job, settings, object_id, waiting=True)
+            if outcome.result is None and outcome.status is Status.PENDING:
+                outcome.result = outcomes[index].result  # keep the last good read
+            if isinstance(outcome.error, errors.AccessDeniedError):
+                stop.set()
+            return outcome
+
+        finished = False
+        for index, outcome in zip(todo, ordered_map(one, todo, job.concurrency), strict=True):
+            outcomes[index] = outcome
+            finished = finished or outcome.status in (Status.NOT_EXPECTED, Status.ERROR)
+        todo = [i for i in todo if outcomes[i].status is Status.PENDING]
+        if finished or not todo:
+            return outcomes
+        left = deadline - time.monotonic()
+        if left <= 0:
+            for index in todo:
+                outcomes[index] = _timed_out(job, outcomes[index], timeout)
+            return outcomes
+        if on_round is not None:
+            on_round([outcomes[i] for i in todo], left)
+        sleep(min(left, interval * jitter.uniform(1 - JITTER, 1 + JITTER)))
+
+
+def exit_status(statuses: set[Status]) -> Status:
+    """The status that decides the exit code: the first of ERROR, NOT_EXPECTED, TIMED_OUT."""
+    for status in (Status.ERROR, Status.NOT_EXPECTED, Status.PENDING, Status.TIMED_OUT):
+        if status in statuses:
+            return Status.NOT_EXPECTED if status is Status.PENDING else status
+    return Status.OK
+
+
+def _read(job: Job, settings: CallSettings, object_id: str, *, waiting: bool) -> Outcome:
+    api = job.api
+    try:
+        result = client.fetch(api, object_id, settings, job.creds)
+    except errors.AlireadError as error:
+        retry = waiting and isinstance(error, errors.ServiceUnavailableError)
+        return Outcome(object_id, Status.PENDING if retry else Status.ERROR, error=error)
+    try:
+        client.check_expectation(api, result, job.expected)
+    except errors.ExpectationNotMetError as miss:
+        state = getattr(result, api.state_field)
+        final = not waiting or state in api.terminal_states
+        return Outcome(object_id, Status.NOT_EXPECTED if final else Status.PENDING, result, miss)
+    return Outcome(object_id, Status.OK, result)
+
+
+def _not_read(object_id: str) -> Outcome:
+    error = NotReadError(
+        "not read: an earlier credential error stopped the run (see the first error).",
+        code="NotRead",
+    )
+    return Outcome(object_id, Status.ERROR, error=error)
+
+
+def _timed_out(job: Job, outcome: Outcome, timeout: float) -> Outcome:
+    """A pending outcome at the deadline: TIMED_OUT, or ERROR if its last read failed."""
+    if outcome.error is not None and not isinstance(outcome.error,
+                                                    errors.ExpectationNotMetError):
+        return Outcome(outcome.object_id, Status.ERROR, outcome.result, outcome.error)
+    api, result = job.api, outcome.result
+    state = getattr(result, api.state_field)
+    wanted = " or ".join(job.expected)
+    error = WaitTimeoutError(
+        f"{api.title} {outcome.object_id} is still {state} after waiting "
+        f"{format_duration(timeout)}, expected {wanted} ({api.action}, request id "
+        f"{result.request_id}). Wait longer (--timeout) or check why it has not changed.",
+        code="WaitTimeout",
+        request_id=result.request_id,
+    )
+    return Outcome(outcome.object_id, Status.TIMED_OUT, result, error)

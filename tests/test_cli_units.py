@@ -1,0 +1,114 @@
+"""The command's pieces in-process: durations, the ordered pool, main(), light imports."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+from clihelp import aliread, cli_env
+
+from pulumi_aliread.cli import main
+from pulumi_aliread.cli.durations import format_duration, parse_duration
+from pulumi_aliread.cli.pool import ordered_map
+from pulumi_aliread.testing import SEED_HANDSHAKE_ID
+
+
+@pytest.mark.parametrize("text,seconds", [
+    ("30m", 1800), ("90s", 90), ("1h", 3600), ("15", 15), ("0.05s", 0.05), ("250ms", 0.25),
+    ("1h30m", 5400), ("2m30s", 150), (" 45S ", 45), ("1.5", 1.5), ("1d", 86400),
+])
+def test_durations(text, seconds):
+    assert parse_duration(text) == pytest.approx(seconds)
+
+
+@pytest.mark.parametrize("text", ["", "soon", "0", "0s", "-5s", "5x", "m", "1h 30", "nan",
+                                  "inf", "30m1"])
+def test_bad_durations(text):
+    with pytest.raises(ValueError):
+        parse_duration(text)
+
+
+def test_format_duration():
+    assert format_duration(0.2) == "200ms"
+    assert format_duration(5400) == "1h30m"
+    assert format_duration(61) == "1m1s"
+
+
+def test_ordered_map_keeps_order_and_bounds_work_in_flight():
+    started: list[int] = []
+    running = 0
+    peak = 0
+    lock = threading.Lock()
+
+    def work(n: int) -> int:
+        nonlocal running, peak
+        with lock:
+            started.append(n)
+            running += 1
+            peak = max(peak, running)
+        time.sleep(0.001 * (n % 3))
+        with lock:
+            running -= 1
+        return n * 2
+
+    results = ordered_map(work, range(100), 4)
+    first = next(results)
+    assert first == 0
+    assert len(started) <= 17  # never more than 4 * concurrency (+1) submitted ahead
+    assert [first, *results] == [n * 2 for n in range(100)]
+    assert peak <= 4
+
+
+def test_ordered_map_propagates_errors():
+    def work(n: int) -> int:
+        if n == 3:
+            raise RuntimeError("boom")
+        return n
+
+    with pytest.raises(RuntimeError):
+        list(ordered_map(work, range(10), 2))
+
+
+def test_main_returns_exit_codes(capsys):
+    assert main(["--version"]) == 0
+    assert main(["--help"]) == 0
+    assert "Exit codes" in capsys.readouterr().out
+    assert main(["handshake"]) == 2
+    assert main(["handshake", "bad"]) == 2
+    assert main(["handshake", SEED_HANDSHAKE_ID, "--concurrency", "0"]) == 2
+
+
+def test_package_import_is_light_and_the_cli_never_imports_pulumi(emulator):
+    code = (
+        "import sys\n"
+        "import pulumi_aliread\n"
+        "assert 'click' not in sys.modules, 'import pulumi_aliread imported click'\n"
+        "from pulumi_aliread.cli import main\n"
+        f"rc = main(['handshake', {SEED_HANDSHAKE_ID!r}, '--endpoint', {emulator.url!r}])\n"
+        "loaded = [m for m in sys.modules if m == 'pulumi' or m.startswith('pulumi.')]\n"
+        "assert not loaded, loaded\n"
+        "sys.exit(rc)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=cli_env(), timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert emulator.count() == 1
+
+
+def test_emulator_subcommand_serves_reads(tmp_path):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pulumi_aliread", "emulator", "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli_env(),
+    )
+    try:
+        url = proc.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:")
+        read = aliread("handshake", SEED_HANDSHAKE_ID, "--endpoint", url)
+        assert read.returncode == 0, read.stderr
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert proc.returncode == 0
