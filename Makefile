@@ -17,6 +17,12 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+reliability: $(STAMP)
+	$(BIN)/python tests/reliability/report.py
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.run
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 

@@ -170,7 +170,7 @@ def load_response(api: ApiSpec, payload: Any, *, requested_id: str) -> Any:
         envelope_errors = exc.normalized_messages()  # type: ignore[assignment]
     request_id = payload.get("RequestId") if isinstance(payload.get("RequestId"), str) else None
     problems = _problems(envelope_errors, payload)
-    if envelope.get("success") is False:
+    if envelope.get("success") is False or payload.get("Success") is False:
         problems.append(("Success", False, "must be true: the API reported failure"))
     key = api.response_key
     raw_object = payload.get(key)

@@ -171,6 +171,11 @@ def parse_endpoint(endpoint: object) -> str:
     if not isinstance(endpoint, str) or not endpoint.strip():
         raise InvalidInputError(f"endpoint must be a non-empty string: {advice}")
     text = endpoint.strip()
+    if "@" in text:  # user:password@ (never echoed: the password may contain '/' or ':')
+        raise InvalidInputError(
+            "endpoint must not carry credentials (user:password@): set credentials through "
+            f"alicloud:accessKey / ALIBABA_CLOUD_ACCESS_KEY_ID instead, and {advice}"
+        )
     if "://" not in text:
         if not (_HOST.fullmatch(text) or _BRACKETED_HOST.fullmatch(text)):
             raise InvalidInputError(f"endpoint {_safe(text)} is not a host name: {advice}")

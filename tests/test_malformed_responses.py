@@ -82,3 +82,12 @@ def test_fields_added_later_by_the_cloud_are_tolerated(emulator, credentials):
 def test_deleted_status_is_accepted(emulator, credentials):
     emulator.set_state(SEED_HANDSHAKE_ID, "Deleted")
     assert aliread.get_handshake(SEED_HANDSHAKE_ID, endpoint=emulator.url).status == "Deleted"
+
+
+def test_success_false_is_refused_even_where_the_reference_has_no_success_flag(
+    emulator, credentials
+):
+    body = '{"RequestId":"R","Success":false,"Handshake":{"HandshakeId":"%s","Status":"Accepted"}}'
+    emulator.inject(Fault.body(body % SEED_HANDSHAKE_ID))
+    with pytest.raises(aliread.ResponseValidationError, match="Success: must be true"):
+        aliread.get_handshake(SEED_HANDSHAKE_ID, endpoint=emulator.url)
