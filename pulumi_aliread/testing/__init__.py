@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
         Fault,
         RecordedRequest,
     )
+    from .mocks import UNKNOWN, ProviderMocks
 
 # public name -> (module inside this package, attribute)
 _LAZY: dict[str, tuple[str, str]] = {
@@ -35,6 +36,8 @@ _LAZY: dict[str, tuple[str, str]] = {
     "STS_TOKEN": ("emulator", "STS_TOKEN"),
     "SEED_HANDSHAKE_ID": ("emulator", "SEED_HANDSHAKE_ID"),
     "SEED_ORDER_ID": ("emulator", "SEED_ORDER_ID"),
+    "ProviderMocks": ("mocks", "ProviderMocks"),
+    "UNKNOWN": ("mocks", "UNKNOWN"),
 }
 
 __all__ = [
@@ -48,6 +51,8 @@ __all__ = [
     "Emulator",
     "Fault",
     "RecordedRequest",
+    "ProviderMocks",
+    "UNKNOWN",
 ]
 
 

@@ -1,0 +1,211 @@
+"""``get_handshake_output`` / ``get_join_permission_auth_order_output``: reads that take
+Pulumi ``Input``s and return ``Output[Result]``.
+
+The blocking read runs on a thread pool, off Pulumi's event loop, so a program that reads
+200 objects reads them concurrently. Identical reads (same API, id, settings and
+credentials) in one program share one API call; each caller still checks its own
+expectation. The shared answers live as long as the program (the Pulumi monitor).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+import pulumi
+
+from . import client, settings
+from .apis import APIS, AUTH_ORDER, HANDSHAKE, ApiSpec
+from .provider import is_plain, validate_plain
+from .results import GetHandshakeResult, GetJoinPermissionAuthOrderResult
+
+# How many reads run at once in one program.
+MAX_CONCURRENT_READS = 32
+
+# The Pulumi config keys a read may consult (snapshotted on the event loop: Pulumi's
+# config lives in a context variable that worker threads do not see).
+CONFIG_KEYS: tuple[str, ...] = (
+    "aliread:region",
+    *sorted({f"aliread:{api.endpoint_setting}" for api in APIS.values()}),
+    "alicloud:region",
+    "alicloud:accessKey",
+    "alicloud:secretKey",
+    "alicloud:securityToken",
+    "alicloud:profile",
+)
+_CREDENTIAL_ENV = tuple(name for names in settings.ACCESS_KEY_ENV for name in names) + (
+    "ALIBABA_CLOUD_PROFILE", "ALIBABA_CLOUD_ROLE_ARN", "ALIBABA_CLOUD_OIDC_TOKEN_FILE",
+)
+
+_TIMEOUT_KEYS = ("connect_timeout", "read_timeout", "max_attempts", "deadline")
+
+States = pulumi.Input[str] | Sequence[pulumi.Input[str]] | None
+
+
+def get_handshake_output(
+    handshake_id: pulumi.Input[str],
+    *,
+    region: pulumi.Input[str] | None = None,
+    endpoint: pulumi.Input[str] | None = None,
+    expected_status: States = None,
+    connect_timeout: float | None = None,
+    read_timeout: float | None = None,
+    max_attempts: int | None = None,
+    deadline: float | None = None,
+) -> pulumi.Output[GetHandshakeResult]:
+    """Read a resource-directory invitation once its inputs are known.
+
+    Fails (and so fails the preview) with ``ExpectationNotMetError`` when the live status
+    is not among ``expected_status``.
+    """
+    return read_output(
+        HANDSHAKE, handshake_id, expected=expected_status, region=region,
+        endpoint=endpoint, connect_timeout=connect_timeout, read_timeout=read_timeout,
+        max_attempts=max_attempts, deadline=deadline,
+    )
+
+
+def get_join_permission_auth_order_output(
+    order_id: pulumi.Input[str],
+    *,
+    region: pulumi.Input[str] | None = None,
+    endpoint: pulumi.Input[str] | None = None,
+    api_version: pulumi.Input[str] | None = None,
+    expected_state: States = None,
+    connect_timeout: float | None = None,
+    read_timeout: float | None = None,
+    max_attempts: int | None = None,
+    deadline: float | None = None,
+) -> pulumi.Output[GetJoinPermissionAuthOrderResult]:
+    """Read a LinkWAN join-permission authorization order once its inputs are known.
+
+    Fails with ``ExpectationNotMetError`` when the live state is not among
+    ``expected_state``.
+    """
+    return read_output(
+        AUTH_ORDER, order_id, expected=expected_state, region=region, endpoint=endpoint,
+        api_version=api_version, connect_timeout=connect_timeout, read_timeout=read_timeout,
+        max_attempts=max_attempts, deadline=deadline,
+    )
+
+
+def read_output(
+    api: ApiSpec, object_id: pulumi.Input[str], *, expected: Any = None, **options: Any
+) -> pulumi.Output[Any]:
+    """Generic ``_output`` read of any API: validate what is known now, read the rest
+    when the inputs resolve (never while they are unknown)."""
+    validate_plain(api, object_id, expected, options)
+    timeouts = {key: value for key, value in options.items() if key in _TIMEOUT_KEYS}
+    settings.resolve(api, config={}, env={}, **timeouts)  # bad timeouts: refused now
+    values = {"id": object_id, "expected": expected, **options}
+    if all(is_plain(value) for value in values.values()):
+        # Everything is known already: start the read now rather than after Pulumi has
+        # resolved a dict of plain inputs (which costs more than the read's own CPU).
+        future, expected_states = _start(api, values)
+        return pulumi.Output.from_input(_finish(api, future, expected_states))
+
+    async def read(resolved: dict[str, Any]) -> Any:
+        future, expected_states = _start(api, resolved)
+        return await _finish(api, future, expected_states)
+
+    return pulumi.Output.from_input(values).apply(read)
+
+
+def _start(api: ApiSpec, values: Mapping[str, Any]) -> tuple[Future[Any], tuple[str, ...]]:
+    """Validate, resolve settings (on the program's thread, where Pulumi config is
+    visible) and start, or join, the read."""
+    values = dict(values)
+    object_id = api.validate_id(values.pop("id"))
+    expected = api.validate_states(values.pop("expected"))
+    config = _config_snapshot()
+    call = settings.resolve(api, config=config, **values)
+    key = (api.name, object_id, call, _credential_fingerprint(config))
+    future = _SHARED.get(key, lambda: client.fetch(
+        api, object_id, call, settings.resolve_credentials(config)
+    ))
+    return future, expected
+
+
+async def _finish(api: ApiSpec, future: Future[Any], expected: tuple[str, ...]) -> Any:
+    result = await asyncio.wrap_future(future)
+    client.check_expectation(api, result, expected)
+    return result
+
+
+def _config_snapshot() -> dict[str, str]:
+    from pulumi.runtime import get_config
+
+    snapshot = {}
+    for key in CONFIG_KEYS:
+        value = get_config(key)
+        if isinstance(value, str) and value:
+            snapshot[key] = value
+    return snapshot
+
+
+def _credential_fingerprint(config: Mapping[str, str]) -> str:
+    """A digest of where credentials would come from: identical digests, same keys."""
+    digest = hashlib.sha256()
+    for key in ("alicloud:accessKey", "alicloud:secretKey", "alicloud:securityToken",
+                "alicloud:profile"):
+        digest.update(f"{key}={config.get(key, '')}\0".encode())
+    for name in _CREDENTIAL_ENV:
+        digest.update(f"{name}={os.environ.get(name, '')}\0".encode())
+    return digest.hexdigest()
+
+
+class _SharedReads:
+    """Process-wide: one API call per key while in flight, and its answer for the rest
+    of the program (keyed by the Pulumi monitor, which is new for every program run)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()  # a done callback may run inside get()
+        self._owner: object = None
+        self._futures: dict[Any, Future[Any]] = {}
+        self._executor: ThreadPoolExecutor | None = None
+
+    def get(self, key: Any, read: Callable[[], Any]) -> Future[Any]:
+        owner = _current_monitor()
+        with self._lock:
+            if owner is not self._owner:
+                self._owner, self._futures = owner, {}
+            future = self._futures.get(key)
+            if future is None:
+                if self._executor is None:
+                    self._executor = ThreadPoolExecutor(
+                        MAX_CONCURRENT_READS, thread_name_prefix="aliread-read"
+                    )
+                future = self._executor.submit(read)
+                self._futures[key] = future
+                future.add_done_callback(lambda done: self._forget_failure(key, done))
+            return future
+
+    def _forget_failure(self, key: Any, done: Future[Any]) -> None:
+        if done.exception() is not None:  # a later identical read may try again
+            with self._lock:
+                if self._futures.get(key) is done:
+                    del self._futures[key]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._futures = {}
+
+
+def _current_monitor() -> object:
+    from pulumi.runtime.settings import SETTINGS
+
+    return getattr(SETTINGS, "monitor", None)
+
+
+_SHARED = _SharedReads()
+
+__all__ = [
+    "get_handshake_output",
+    "get_join_permission_auth_order_output",
+    "read_output",
+]

@@ -1,0 +1,155 @@
+"""The dynamic provider behind ``Handshake`` and ``JoinPermissionAuthOrder``.
+
+One class, generic over ``ApiSpec``: it reads, and refuses to create, update or delete.
+Pulumi pickles the provider instance into state (dill), so it holds only the API's
+name; credentials and settings are read at call time from the stack config handed to
+``configure()`` (inside the plugin) or from the environment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pulumi import Output
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+    UpdateResult,
+)
+
+from . import client, settings
+from .apis import APIS, ApiSpec
+from .errors import AlireadError, InvalidInputError
+
+# Input properties that are call settings (the expectation keyword comes from the ApiSpec).
+SETTING_KEYS = ("region", "endpoint", "api_version")
+
+
+def is_plain(value: object) -> bool:
+    """True if ``value`` holds no Pulumi Output or awaitable (it can be checked now)."""
+    if isinstance(value, Output) or hasattr(value, "__await__"):
+        return False
+    if isinstance(value, list | tuple):
+        return all(is_plain(item) for item in value)
+    return True
+
+
+def validate_plain(api: ApiSpec, object_id: object, expected: object,
+                   options: Mapping[str, object]) -> None:
+    """Refuse every option that is already known and malformed (no network).
+
+    Values that are still Outputs are checked later, by the read itself, which also
+    validates before its first request.
+    """
+    if is_plain(object_id):
+        api.validate_id(object_id)
+    validate_option(api, api.expect_keyword, expected)
+    for key in SETTING_KEYS:
+        validate_option(api, key, options.get(key))
+
+
+def validate_option(api: ApiSpec, key: str, value: object) -> None:
+    """Check one known option (``region``, ``endpoint``, ``api_version`` or the
+    expectation); ``None`` and Outputs pass."""
+    if value is None or not is_plain(value):
+        return
+    if key == api.expect_keyword:
+        api.validate_states(value)
+    elif key == "region":
+        settings.check_region(value)
+    elif key == "endpoint":
+        settings.parse_endpoint(value)
+    elif key == "api_version":
+        api.validate_version(value)
+
+
+def normalize_expected(api: ApiSpec, expected: object) -> object:
+    """A plain expectation as a list of states (JSON-ready); Outputs are left as they are."""
+    if expected is None or not is_plain(expected):
+        return expected
+    return list(api.validate_states(expected))
+
+
+class ReadOnlyProvider(ResourceProvider):
+    """Reads one object of an API on every preview, up and refresh; never changes it."""
+
+    # The pickled provider holds no secret, so state stays readable and diff-stable.
+    serialize_as_secret_always = False
+
+    def __init__(self, api_name: str) -> None:
+        super().__init__()
+        if api_name not in APIS:
+            raise InvalidInputError(f"unknown API {api_name!r}: use one of {sorted(APIS)}.")
+        self.api_name = api_name
+        self._config: Mapping[str, Any] | None = None
+
+    # Only the API's name is pickled: never configuration, credentials or clients.
+    def __getstate__(self) -> dict[str, str]:
+        return {"api_name": self.api_name}
+
+    def __setstate__(self, state: dict[str, str]) -> None:
+        self.api_name = state["api_name"]
+        self._config = None
+
+    @property
+    def api(self) -> ApiSpec:
+        return APIS[self.api_name]
+
+    def configure(self, req: ConfigureRequest) -> None:
+        """Keep the stack config (namespaced keys, secrets unwrapped) for later reads."""
+        self._config = req.config
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        failures = []
+        for key in (*SETTING_KEYS, self.api.expect_keyword):
+            try:
+                validate_option(self.api, key, news.get(key))
+            except InvalidInputError as error:
+                failures.append(CheckFailure(key, str(error)))
+        return CheckResult(news, failures)
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        """Read the live object; raise (one clear line) when it fails or is unexpected."""
+        api = self.api
+        options = {key: props.get(key) for key in SETTING_KEYS}
+        expected = props.get(api.expect_keyword)
+        try:
+            result = client.read(
+                api, id_, expected=expected, config=self._config_mapping(), **options
+            )
+        except AlireadError as error:
+            # Re-raised from here so the engine shows the message, not the retry machinery.
+            raise error.with_traceback(None) from None
+        outs: dict[str, Any] = result.to_dict(include_request_id=False)
+        # Settings travel with the outputs so that `pulumi refresh`, which hands back the
+        # previous outputs only, reads the same way.
+        for key in (*SETTING_KEYS, api.expect_keyword):
+            if props.get(key) is not None:
+                outs[key] = props[key]
+        return ReadResult(result.id, outs)
+
+    def _config_mapping(self) -> Mapping[str, Any] | None:
+        return self._config  # pulumi.dynamic.Config has .get(namespaced_key)
+
+    def diff(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> DiffResult:
+        return DiffResult(changes=False)
+
+    def create(self, props: dict[str, Any]) -> Any:
+        api = self.api
+        raise InvalidInputError(
+            f"pulumi-aliread only reads the {api.title}: it cannot create one. Register it "
+            f"with its id ({api.id_keyword}=...), which makes Pulumi read it."
+        )
+
+    def update(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
+        raise InvalidInputError(
+            f"pulumi-aliread only reads the {self.api.title}: it never changes one."
+        )
+
+    def delete(self, _id: str, _props: dict[str, Any]) -> None:
+        """Nothing to do: the object is not Pulumi's; forgetting it deletes nothing."""
