@@ -1,0 +1,1 @@
+"""Benchmarks of pulumi_aliread: ``python -m benchmarks.run`` (``make bench``)."""
