@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -36,6 +37,16 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempP
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
     monkeypatch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
+
+
+@pytest.fixture(autouse=True)
+def fresh_pulumi_config() -> Iterator[None]:
+    """No test inherits the Pulumi stack config another test's program set."""
+    yield
+    if "pulumi.runtime.config" in sys.modules:
+        from pulumi.runtime import config
+
+        config.set_all_config({}, [])
 
 
 @pytest.fixture

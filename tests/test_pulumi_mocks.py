@@ -11,7 +11,13 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, ResourceProv
 from pulumi_helpers import stack_config
 
 import pulumi_aliread as aliread
-from pulumi_aliread.testing import SEED_HANDSHAKE_ID, Emulator
+from pulumi_aliread.testing import (
+    DEFAULT_ACCESS_KEY_ID,
+    DEFAULT_ACCESS_KEY_SECRET,
+    SEED_HANDSHAKE_ID,
+    SEED_ORDER_ID,
+    Emulator,
+)
 from pulumi_aliread.testing.mocks import UNKNOWN, ProviderMocks
 
 
@@ -101,3 +107,33 @@ def test_install_sets_the_stack_config_for_the_program(emulator: Emulator) -> No
 
 def _assert_equal(actual: Any, expected: Any) -> None:
     assert actual == expected
+
+
+@pytest.mark.parametrize("preview", [True, False])
+def test_config_given_to_the_mocks_reaches_resources_and_output_functions(
+    emulator: Emulator, preview: bool
+) -> None:
+    # Pulumi's stock style, with the config handed only to ProviderMocks.
+    config = {
+        "aliread:resourcemanagerEndpoint": emulator.url,
+        "aliread:linkwanEndpoint": emulator.url,
+        "alicloud:accessKey": DEFAULT_ACCESS_KEY_ID,
+        "alicloud:secretKey": DEFAULT_ACCESS_KEY_SECRET,
+    }
+    pulumi.runtime.set_mocks(ProviderMocks(config), preview=preview)
+
+    @pulumi.runtime.test
+    def program() -> Any:
+        invite = aliread.Handshake("invite", handshake_id=SEED_HANDSHAKE_ID)
+        grant = aliread.JoinPermissionAuthOrder("grant", order_id=SEED_ORDER_ID)
+        looked_up = aliread.get_handshake_output(handshake_id=SEED_HANDSHAKE_ID)
+
+        def verify(values: list[Any]) -> None:
+            assert values == ["Pending", "ACCEPTED", "Pending", SEED_HANDSHAKE_ID]
+
+        return pulumi.Output.all(
+            invite.status, grant.order_state, looked_up.status, invite.id
+        ).apply(verify)
+
+    program()
+    assert emulator.count() == 3

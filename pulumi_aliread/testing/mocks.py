@@ -62,8 +62,10 @@ class ProviderMocks(Mocks):
     """Pulumi ``Mocks`` that run dynamic providers in-process, as the plugin would.
 
     ``config``: the stack config, namespaced (``aliread:region``, ``alicloud:accessKey``,
-    ``<project>:key``), set for the program and handed to each provider's
-    ``configure``. ``fallback``: mocks for every other resource and invoke.
+    ``<project>:key``). When given, it becomes Pulumi's runtime config at once (as
+    ``pulumi config set`` would make it), so that it also works with Pulumi's stock
+    ``pulumi.runtime.set_mocks(ProviderMocks(config))``; each provider's ``configure``
+    receives it too. ``fallback``: mocks for every other resource and invoke.
     """
 
     UNKNOWN = UNKNOWN
@@ -83,6 +85,9 @@ class ProviderMocks(Mocks):
         self.registrations: list[Registration] = []
         self._providers: dict[str, ResourceProvider] = {}
         self._lock = threading.Lock()
+        self._config_before: tuple[dict[str, Any], set[str]] | None = None
+        if self.config:
+            self._apply_config()
 
     # -- pulumi.runtime.Mocks ------------------------------------------------------
 
@@ -135,7 +140,6 @@ class ProviderMocks(Mocks):
         """Make these mocks Pulumi's runtime for the next program: a fresh root stack,
         ``config`` as the stack config (it stays set afterwards), and providers that are
         deserialized and configured anew, as by a new plugin process."""
-        from pulumi.runtime import config as runtime_config
         from pulumi.runtime import settings as runtime_settings
 
         with self._lock:
@@ -143,9 +147,7 @@ class ProviderMocks(Mocks):
 
         runtime_settings.SETTINGS.outputs.clear()
         runtime_settings.set_root_resource(None)  # type: ignore[arg-type]
-        runtime_config.set_all_config(
-            dict(self.config), [key for key in self.config if key in SECRET_CONFIG_KEYS]
-        )
+        self._apply_config()
         pulumi.runtime.set_mocks(
             self, project=self.project, stack=self.stack, preview=preview,
             monitor=self.monitor(),
@@ -158,12 +160,9 @@ class ProviderMocks(Mocks):
         A failed read (not found, expectation not met, ...) is raised as the library's
         own exception. Pulumi's runtime config is restored afterwards.
         """
-        from pulumi.runtime import config as runtime_config
         from pulumi.runtime.stack import run_pulumi_func
         from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
-        saved_config = dict(runtime_config.CONFIG.get())
-        saved_secrets = set(runtime_config._SECRET_KEYS.get())
         _quiet_reported_errors(_ensure_event_loop())
         try:
             self.install(preview=preview)
@@ -176,9 +175,27 @@ class ProviderMocks(Mocks):
 
             return _sync_await(main())
         finally:
-            runtime_config.set_all_config(saved_config, list(saved_secrets))
+            self._restore_config()
 
     # -- internals -----------------------------------------------------------------
+
+    def _apply_config(self) -> None:
+        from pulumi.runtime import config as runtime_config
+
+        if self._config_before is None:  # what ``run`` puts back when it ends
+            self._config_before = (
+                dict(runtime_config.CONFIG.get()), set(runtime_config._SECRET_KEYS.get())
+            )
+        runtime_config.set_all_config(
+            dict(self.config), [key for key in self.config if key in SECRET_CONFIG_KEYS]
+        )
+
+    def _restore_config(self) -> None:
+        from pulumi.runtime import config as runtime_config
+
+        if self._config_before is not None:
+            config, secret_keys = self._config_before
+            runtime_config.set_all_config(config, list(secret_keys))
 
     def _provider(self, serialized: str) -> ResourceProvider:
         """Deserialize and configure once per distinct provider, as the plugin does."""

@@ -61,7 +61,10 @@ def _near_valid(draw: st.DrawFn, api: ApiSpec) -> Any:
         envelope["Success"] = True
     for _ in range(draw(st.integers(0, 3))):
         target = draw(st.sampled_from([envelope, obj]))
-        key = draw(st.sampled_from(sorted(target)) | st.text(max_size=8))
+        keys = st.text(max_size=8)
+        if target:  # earlier mutations may have emptied it
+            keys = st.sampled_from(sorted(target)) | keys
+        key = draw(keys)
         if draw(st.booleans()):
             target.pop(key, None)
         else:
