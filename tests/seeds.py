@@ -7,6 +7,9 @@ import json
 import re
 from pathlib import Path
 
+from pulumi_aliread import errors
+from pulumi_aliread.apis import AUTH_ORDER, HANDSHAKE, ApiSpec
+
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 HANDSHAKE_PAGE = SEEDS / "resourcemanager-GetHandshake.md"
 AUTH_ORDER_PAGE = SEEDS / "linkwan-GetJoinPermissionAuthOrder.md"
@@ -34,3 +37,31 @@ def json_example(page: Path) -> dict:
         if depth == 0:
             return json.loads(text[start:index + 1])
     raise ValueError(f"no JSON example in {page}")
+
+
+# What a user acts on for each seed code: the tests' own expectation, independent of
+# the table in apis.py.
+EXPECTED_CLASS: dict[str, type[errors.AlireadError]] = {
+    "MissingParameter.HandshakeId": errors.InvalidInputError,
+    "InvalidParameter.HandshakeId": errors.InvalidInputError,
+    "EntityNotExists.Handshake": errors.NotFoundError,
+    "HandshakeStatusMismatch": errors.ConflictError,
+    "MissingAccountRealName": errors.ConflictError,
+    "NoRealNameAuthentication": errors.ConflictError,
+    "ForbiddenByRam": errors.AccessDeniedError,
+    "ForbiddenByRiskControl": errors.AccessDeniedError,
+    "InternalError": errors.ServiceUnavailableError,
+    "NonExistent": errors.NotFoundError,
+    "NotResourceOwner": errors.AccessDeniedError,
+}
+
+
+def error_cases() -> list[tuple[ApiSpec, str, int]]:
+    """(api, code, HTTP status) for every error code of both pages; empty without seeds."""
+    if not available():
+        return []
+    return [
+        (api, code, status)
+        for api, page in ((HANDSHAKE, HANDSHAKE_PAGE), (AUTH_ORDER, AUTH_ORDER_PAGE))
+        for code, status in error_codes(page).items()
+    ]

@@ -12,27 +12,9 @@ from pulumi_aliread.testing import SEED_HANDSHAKE_ID, SEED_ORDER_ID, Fault
 
 pytestmark = pytest.mark.skipif(not seeds.available(), reason="../shared/seeds not beside repo")
 
-EXPECTED_CLASS = {
-    "MissingParameter.HandshakeId": errors.InvalidInputError,
-    "InvalidParameter.HandshakeId": errors.InvalidInputError,
-    "EntityNotExists.Handshake": errors.NotFoundError,
-    "HandshakeStatusMismatch": errors.ConflictError,
-    "MissingAccountRealName": errors.ConflictError,
-    "NoRealNameAuthentication": errors.ConflictError,
-    "ForbiddenByRam": errors.AccessDeniedError,
-    "ForbiddenByRiskControl": errors.AccessDeniedError,
-    "InternalError": errors.ServiceUnavailableError,
-    "NonExistent": errors.NotFoundError,
-    "NotResourceOwner": errors.AccessDeniedError,
-}
-
-
 def _cases():
-    if not seeds.available():
-        return []
-    for api, page in ((HANDSHAKE, seeds.HANDSHAKE_PAGE), (AUTH_ORDER, seeds.AUTH_ORDER_PAGE)):
-        for code, status in seeds.error_codes(page).items():
-            yield pytest.param(api, code, status, id=f"{api.action}-{code}")
+    for api, code, status in seeds.error_cases():
+        yield pytest.param(api, code, status, id=f"{api.action}-{code}")
 
 
 def _read(api, emulator, **options):
@@ -58,7 +40,7 @@ def test_seed_error_maps_to_its_class(api, code, status, emulator, credentials):
         _read(api, emulator, max_attempts=2, backoff_base=0.01)
 
     error = caught.value
-    assert type(error) is EXPECTED_CLASS[code]
+    assert type(error) is seeds.EXPECTED_CLASS[code]
     assert (error.code, error.http_status) == (code, status)
     assert error.request_id and error.request_id in str(error)
     assert "To fix:" in str(error) or "Gave up" in str(error)

@@ -8,43 +8,18 @@ import pytest
 import seeds
 
 from pulumi_aliread import client, errors
-from pulumi_aliread.apis import AUTH_ORDER, HANDSHAKE
+from pulumi_aliread.apis import HANDSHAKE
 from pulumi_aliread.testing import SEED_HANDSHAKE_ID, SEED_ORDER_ID, Emulator, Fault
 
 pytestmark = pytest.mark.skipif(not seeds.available(), reason="../shared/seeds not beside repo")
 
-# What a user acts on for each seed code (independent of apis.py's table).
-EXPECTED_CLASS: dict[str, type[errors.AlireadError]] = {
-    "MissingParameter.HandshakeId": errors.InvalidInputError,
-    "InvalidParameter.HandshakeId": errors.InvalidInputError,
-    "EntityNotExists.Handshake": errors.NotFoundError,
-    "HandshakeStatusMismatch": errors.ConflictError,
-    "MissingAccountRealName": errors.ConflictError,
-    "NoRealNameAuthentication": errors.ConflictError,
-    "ForbiddenByRam": errors.AccessDeniedError,
-    "ForbiddenByRiskControl": errors.AccessDeniedError,
-    "InternalError": errors.ServiceUnavailableError,
-    "NonExistent": errors.NotFoundError,
-    "NotResourceOwner": errors.AccessDeniedError,
-}
-
-
-def _seed_codes() -> list[tuple[object, str, int]]:
-    if not seeds.available():
-        return []
-    return [
-        (api, code, status)
-        for api, page in ((HANDSHAKE, seeds.HANDSHAKE_PAGE), (AUTH_ORDER, seeds.AUTH_ORDER_PAGE))
-        for code, status in seeds.error_codes(page).items()
-    ]
-
 
 def test_the_expected_classes_cover_exactly_the_seed_codes():
-    assert {code for _, code, _ in _seed_codes()} == set(EXPECTED_CLASS)
+    assert {code for _, code, _ in seeds.error_cases()} == set(seeds.EXPECTED_CLASS)
 
 
 def test_every_seed_error_code_surfaces_as_its_class(figures):
-    cases = _seed_codes()
+    cases = seeds.error_cases()
     assert len(cases) == 11
     problems = []
     with Emulator() as emulator:
@@ -52,7 +27,7 @@ def test_every_seed_error_code_surfaces_as_its_class(figures):
             object_id = SEED_HANDSHAKE_ID if api is HANDSHAKE else SEED_ORDER_ID
             emulator.clear()
             emulator.inject(Fault.error(code), times=1)  # sent exactly once
-            transient = EXPECTED_CLASS[code] is errors.ServiceUnavailableError
+            transient = seeds.EXPECTED_CLASS[code] is errors.ServiceUnavailableError
             try:
                 # A transient code would be retried (and the retry would succeed): one
                 # attempt makes it surface too.
@@ -71,7 +46,7 @@ def test_every_seed_error_code_surfaces_as_its_class(figures):
             if error is None:
                 problems.append(f"{code}: returned a result")
                 continue
-            if type(error) is not EXPECTED_CLASS[code]:
+            if type(error) is not seeds.EXPECTED_CLASS[code]:
                 problems.append(f"{code}: {type(error).__name__}")
             if (error.code, error.http_status) != (code, status):
                 problems.append(f"{code}: code/status {error.code}/{error.http_status}")
