@@ -99,15 +99,16 @@ def read_output(
 ) -> pulumi.Output[Any]:
     """Generic ``_output`` read of any API: validate what is known now, read the rest
     when the inputs resolve (never while they are unknown)."""
+    values = {"id": object_id, "expected": expected, **options}
+    if all(is_plain(value) for value in values.values()):
+        # Everything is known already: validate and start the read now, rather than
+        # after Pulumi has resolved a dict of plain inputs (which costs more CPU than the
+        # read itself).
+        future, expected_states = _start(api, values)
+        return pulumi.Output.from_input(_finish(api, future, expected_states))
     validate_plain(api, object_id, expected, options)
     timeouts = {key: value for key, value in options.items() if key in _TIMEOUT_KEYS}
     settings.resolve(api, config={}, env={}, **timeouts)  # bad timeouts: refused now
-    values = {"id": object_id, "expected": expected, **options}
-    if all(is_plain(value) for value in values.values()):
-        # Everything is known already: start the read now rather than after Pulumi has
-        # resolved a dict of plain inputs (which costs more than the read's own CPU).
-        future, expected_states = _start(api, values)
-        return pulumi.Output.from_input(_finish(api, future, expected_states))
 
     async def read(resolved: dict[str, Any]) -> Any:
         future, expected_states = _start(api, resolved)
@@ -122,9 +123,9 @@ def _start(api: ApiSpec, values: Mapping[str, Any]) -> tuple[Future[Any], tuple[
     values = dict(values)
     object_id = api.validate_id(values.pop("id"))
     expected = api.validate_states(values.pop("expected"))
-    config = _config_snapshot()
+    config, credential_sources = _SHARED.program_settings()
     call = settings.resolve(api, config=config, **values)
-    key = (api.name, object_id, call, _credential_fingerprint(config))
+    key = (api.name, object_id, call, credential_sources)
     future = _SHARED.get(key, lambda: client.fetch(
         api, object_id, call, settings.resolve_credentials(config)
     ))
@@ -167,13 +168,28 @@ class _SharedReads:
         self._lock = threading.RLock()  # a done callback may run inside get()
         self._owner: object = None
         self._futures: dict[Any, Future[Any]] = {}
+        self._settings: tuple[dict[str, str], str] | None = None
         self._executor: ThreadPoolExecutor | None = None
 
-    def get(self, key: Any, read: Callable[[], Any]) -> Future[Any]:
+    def _follow_program(self) -> None:
+        """Start afresh when a new program (a new Pulumi monitor) runs. Hold the lock."""
         owner = _current_monitor()
+        if owner is not self._owner:
+            self._owner, self._futures, self._settings = owner, {}, None
+
+    def program_settings(self) -> tuple[dict[str, str], str]:
+        """The program's Pulumi config snapshot and credential fingerprint, taken once:
+        neither changes while a program runs."""
         with self._lock:
-            if owner is not self._owner:
-                self._owner, self._futures = owner, {}
+            self._follow_program()
+            if self._settings is None:
+                config = _config_snapshot()
+                self._settings = (config, _credential_fingerprint(config))
+            return self._settings
+
+    def get(self, key: Any, read: Callable[[], Any]) -> Future[Any]:
+        with self._lock:
+            self._follow_program()
             future = self._futures.get(key)
             if future is None:
                 if self._executor is None:
@@ -193,7 +209,7 @@ class _SharedReads:
 
     def clear(self) -> None:
         with self._lock:
-            self._futures = {}
+            self._futures, self._settings = {}, None
 
 
 def _current_monitor() -> object:
