@@ -29,18 +29,7 @@ MAX_CONCURRENT_READS = 32
 
 # The Pulumi config keys a read may consult (snapshotted on the event loop: Pulumi's
 # config lives in a context variable that worker threads do not see).
-CONFIG_KEYS: tuple[str, ...] = (
-    "aliread:region",
-    *sorted({f"aliread:{api.endpoint_setting}" for api in APIS.values()}),
-    "alicloud:region",
-    "alicloud:accessKey",
-    "alicloud:secretKey",
-    "alicloud:securityToken",
-    "alicloud:profile",
-)
-_CREDENTIAL_ENV = tuple(name for names in settings.ACCESS_KEY_ENV for name in names) + (
-    "ALIBABA_CLOUD_PROFILE", "ALIBABA_CLOUD_ROLE_ARN", "ALIBABA_CLOUD_OIDC_TOKEN_FILE",
-)
+CONFIG_KEYS: tuple[str, ...] = settings.config_keys(APIS.values())
 
 _TIMEOUT_KEYS = ("connect_timeout", "read_timeout", "max_attempts", "deadline")
 
@@ -152,10 +141,9 @@ def _config_snapshot() -> dict[str, str]:
 def _credential_fingerprint(config: Mapping[str, str]) -> str:
     """A digest of where credentials would come from: identical digests, same keys."""
     digest = hashlib.sha256()
-    for key in ("alicloud:accessKey", "alicloud:secretKey", "alicloud:securityToken",
-                "alicloud:profile"):
+    for key in settings.CREDENTIAL_CONFIG:
         digest.update(f"{key}={config.get(key, '')}\0".encode())
-    for name in _CREDENTIAL_ENV:
+    for name in settings.credential_env_names():
         digest.update(f"{name}={os.environ.get(name, '')}\0".encode())
     return digest.hexdigest()
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -33,12 +33,29 @@ DEFAULT_DEADLINE = 60.0
 DEFAULT_BACKOFF_BASE = 0.2
 DEFAULT_BACKOFF_CAP = 5.0
 
+REGION_CONFIG = ("aliread:region", "alicloud:region")
 REGION_ENV = ("ALIBABA_CLOUD_REGION_ID", "ALICLOUD_REGION")
+CREDENTIAL_CONFIG = (
+    "alicloud:accessKey", "alicloud:secretKey", "alicloud:securityToken", "alicloud:profile",
+)
 ACCESS_KEY_ENV = (
     ("ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
      "ALIBABA_CLOUD_SECURITY_TOKEN"),
     ("ALICLOUD_ACCESS_KEY", "ALICLOUD_SECRET_KEY", "ALICLOUD_SECURITY_TOKEN"),
 )
+# Read by the default credential chain (alibabacloud-credentials), after ACCESS_KEY_ENV.
+CHAIN_ENV = ("ALIBABA_CLOUD_PROFILE", "ALIBABA_CLOUD_ROLE_ARN", "ALIBABA_CLOUD_OIDC_TOKEN_FILE")
+
+
+def config_keys(apis: Iterable[ApiSpec]) -> tuple[str, ...]:
+    """Every Pulumi config key a read of one of ``apis`` may consult."""
+    endpoints = sorted({f"aliread:{api.endpoint_setting}" for api in apis})
+    return (*REGION_CONFIG, *endpoints, *CREDENTIAL_CONFIG)
+
+
+def credential_env_names() -> tuple[str, ...]:
+    """Every environment variable that decides which credentials are used."""
+    return (*(name for names in ACCESS_KEY_ENV for name in names), *CHAIN_ENV)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,11 +133,9 @@ def resolve(
     if region is not None:
         region = check_region(region)
     else:
-        region = (
-            config_value("aliread:region", config)
-            or config_value("alicloud:region", config)
-            or _env(REGION_ENV, env)
-        )
+        region = next(
+            (found for key in REGION_CONFIG if (found := config_value(key, config))), None
+        ) or _env(REGION_ENV, env)
         region = check_region(region, source="configured region") if region else None
     region = region or api.default_region
     if endpoint is None:
