@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from . import errors, schemas
-from .results import GetHandshakeResult, GetJoinPermissionAuthOrderResult
+from .results import GetHandshakeResult, GetJoinPermissionAuthOrderResult, Result
 
 # Mapping from an error class to whether a retry may help.
 _TRANSIENT = (errors.ServiceUnavailableError,)
@@ -52,7 +52,7 @@ class ApiSpec:
     id_max_length: int
     response_key: str  # the object inside the envelope
     schema: type[schemas.ObjectSchema]
-    result_type: type
+    result_type: type[Result]
     state_field: str  # attribute of the result holding the state
     states: tuple[str, ...]
     terminal_states: tuple[str, ...]  # states an object never leaves

@@ -13,13 +13,13 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from . import errors, redaction, schemas
 from .apis import TRANSIENT_CODE_PREFIXES, ApiSpec, ErrorSpec
-from .settings import CallSettings, Credentials, resolve, resolve_credentials
+from .settings import CallSettings, ConfigLookup, Credentials, resolve, resolve_credentials
 from .transport import BodyTooLarge, TransportFailure, transport_for
 
 log = logging.getLogger("pulumi_aliread")
@@ -64,7 +64,7 @@ def read(
     object_id: object,
     *,
     expected: object = None,
-    config: Mapping[str, str] | None = None,
+    config: ConfigLookup | None = None,
     **options: Any,
 ) -> Any:
     """Read one object of ``api``; validate everything before the first request.

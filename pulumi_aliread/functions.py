@@ -7,6 +7,7 @@ result; the ``*_output`` variants (in ``outputs.py``) take Pulumi ``Input``s.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from . import client
 from .apis import AUTH_ORDER, HANDSHAKE
@@ -26,7 +27,7 @@ def get_handshake(
     region: str | None = None,
     endpoint: str | None = None,
     expected_status: States = None,
-    **tuning: float,
+    **tuning: Any,
 ) -> GetHandshakeResult:
     """Read a resource-directory invitation (ResourceManager ``GetHandshake``).
 
@@ -50,7 +51,7 @@ def get_join_permission_auth_order(
     endpoint: str | None = None,
     api_version: str | None = None,
     expected_state: States = None,
-    **tuning: float,
+    **tuning: Any,
 ) -> GetJoinPermissionAuthOrderResult:
     """Read a LinkWAN join-permission authorization order (``GetJoinPermissionAuthOrder``).
 

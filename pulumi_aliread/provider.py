@@ -86,7 +86,7 @@ class ReadOnlyProvider(ResourceProvider):
         if api_name not in APIS:
             raise InvalidInputError(f"unknown API {api_name!r}: use one of {sorted(APIS)}.")
         self.api_name = api_name
-        self._config: Mapping[str, Any] | None = None
+        self._config: settings.ConfigLookup | None = None
 
     # Only the API's name is pickled: never configuration, credentials or clients.
     def __getstate__(self) -> dict[str, str]:
@@ -133,7 +133,7 @@ class ReadOnlyProvider(ResourceProvider):
                 outs[key] = props[key]
         return ReadResult(result.id, outs)
 
-    def _config_mapping(self) -> Mapping[str, Any] | None:
+    def _config_mapping(self) -> settings.ConfigLookup | None:
         return self._config  # pulumi.dynamic.Config has .get(namespaced_key)
 
     def diff(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> DiffResult:

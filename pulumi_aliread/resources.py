@@ -17,6 +17,7 @@ import pulumi.dynamic
 
 from .apis import AUTH_ORDER, HANDSHAKE, ApiSpec
 from .provider import ReadOnlyProvider, normalize_expected, validate_plain
+from .results import Result
 
 StatesInput = pulumi.Input[str] | Sequence[pulumi.Input[str]] | None
 
@@ -49,7 +50,7 @@ class _ReadResource(pulumi.dynamic.Resource):
 
 
 @cache
-def _integer_fields(result_type: type) -> tuple[str, ...]:
+def _integer_fields(result_type: type[Result]) -> tuple[str, ...]:
     hints = typing.get_type_hints(result_type)
     return tuple(
         name for name in result_type.output_names()

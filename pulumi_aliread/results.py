@@ -7,7 +7,9 @@ from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
-class _Result:
+class Result:
+    """Base of the result objects."""
+
     def to_dict(self, *, include_request_id: bool = True) -> dict[str, Any]:
         """The result as a plain dict of snake_case keys (JSON-ready)."""
         data = asdict(self)
@@ -22,7 +24,7 @@ class _Result:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class GetHandshakeResult(_Result):
+class GetHandshakeResult(Result):
     """A resource-directory invitation, as ``GetHandshake`` returned it."""
 
     handshake_id: str
@@ -46,7 +48,7 @@ class GetHandshakeResult(_Result):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class GetJoinPermissionAuthOrderResult(_Result):
+class GetJoinPermissionAuthOrderResult(Result):
     """A LinkWAN join-permission authorization order, as the API returned it."""
 
     order_id: str

@@ -13,7 +13,7 @@ import re
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 from . import redaction
@@ -58,6 +58,12 @@ def credential_env_names() -> tuple[str, ...]:
     return (*(name for names in ACCESS_KEY_ENV for name in names), *CHAIN_ENV)
 
 
+class ConfigLookup(Protocol):
+    """Namespaced Pulumi config: a dict, or the ``Config`` handed to ``configure()``."""
+
+    def get(self, key: str, /) -> Any: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Credentials:
     """An AccessKey pair and optional STS token. Never printed, logged or pickled."""
@@ -89,7 +95,7 @@ class CallSettings:
     backoff_cap: float = DEFAULT_BACKOFF_CAP
 
 
-def config_value(key: str, config: Mapping[str, str] | None) -> str | None:
+def config_value(key: str, config: ConfigLookup | None) -> str | None:
     """A namespaced Pulumi config value (``aliread:region``), or None.
 
     Inside the provider plugin, ``config`` is what ``configure()`` received; inside a
@@ -119,7 +125,7 @@ def resolve(
     region: str | None = None,
     endpoint: str | None = None,
     api_version: str | None = None,
-    config: Mapping[str, str] | None = None,
+    config: ConfigLookup | None = None,
     env: Mapping[str, str] | None = None,
     connect_timeout: float | None = None,
     read_timeout: float | None = None,
@@ -222,7 +228,7 @@ def _safe(text: str) -> str:
 
 
 def resolve_credentials(
-    config: Mapping[str, str] | None = None, env: Mapping[str, str] | None = None
+    config: ConfigLookup | None = None, env: Mapping[str, str] | None = None
 ) -> Credentials:
     """Credentials from Pulumi config, then the environment, then the default chain."""
     env = os.environ if env is None else env

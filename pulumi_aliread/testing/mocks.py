@@ -106,7 +106,7 @@ class ProviderMocks(Mocks):
                               dict(args.inputs), read=is_read)
         self.registrations.append(record)
         if is_read:  # on preview and up alike
-            if args.resource_id in ("", rpc.UNKNOWN):
+            if not args.resource_id or args.resource_id == rpc.UNKNOWN:
                 return "", {}  # the engine skips it: every output stays unknown
             result = provider.read(args.resource_id, inputs)
             outs = dict(result.outs or {})
