@@ -122,7 +122,7 @@ def _start(api: ApiSpec, values: Mapping[str, Any]) -> tuple[Future[Any], tuple[
 
 
 async def _finish(api: ApiSpec, future: Future[Any], expected: tuple[str, ...]) -> Any:
-    result = await asyncio.wrap_future(future)
+    result = await _DELIVERY.watch(future)
     client.check_expectation(api, result, expected)
     return result
 
@@ -198,6 +198,51 @@ class _SharedReads:
     def clear(self) -> None:
         with self._lock:
             self._futures, self._settings = {}, None
+
+
+class _BatchedDelivery:
+    """Hands finished reads to the event loop in batches, at most one hand-off every
+    ``BATCH_SECONDS``: Pulumi re-waits on every pending output each time one completes,
+    so reads trickling in one by one from worker threads cost O(n) loop work each."""
+
+    BATCH_SECONDS = 0.002
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._ready: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[Any], Future[Any]]] = []
+        self._armed: set[asyncio.AbstractEventLoop] = set()
+
+    def watch(self, future: Future[Any]) -> asyncio.Future[Any]:
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[Any] = loop.create_future()
+        future.add_done_callback(lambda done: self._finished(loop, waiter, done))
+        return waiter
+
+    def _finished(self, loop: asyncio.AbstractEventLoop, waiter: asyncio.Future[Any],
+                  done: Future[Any]) -> None:
+        with self._lock:
+            self._ready.append((loop, waiter, done))
+            if loop in self._armed:
+                return
+            self._armed.add(loop)
+        loop.call_soon_threadsafe(loop.call_later, self.BATCH_SECONDS, self._flush, loop)
+
+    def _flush(self, loop: asyncio.AbstractEventLoop) -> None:
+        with self._lock:
+            batch = [item for item in self._ready if item[0] is loop]
+            self._ready = [item for item in self._ready if item[0] is not loop]
+            self._armed.discard(loop)
+        for _, waiter, done in batch:
+            if waiter.cancelled():
+                continue
+            error = done.exception()
+            if error is not None:
+                waiter.set_exception(error)
+            else:
+                waiter.set_result(done.result())
+
+
+_DELIVERY = _BatchedDelivery()
 
 
 def _current_monitor() -> object:
