@@ -27,6 +27,9 @@ class ErrorSpec:
     message: str
     kind: type[errors.AlireadError]
     advice: str
+    # True when every read with the same credentials would fail the same way (a wrong or
+    # expired key, a missing RAM permission for the action), not just this object's.
+    credentials_wide: bool = False
 
     @property
     def transient(self) -> bool:
@@ -161,41 +164,45 @@ _CHECK_KEYS = (
 # Answers of Alibaba Cloud's API gateway, common to every RPC product.
 COMMON_ERRORS: Mapping[str, ErrorSpec] = _errors(
     E("InvalidAccessKeyId.NotFound", 404, "Specified access key is not found.",
-      errors.AccessDeniedError, f"the AccessKeyId is unknown: {_CHECK_KEYS}"),
+      errors.AccessDeniedError, f"the AccessKeyId is unknown: {_CHECK_KEYS}",
+      credentials_wide=True),
     E("InvalidAccessKeyId.Inactive", 400, "Specified access key is disabled.",
       errors.AccessDeniedError, "the AccessKey is disabled: enable it in the RAM console "
-      "or use another"),
+      "or use another", credentials_wide=True),
     E("InvalidAccessKeySecret", 400, "The AccessKeySecret is incorrect.",
       errors.AccessDeniedError, f"the AccessKey secret is wrong for this AccessKeyId: "
-      f"{_CHECK_KEYS}"),
+      f"{_CHECK_KEYS}", credentials_wide=True),
     E("SignatureDoesNotMatch", 400,
       "Specified signature is not matched with our calculation.",
-      errors.AccessDeniedError, f"the request signature was refused: {_CHECK_KEYS}"),
+      errors.AccessDeniedError, f"the request signature was refused: {_CHECK_KEYS}",
+      credentials_wide=True),
     E("IncompleteSignature", 400, "The request signature does not conform to Aliyun standards.",
       errors.AccessDeniedError, "the request was not signed as the API expects: report this "
-      "as a bug of pulumi-aliread"),
+      "as a bug of pulumi-aliread", credentials_wide=True),
     E("InvalidTimeStamp.Expired", 400, "Specified time stamp or date value is expired.",
       errors.AccessDeniedError, "this machine's clock is more than 15 minutes off: "
-      "synchronize it (NTP)"),
+      "synchronize it (NTP)", credentials_wide=True),
     E("SignatureNonceUsed", 400, "Specified signature nonce was used already.",
       errors.ServiceUnavailableError, "retry the read"),
     E("MissingSecurityToken", 400, "SecurityToken is mandatory for this action.",
       errors.AccessDeniedError, "this AccessKeyId is an STS key: also set the STS token "
-      "(alicloud:securityToken / ALIBABA_CLOUD_SECURITY_TOKEN)"),
+      "(alicloud:securityToken / ALIBABA_CLOUD_SECURITY_TOKEN)", credentials_wide=True),
     E("InvalidSecurityToken.Expired", 400, "Specified SecurityToken is expired.",
       errors.AccessDeniedError, "the STS token has expired: fetch a new one (AssumeRole) "
-      "and set it with its AccessKey pair"),
+      "and set it with its AccessKey pair", credentials_wide=True),
     E("InvalidSecurityToken.Malformed", 400, "Specified SecurityToken is malformed.",
       errors.AccessDeniedError, "the STS token is not a valid token: set the whole token "
-      "returned by AssumeRole"),
+      "returned by AssumeRole", credentials_wide=True),
     E("InvalidSecurityToken.MismatchWithAccessKey", 400,
       "Specified SecurityToken mismatch with the AccessKey.",
       errors.AccessDeniedError, "the STS token belongs to another AccessKey pair: set the "
-      "pair and token returned by the same AssumeRole call"),
+      "pair and token returned by the same AssumeRole call", credentials_wide=True),
     E("Forbidden.RAM", 403, "User not authorized to operate on the specified resource.",
-      errors.AccessDeniedError, "grant the RAM identity permission for this action"),
+      errors.AccessDeniedError, "grant the RAM identity permission for this action",
+      credentials_wide=True),
     E("NoPermission", 403, "You are not authorized to do this action.",
-      errors.AccessDeniedError, "grant the RAM identity permission for this action"),
+      errors.AccessDeniedError, "grant the RAM identity permission for this action",
+      credentials_wide=True),
     E("InvalidVersion", 400, "Specified parameter Version is not valid.",
       errors.InvalidInputError, "use a known api_version"),
     E("InvalidAction.NotFound", 404, "Specified api is not found, please check your url "
@@ -291,7 +298,7 @@ AUTH_ORDER = ApiSpec(
     error_table=_errors(
         E("ForbiddenByRam", 400, "User not authorized to operate on the specified resource, "
           "or this API does not support RAM.", errors.AccessDeniedError,
-          "grant the RAM identity linkwan:GetJoinPermissionAuthOrder"),
+          "grant the RAM identity linkwan:GetJoinPermissionAuthOrder", credentials_wide=True),
         E("ForbiddenByRiskControl", 400,
           "This operation cannot be performed because of security risks.",
           errors.AccessDeniedError, "the account is held by risk control: contact Alibaba "
