@@ -90,8 +90,10 @@ def check_expectation(api: ApiSpec, result: Any, expected: Iterable[str]) -> Non
         error = errors.ExpectationNotMetError(
             f"{api.title} {result.id} is {state}{terminal}, expected {wanted} "
             f"({api.action}, request id {result.request_id}). "
-            f"Wait until it is {wanted}, or change {api.expect_keyword}.",
+            f"Wait until it is {wanted}, or change the expectation "
+            f"({api.expect_keyword}, or --expect on the command line).",
             code="ExpectationNotMet",
+            http_status=200,  # the answer itself was a good one
             request_id=result.request_id,
         )
         error.result = result  # type: ignore[attr-defined]
@@ -102,13 +104,14 @@ def check_expectation(api: ApiSpec, result: Any, expected: Iterable[str]) -> Non
 
 def fetch(api: ApiSpec, object_id: str, settings: CallSettings, creds: Credentials) -> Any:
     """Send the signed request, retrying transient failures; return the result object."""
-    from tenacity import Retrying, stop_after_attempt, stop_after_delay, wait_random_exponential
+    from tenacity import Retrying, stop_after_attempt, stop_before_delay, wait_random_exponential
 
     transport = transport_for(settings.base_url)
     started = time.monotonic()
     attempts = 0
     retrying = Retrying(
-        stop=stop_after_attempt(settings.max_attempts) | stop_after_delay(settings.deadline),
+        # stop_before_delay: no backoff sleep may carry the read past its deadline.
+        stop=stop_after_attempt(settings.max_attempts) | stop_before_delay(settings.deadline),
         wait=wait_random_exponential(multiplier=settings.backoff_base, max=settings.backoff_cap),
         retry=lambda state: state.outcome is not None
         and isinstance(state.outcome.exception(), _Transient),
@@ -145,9 +148,10 @@ def _attempt(
     path, string_to_sign = _signed_path(api, object_id, settings, creds)
     METRICS.add(requests=1)
     read_timeout = max(0.05, min(settings.read_timeout, remaining))
+    connect_timeout = max(0.05, min(settings.connect_timeout, remaining))
     started = time.perf_counter()
     try:
-        answer = transport.get(path, settings.connect_timeout, read_timeout)
+        answer = transport.get(path, connect_timeout, read_timeout)
     except TransportFailure as failure:
         log.debug("%s %s: %s", api.action, object_id, failure)
         raise _Transient(

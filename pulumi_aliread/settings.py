@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import sys
@@ -112,10 +113,18 @@ def config_value(key: str, config: ConfigLookup | None) -> str | None:
     return value if isinstance(value, str) and value != "" else None
 
 
-def _env(names: tuple[str, ...], env: Mapping[str, str]) -> str | None:
-    for name in names:
+def _first_setting(
+    config_keys: tuple[str, ...], env_names: tuple[str, ...], config: ConfigLookup | None,
+    env: Mapping[str, str],
+) -> tuple[str, str] | None:
+    """(where it came from, value) of the first config key or variable that is set."""
+    for key in config_keys:
+        value = config_value(key, config)
+        if value:
+            return f"Pulumi config {key}", value
+    for name in env_names:
         if env.get(name):
-            return env[name]
+            return f"environment variable {name}", env[name]
     return None
 
 
@@ -139,18 +148,19 @@ def resolve(
     if region is not None:
         region = check_region(region)
     else:
-        region = next(
-            (found for key in REGION_CONFIG if (found := config_value(key, config))), None
-        ) or _env(REGION_ENV, env)
-        region = check_region(region, source="configured region") if region else None
+        found = _first_setting(REGION_CONFIG, REGION_ENV, config, env)
+        region = check_region(found[1], source=found[0]) if found else None
     region = region or api.default_region
-    if endpoint is None:
-        endpoint = config_value(f"aliread:{api.endpoint_setting}", config) or env.get(
-            api.endpoint_env
-        ) or None
-    base_url = parse_endpoint(endpoint) if endpoint is not None else (
-        "https://" + api.endpoint_for(region)
-    )
+    if endpoint is not None:
+        base_url = parse_endpoint(endpoint)
+    else:
+        found = _first_setting(
+            (f"aliread:{api.endpoint_setting}",), (api.endpoint_env,), config, env
+        )
+        base_url = (
+            parse_endpoint(found[1], source=found[0]) if found
+            else "https://" + api.endpoint_for(region)
+        )
     return CallSettings(
         region=region,
         base_url=base_url,
@@ -183,41 +193,38 @@ def check_region(region: object, source: str = "region") -> str:
     return region
 
 
-def parse_endpoint(endpoint: object) -> str:
-    """``host[:port]`` (https) or ``http(s)://host[:port]`` to a base URL, or raise."""
+def parse_endpoint(endpoint: object, source: str = "endpoint") -> str:
+    """``host[:port]`` (https) or ``http(s)://host[:port]`` to a base URL, or raise.
+
+    ``source`` names where the value came from, for the message (``endpoint``,
+    ``Pulumi config aliread:linkwanEndpoint``, ``ALIREAD_LINKWAN_ENDPOINT``...).
+    """
     advice = (
         "use a host such as 'resourcemanager.aliyuncs.com' or a URL such as "
         "'http://127.0.0.1:8080'."
     )
     if not isinstance(endpoint, str) or not endpoint.strip():
-        raise InvalidInputError(f"endpoint must be a non-empty string: {advice}")
+        raise InvalidInputError(f"{source} must be a non-empty string: {advice}")
     text = endpoint.strip()
     if "@" in text:  # user:password@ (never echoed: the password may contain '/' or ':')
         raise InvalidInputError(
-            "endpoint must not carry credentials (user:password@): set credentials through "
-            f"alicloud:accessKey / ALIBABA_CLOUD_ACCESS_KEY_ID instead, and {advice}"
+            f"{source} must not carry credentials (user:password@): set credentials "
+            f"through alicloud:accessKey / ALIBABA_CLOUD_ACCESS_KEY_ID instead, and {advice}"
         )
     if "://" not in text:
         if not (_HOST.fullmatch(text) or _BRACKETED_HOST.fullmatch(text)):
-            raise InvalidInputError(f"endpoint {_safe(text)} is not a host name: {advice}")
+            raise InvalidInputError(f"{source} {_safe(text)} is not a host name: {advice}")
         return "https://" + text
     try:
         parts = urlsplit(text)
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError:
-        raise InvalidInputError(f"endpoint {_safe(text)} is not a valid URL: {advice}") from None
-    if parts.username is not None or parts.password is not None:
-        raise InvalidInputError(
-            "endpoint must not carry credentials (user:password@): set credentials through "
-            f"alicloud:accessKey / ALIBABA_CLOUD_ACCESS_KEY_ID instead, and {advice}"
-        )
+        raise InvalidInputError(f"{source} {_safe(text)} is not a valid URL: {advice}") from None
     if parts.scheme not in ("http", "https"):
-        raise InvalidInputError(
-            f"endpoint scheme {parts.scheme!r} is not supported: {advice}"
-        )
+        raise InvalidInputError(f"{source} scheme {parts.scheme!r} is not supported: {advice}")
     if not parts.hostname or parts.path not in ("", "/") or parts.query or parts.fragment:
         raise InvalidInputError(
-            f"endpoint {_safe(text)} must be scheme://host[:port] with no path or query: "
+            f"{source} {_safe(text)} must be scheme://host[:port] with no path or query: "
             f"{advice}"
         )
     return f"{parts.scheme}://{parts.netloc}"
@@ -230,20 +237,39 @@ def _safe(text: str) -> str:
 def resolve_credentials(
     config: ConfigLookup | None = None, env: Mapping[str, str] | None = None
 ) -> Credentials:
-    """Credentials from Pulumi config, then the environment, then the default chain."""
+    """Credentials from Pulumi config (keys, then ``alicloud:profile``), then the
+    environment, then the default credential chain. Half of a pair is refused."""
     env = os.environ if env is None else env
     key_id = config_value("alicloud:accessKey", config)
     secret = config_value("alicloud:secretKey", config)
-    if key_id and secret:
+    if key_id or secret:
+        _require_pair("Pulumi config", "alicloud:accessKey", key_id,
+                      "alicloud:secretKey", secret)
         token = config_value("alicloud:securityToken", config)
         return Credentials(key_id, secret, token, source="Pulumi config alicloud:accessKey")
+    profile = config_value("alicloud:profile", config)
+    if profile:
+        return _default_chain(profile)
     for id_name, secret_name, token_name in ACCESS_KEY_ENV:
-        if env.get(id_name) and env.get(secret_name):
+        if env.get(id_name) or env.get(secret_name):
+            _require_pair("environment", id_name, env.get(id_name), secret_name,
+                          env.get(secret_name))
             return Credentials(
                 env[id_name], env[secret_name], env.get(token_name) or None,
                 source=f"environment {id_name}",
             )
-    return _default_chain(config_value("alicloud:profile", config))
+    return _default_chain(None)
+
+
+def _require_pair(where: str, id_name: str, key_id: str | None, secret_name: str,
+                  secret: str | None) -> None:
+    if key_id and secret:
+        return
+    present, missing = (id_name, secret_name) if key_id else (secret_name, id_name)
+    raise InvalidInputError(
+        f"{where} sets {present} but not {missing}: set both (an AccessKey id and its "
+        f"secret), or neither to use the next source of credentials."
+    )
 
 
 _CHAINS: dict[str | None, object] = {}
@@ -251,13 +277,12 @@ _CHAINS: dict[str | None, object] = {}
 
 def _default_chain(profile: str | None) -> Credentials:
     # Imported only here: most users configure keys explicitly, and it costs ~200 ms.
-    try:
-        from alibabacloud_credentials.provider import (
-            CLIProfileCredentialsProvider,
-            DefaultCredentialsProvider,
-        )
-    except ImportError:  # pragma: no cover - a declared dependency
-        raise AccessDeniedError(_NO_CREDENTIALS) from None
+    from alibabacloud_credentials.provider import (
+        CLIProfileCredentialsProvider,
+        DefaultCredentialsProvider,
+    )
+
+    _quiet_credentials_logger()
     provider = _CHAINS.get(profile)
     if provider is None:
         provider = (
@@ -267,14 +292,29 @@ def _default_chain(profile: str | None) -> Credentials:
         _CHAINS[profile] = provider
     try:
         found = provider.get_credentials()  # type: ignore[attr-defined]
-    except Exception:
-        raise AccessDeniedError(_NO_CREDENTIALS, code="NoCredentials") from None
+    except Exception as exc:
+        reason = redaction.scrub(" ".join(str(exc).split()))[:300]
+        where = f"the aliyun CLI profile {profile!r}" if profile else "the default chain"
+        raise AccessDeniedError(
+            f"{_NO_CREDENTIALS} ({where} said: {reason})", code="NoCredentials"
+        ) from None
     return Credentials(
         found.get_access_key_id(),
         found.get_access_key_secret(),
         found.get_security_token() or None,
         source=f"default credential chain ({found.get_provider_name()})",
     )
+
+
+def _quiet_credentials_logger() -> None:
+    """alibabacloud-credentials attaches stderr handlers of its own to its 'credentials'
+    logger, which print tracebacks on every failed lookup; detach them (records still
+    reach the application's own logging) and keep secrets out of what remains."""
+    logger = logging.getLogger("credentials")
+    for handler in list(logger.handlers):
+        if type(handler) is logging.StreamHandler:
+            logger.removeHandler(handler)
+    redaction.protect_logger("credentials")
 
 
 _NO_CREDENTIALS = (

@@ -85,6 +85,6 @@ def test_unknown_handshake_status_expectation(emulator, credentials):
 
 def test_bad_configured_region_is_refused(emulator, credentials, monkeypatch):
     monkeypatch.setenv("ALIBABA_CLOUD_REGION_ID", "not a region")
-    with pytest.raises(aliread.InvalidInputError, match="configured region"):
+    with pytest.raises(aliread.InvalidInputError, match="variable ALIBABA_CLOUD_REGION_ID"):
         aliread.get_handshake(SEED_HANDSHAKE_ID, endpoint=emulator.url)
     assert emulator.count() == 0

@@ -154,3 +154,35 @@ def test_debug_logs_of_the_http_layer_hide_signed_values(emulator, monkeypatch, 
     assert "GetHandshake" in caplog.text
     assert not _leaks(caplog.text, STS_TOKEN, STS_ACCESS_KEY_SECRET)
     assert "Signature=" not in caplog.text or "Signature=***" in caplog.text
+
+
+def test_configured_profile_beats_environment_keys(monkeypatch):
+    monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAI-env")
+    monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", WRONG_SECRET)
+    # The profile does not exist in this test's empty HOME: the error proves it was asked.
+    with pytest.raises(aliread.AccessDeniedError, match="aliyun CLI profile 'prod'"):
+        settings.resolve_credentials({"alicloud:profile": "prod"})
+
+
+@pytest.mark.parametrize(
+    "config, env, missing",
+    [
+        ({"alicloud:accessKey": "LTAI-cfg"}, {}, "alicloud:secretKey"),
+        ({"alicloud:secretKey": "s3cret-value"}, {}, "alicloud:accessKey"),
+        ({}, {"ALIBABA_CLOUD_ACCESS_KEY_ID": "LTAI-env"}, "ALIBABA_CLOUD_ACCESS_KEY_SECRET"),
+        ({}, {"ALICLOUD_SECRET_KEY": "s3cret-value"}, "ALICLOUD_ACCESS_KEY"),
+    ],
+)
+def test_half_a_key_pair_is_refused_rather_than_mixed(config, env, missing):
+    full_env = {"ALICLOUD_ACCESS_KEY": "LTAI-other", "ALICLOUD_SECRET_KEY": "other"}
+    full_env = env if "ALICLOUD_SECRET_KEY" in env else {**full_env, **env}
+    with pytest.raises(aliread.InvalidInputError) as caught:
+        settings.resolve_credentials(config, full_env)
+    assert missing in str(caught.value) and "s3cret-value" not in str(caught.value)
+
+
+def test_a_failed_default_chain_prints_nothing_and_says_why(emulator, capfd):
+    with pytest.raises(aliread.AccessDeniedError) as caught:
+        aliread.get_handshake(SEED_HANDSHAKE_ID, endpoint=emulator.url)
+    assert caught.value.code == "NoCredentials" and "said:" in str(caught.value)
+    assert capfd.readouterr().err == ""

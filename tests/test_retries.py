@@ -100,3 +100,14 @@ def test_refused_connection_is_an_unavailable_error(credentials):
                               max_attempts=2, **FAST)
     assert caught.value.code == "ConnectionError"
     assert "Check the network and the endpoint" in str(caught.value)
+
+
+def test_backoff_never_carries_a_read_past_its_deadline(emulator, credentials):
+    emulator.inject(Fault.http(500))
+    with pytest.raises(aliread.ServiceUnavailableError) as caught:
+        aliread.get_handshake(SEED_HANDSHAKE_ID, endpoint=emulator.url, deadline=1.0,
+                              backoff_base=2.0, backoff_cap=10.0, max_attempts=50)
+    # A backoff drawn from up to 4 s (then 8 s) does not fit in a 1 s deadline, so the
+    # read stops instead of sleeping: few attempts, never the 50 allowed.
+    assert emulator.count() < 50
+    assert "Gave up after" in str(caught.value)
