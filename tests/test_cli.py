@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from clihelp import aliread, cli_env, elements
 
@@ -270,6 +273,25 @@ def test_wrong_secret_exits_3_without_the_secret(emulator):
     assert len(proc.stderr.splitlines()) <= 3
 
 
+@pytest.mark.parametrize("code", ["NotResourceOwner", "ForbiddenByRiskControl"])
+def test_one_objects_permission_error_does_not_stop_the_others(emulator, code):
+    from pulumi_aliread.testing import Fault
+
+    ids = emulator.add_auth_orders(3)
+    emulator.inject(Fault.error(code), object_id=ids[0])
+
+    # one at a time: the others start only after the first one failed
+    proc = aliread("auth-order", *ids, "--concurrency", "1", "--endpoint", emulator.url)
+
+    assert proc.returncode == 3
+    first, *others = elements(proc)
+    assert first["ok"] is False and first["error"]["code"] == code
+    assert [(i["order_id"], i["ok"]) for i in others] == [(ids[1], True), (ids[2], True)]
+    assert all("error" not in i for i in others)
+    assert emulator.count(AUTH_ORDER.action) == 3
+    assert "not read" not in proc.stderr and len(proc.stderr.splitlines()) == 1
+
+
 def test_wrong_sts_secret_exits_3_without_secret_or_token(emulator):
     wrong = "WrongStsSecret-3c2b1a"
     env = cli_env(ALIBABA_CLOUD_ACCESS_KEY_ID=STS_ACCESS_KEY_ID,
@@ -316,3 +338,63 @@ def test_table_shows_failures(emulator):
     assert proc.returncode == 3
     _, first, second = proc.stdout.splitlines()
     assert first.endswith("not expected") and second.endswith("error: NonExistent")
+
+
+# -- stdout closed early (`aliread ... | head` under pipefail) ---------------------------
+
+
+def _closed_early(*args: str) -> tuple[int, str]:
+    """Run the command, read one line of its stdout, close it; exit code and stderr."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pulumi_aliread", *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+        env=cli_env(), text=True,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    try:
+        assert proc.stdout.readline() == "[\n"
+        proc.stdout.close()
+        stderr = proc.stderr.read()
+        return proc.wait(timeout=120), stderr
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def _assert_quiet(stderr: str) -> None:
+    assert "Traceback" not in stderr and "Exception ignored" not in stderr
+    assert "BrokenPipe" not in stderr
+
+
+def test_closed_stdout_before_the_reads_are_done_exits_141(emulator):
+    ids = emulator.add_handshakes(400)  # far more output than a pipe holds
+
+    code, stderr = _closed_early("handshake", *ids, "--endpoint", emulator.url)
+
+    assert code == 141  # 128 + SIGPIPE: not a success
+    _assert_quiet(stderr)
+    assert emulator.count() < len(ids)  # stopped reading
+
+
+def test_closed_stdout_keeps_an_error_already_seen(emulator):
+    ids = emulator.add_handshakes(400)
+    missing = "h-0000000000000zzz"
+
+    code, stderr = _closed_early("handshake", missing, *ids, "--endpoint", emulator.url)
+
+    assert code == 3  # an error decides the code whatever the rest would have given
+    _assert_quiet(stderr)
+
+
+@pytest.mark.parametrize("status,timeout,expected", [("Declined", "1h", 1),
+                                                     ("Pending", "0.2s", 4)])
+def test_closed_stdout_after_a_wait_keeps_its_exit_code(emulator, status, timeout,
+                                                        expected):
+    ids = emulator.add_handshakes(400, status=status)
+
+    code, stderr = _closed_early("handshake", *ids, "--wait", *FAST, "--timeout", timeout,
+                                 "--endpoint", emulator.url)
+
+    assert code == expected  # the wait decided before anything was printed
+    _assert_quiet(stderr)

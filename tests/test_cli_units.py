@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import json
 import subprocess
 import sys
 import threading
@@ -10,10 +12,18 @@ import time
 import pytest
 from clihelp import aliread, cli_env
 
+from pulumi_aliread import errors
+from pulumi_aliread.apis import AUTH_ORDER, HANDSHAKE
 from pulumi_aliread.cli import main
+from pulumi_aliread.cli.command import run
 from pulumi_aliread.cli.durations import format_duration, parse_duration
 from pulumi_aliread.cli.pool import ordered_map
-from pulumi_aliread.testing import SEED_HANDSHAKE_ID
+from pulumi_aliread.cli.run import stops_the_run
+from pulumi_aliread.testing import (
+    DEFAULT_ACCESS_KEY_ID,
+    DEFAULT_ACCESS_KEY_SECRET,
+    SEED_HANDSHAKE_ID,
+)
 
 
 @pytest.mark.parametrize("text,seconds", [
@@ -112,3 +122,88 @@ def test_emulator_subcommand_serves_reads(tmp_path):
         proc.terminate()
         proc.wait(timeout=10)
     assert proc.returncode == 0
+
+
+# -- which errors stop a run -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("api,code,stops", [
+    (HANDSHAKE, "InvalidAccessKeySecret", True),
+    (HANDSHAKE, "InvalidAccessKeyId.NotFound", True),
+    (HANDSHAKE, "InvalidSecurityToken.Expired", True),
+    (HANDSHAKE, "Forbidden.RAM", True),
+    (AUTH_ORDER, "ForbiddenByRam", True),
+    (AUTH_ORDER, "NoCredentials", True),
+    (AUTH_ORDER, "NotResourceOwner", False),  # this object's owner, not the key's rights
+    (AUTH_ORDER, "ForbiddenByRiskControl", False),
+    (HANDSHAKE, "EntityNotExists.Handshake", False),
+    (HANDSHAKE, "SomethingNew", False),
+    (HANDSHAKE, None, False),
+])
+def test_only_credential_wide_errors_stop_a_run(api, code, stops):
+    error = errors.AccessDeniedError("denied", code=code)
+    assert stops_the_run(api, error) is stops
+
+
+# -- --wait resolves the credentials again every round ------------------------------------
+
+NEW_KEY_ID = "LTAI5tRotatedKey"
+NEW_KEY_SECRET = "rotated-secret-9a8b7c"
+
+
+def _wait(emulator, ids, sleep):
+    out, err = io.StringIO(), io.StringIO()
+    code = run(HANDSHAKE, ids=ids, endpoint=emulator.url, wait=True, interval=0.01,
+               timeout=60, output="json", stdout=out, stderr=err, sleep=sleep)
+    return code, json.loads(out.getvalue()), err.getvalue()
+
+
+def test_wait_uses_the_credentials_of_each_round(emulator, monkeypatch):
+    monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", DEFAULT_ACCESS_KEY_ID)
+    monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", DEFAULT_ACCESS_KEY_SECRET)
+    emulator.credentials[NEW_KEY_ID] = NEW_KEY_SECRET
+    emulator.script(SEED_HANDSHAKE_ID, ["Pending", "Accepted"])
+
+    def rotate(seconds: float) -> None:  # the old key is gone while the wait sleeps
+        monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", NEW_KEY_ID)
+        monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", NEW_KEY_SECRET)
+        emulator.credentials.pop(DEFAULT_ACCESS_KEY_ID, None)
+
+    code, [item], stderr = _wait(emulator, [SEED_HANDSHAKE_ID], rotate)
+
+    assert code == 0, stderr
+    assert item["status"] == "Accepted" and item["ok"] is True
+    used = [r.params["AccessKeyId"] for r in emulator.requests]
+    assert used == [DEFAULT_ACCESS_KEY_ID, NEW_KEY_ID]
+    assert emulator.requests[-1].params["AccessKeyId"] == NEW_KEY_ID
+    assert NEW_KEY_SECRET not in stderr
+
+
+def test_wait_fails_the_pending_ids_when_credentials_are_gone(emulator, monkeypatch):
+    monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", DEFAULT_ACCESS_KEY_ID)
+    monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", DEFAULT_ACCESS_KEY_SECRET)
+    pending = emulator.add_handshakes(2)
+
+    def forget(seconds: float) -> None:
+        monkeypatch.delenv("ALIBABA_CLOUD_ACCESS_KEY_ID")
+        monkeypatch.delenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET")
+
+    code, items, stderr = _wait(emulator, pending, forget)
+
+    assert code == 3
+    assert emulator.count() == 2  # the first round only
+    for item, object_id in zip(items, pending, strict=True):
+        assert item["handshake_id"] == object_id and item["ok"] is False
+        assert item["status"] == "Pending"  # the last good read is kept
+        assert item["error"]["code"] == "NoCredentials"
+    lines = stderr.splitlines()
+    assert "NoCredentials" in lines[0] and len(lines) == 2  # the error once, then a count
+    assert "1 more id(s) failed with the same error" in lines[1]
+
+
+def test_no_credentials_up_front_still_exit_3_before_any_request(emulator):
+    err = io.StringIO()
+    code = run(HANDSHAKE, ids=[SEED_HANDSHAKE_ID], endpoint=emulator.url, wait=True,
+               stdout=io.StringIO(), stderr=err, sleep=lambda s: None)
+    assert code == 3 and emulator.count() == 0
+    assert "NoCredentials" in err.getvalue()

@@ -37,8 +37,8 @@ HS = {"Action": "GetHandshake", "Version": "2020-03-31"}
 AO = {"Action": "GetJoinPermissionAuthOrder", "Version": "2018-12-30"}
 SEED_HANDSHAKE = {
     "HandshakeId": "h-ycm4rp3z8b1xq9vk",
-    "ResourceDirectoryId": "rd-abcdef1234",
-    "MasterAccountId": "1728412355001234",
+    "ResourceDirectoryId": "rd-abcdef****",
+    "MasterAccountId": "172841235500****",
     "MasterAccountName": "company@example.com",
     "MasterAccountRealName": "company",
     "InvitedAccountRealName": "Alice",
@@ -341,3 +341,75 @@ def test_cli_prints_url_and_serves_until_terminated(tmp_path: Path) -> None:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+# -- --data / data= is checked, with a message saying what is wrong ---------------------
+
+BAD_DATA = [
+    ({"handshakes": {"a": 1}}, "'handshakes' must be a list of objects, got an object"),
+    ([SEED_HANDSHAKE], "must be a JSON object"),
+    ({"handshake": [SEED_HANDSHAKE]}, "unknown key 'handshake'"),
+    ({"handshakes": [1]}, "handshakes[0] must be an object, got a number"),
+    ({"handshakes": [{"Status": "Pending"}]}, "handshakes[0] needs 'HandshakeId'"),
+    ({"auth_orders": [{**SEED_ORDER, "OrderId": 123}]}, "auth_orders[0] needs 'OrderId'"),
+    ({"handshakes": [{**SEED_HANDSHAKE, "Status": "Done"}]}, "needs 'Status', one of"),
+    ({"auth_orders": [{k: v for k, v in SEED_ORDER.items() if k != "OrderState"}]},
+     "needs 'OrderState', one of"),
+    ({"auth_orders": [SEED_ORDER, SEED_ORDER]}, "appears twice"),
+]
+
+
+@pytest.mark.parametrize("data,what", BAD_DATA)
+def test_bad_data_is_a_value_error_saying_what_is_wrong(data: Any, what: str) -> None:
+    with pytest.raises(ValueError) as caught:
+        Emulator(data=data)
+    assert what in str(caught.value)
+
+
+def test_good_data_may_leave_either_list_out() -> None:
+    emulator = Emulator(data={"auth_orders": [SEED_ORDER], "handshakes": None})
+    assert emulator.get_object(SEED_ORDER_ID) == SEED_ORDER
+    assert emulator.get_object(SEED_HANDSHAKE_ID) is None
+
+
+def _load_with_cli(args: list[str]) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    return subprocess.run([sys.executable, "-m", *args, "--port", "0"], capture_output=True,
+                          text=True, env=env, timeout=60, stdin=subprocess.DEVNULL)
+
+
+@pytest.mark.parametrize("module", [["pulumi_aliread.testing.emulator"],
+                                    ["pulumi_aliread", "emulator"]])
+def test_cli_refuses_bad_data_with_exit_2(tmp_path: Path, module: list[str]) -> None:
+    data, what = BAD_DATA[0]
+    path = tmp_path / "data.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ValueError) as caught:
+        Emulator(data=str(path))
+
+    proc = _load_with_cli([*module, "--data", str(path)])
+
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr == f"error: cannot load --data {path}: {caught.value}\n"
+    assert what in proc.stderr
+
+
+@pytest.mark.parametrize("content,what", [
+    (b"{not json", "not valid JSON"),
+    (b'{"handshakes": ["\xff"]}', "not UTF-8"),
+    (None, "No such file or directory"),
+    ("dir", "Is a directory"),
+])
+def test_cli_refuses_unreadable_data_with_exit_2(tmp_path: Path, content: Any,
+                                                 what: str) -> None:
+    path = tmp_path / "data.json"
+    if content == "dir":
+        path.mkdir()
+    elif content is not None:
+        path.write_bytes(content)
+
+    proc = _load_with_cli(["pulumi_aliread", "emulator", "--data", str(path)])
+
+    assert proc.returncode == 2 and proc.stdout == ""
+    [line] = proc.stderr.splitlines()
+    assert line.startswith(f"error: cannot load --data {path}: ") and what in line

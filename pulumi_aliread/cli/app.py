@@ -106,9 +106,12 @@ def _api_command(api: ApiSpec) -> click.Command:
             for name in ("timeout", "interval"):
                 if ctx.get_parameter_source(name) is not ParameterSource.DEFAULT:
                     raise click.UsageError(f"--{name} only makes sense with --wait.", ctx)
-        from .command import run
+        from .command import OutputClosed, run
 
-        return run(api, **options)
+        try:
+            return run(api, **options)
+        except BrokenPipeError:  # click would exit 1 on its own: say it was the pipe
+            raise OutputClosed(None) from None
 
     return click.Command(
         api.name, callback=callback, params=params, help=_api_help(api),
@@ -123,7 +126,7 @@ for _api in APIS.values():
 @cli.command("emulator")
 @click.option("--port", type=int, default=0, show_default=True, help="0 picks a free port.")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--data", type=click.Path(dir_okay=False), default=None,
+@click.option("--data", metavar="FILE", default=None,
               help='JSON file {"handshakes": [...], "auth_orders": [...]}; default: seeds.')
 @click.option("--latency", type=float, default=0.0, help="Seconds added to every answer.")
 def emulator(port: int, host: str, data: str | None, latency: float) -> int:
@@ -142,26 +145,43 @@ def emulator(port: int, host: str, data: str | None, latency: float) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``aliread`` with ``argv`` (default: sys.argv[1:]); return the exit code."""
+    from .command import OutputClosed
+
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        code = cli.main(args=args, prog_name="aliread", standalone_mode=False)
-    except click.ClickException as exc:  # usage errors: exit 2
-        exc.show()
-        return exc.exit_code
-    except click.exceptions.Abort:
-        click.echo("aliread: interrupted", err=True)
-        return exitcodes.INTERRUPTED
-    except BrokenPipeError:  # e.g. `aliread ... | head`
-        _silence_stdout()
-        return exitcodes.OK
+        try:
+            code = cli.main(args=args, prog_name="aliread", standalone_mode=False)
+        except click.ClickException as exc:  # usage errors: exit 2
+            exc.show()
+            return exc.exit_code
+        except click.exceptions.Abort:
+            click.echo("aliread: interrupted", err=True)
+            return exitcodes.INTERRUPTED
+    except OutputClosed as closed:  # e.g. `aliread ... | head`: keep the reads' verdict
+        _silence_closed_output()
+        return exitcodes.BROKEN_PIPE if closed.exit_code is None else closed.exit_code
+    except (BrokenPipeError, SystemExit):  # click exits on EPIPE itself (e.g. --help)
+        _silence_closed_output()
+        return exitcodes.BROKEN_PIPE
     return code if isinstance(code, int) else exitcodes.OK
 
 
-def _silence_stdout() -> None:
+def _silence_closed_output() -> None:
+    """Point a closed stdout / stderr at /dev/null, so that flushing it at exit does not
+    print "Exception ignored ... BrokenPipeError"; a stream still open keeps working."""
     import os
 
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+            continue
+        except (OSError, ValueError):
+            pass
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(devnull, stream.fileno())
+            finally:
+                os.close(devnull)
+        except (OSError, ValueError, AttributeError):
+            pass

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 from typing import TextIO
 
 from .. import errors
@@ -38,8 +39,12 @@ def run(
     progress: bool = False,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> int:
-    """Validate everything, then read (or wait); print; return the exit code."""
+    """Validate everything, then read (or wait); print; return the exit code.
+
+    Raises ``OutputClosed`` when stdout or stderr is closed early (``| head``).
+    """
     out = stdout or sys.stdout
     err = stderr or sys.stderr
     problems = [_problem(api, object_id) for object_id in ids]
@@ -69,36 +74,78 @@ def run(
     fmt = output or ("table" if _isatty(out) else "json")
     if wait:
         show = progress or _isatty(err)
-        outcomes = wait_all(
-            job, timeout=timeout, interval=interval,
-            on_round=(lambda pending, left: print(
-                render.progress_line(api, pending, len(ids), left, expected),
-                file=err, flush=True)) if show else None,
-        )
+        try:
+            outcomes = wait_all(
+                job, timeout=timeout, interval=interval, sleep=sleep,
+                on_round=(lambda pending, left: print(
+                    render.progress_line(api, pending, len(ids), left, expected),
+                    file=err, flush=True)) if show else None,
+            )
+        except BrokenPipeError:
+            raise OutputClosed(None) from None
         return _emit(api, outcomes, fmt, out, err)
     return _emit(api, read_once(job), fmt, out, err)
 
 
+class OutputClosed(Exception):  # noqa: N818 - not an error of the reads
+    """stdout or stderr was closed before everything was written (``aliread ... | head``).
+
+    ``exit_code`` is the code the reads decided, or None when it was not known yet
+    (reads were still running).
+    """
+
+    def __init__(self, exit_code: int | None) -> None:
+        super().__init__(exit_code)
+        self.exit_code = exit_code
+
+
 def _emit(api: ApiSpec, outcomes: Iterable[Outcome], fmt: str, out: TextIO,
           err: TextIO) -> int:
+    """Print every outcome; return the exit code they decide."""
+    # A list (--wait) is complete: its exit code is known before anything is printed.
+    complete = isinstance(outcomes, list)
+    statuses: set[Status] = {o.status for o in outcomes} if complete else set()
+    try:
+        _print_all(api, outcomes, fmt, out, err, statuses)
+    except BrokenPipeError:
+        close = getattr(outcomes, "close", None)
+        if close is not None:
+            close()  # stop the reads still running
+        # ERROR decides the code whatever the ids not read yet would have given.
+        known = complete or Status.ERROR in statuses
+        raise OutputClosed(EXIT_CODES[exit_status(statuses)] if known else None) from None
+    return EXIT_CODES[exit_status(statuses)]
+
+
+def _print_all(api: ApiSpec, outcomes: Iterable[Outcome], fmt: str, out: TextIO,
+               err: TextIO, statuses: set[Status]) -> None:
     writer = render.Table(api, out) if fmt == "table" else render.JsonArray(out)
-    statuses: set[Status] = set()
     not_read = 0
+    # Errors already printed, by identity (one error may fail many ids); held here so
+    # that no id() is reused while streaming.
+    shown: dict[int, errors.AlireadError] = {}
+    repeats = 0
     for outcome in outcomes:
         statuses.add(outcome.status)
         if isinstance(outcome.error, NotReadError):
             not_read += 1  # one summary line instead of thousands
+        elif outcome.error is not None and id(outcome.error) in shown:
+            repeats += 1
         elif line := render.error_line(api, outcome):
+            if outcome.error is not None:
+                shown[id(outcome.error)] = outcome.error
             print(line, file=err, flush=True)
         if isinstance(writer, render.Table):
             writer.add(outcome)
         else:
             writer.add(render.element(api, outcome))
     writer.close()
+    if repeats:
+        print(f"aliread: {repeats} more id(s) failed with the same error.", file=err)
     if not_read:
         print(f"aliread: {not_read} id(s) not read: stopped after the credential error above.",
               file=err)
-    return EXIT_CODES[exit_status(statuses)]
+    err.flush()
 
 
 def _problem(api: ApiSpec, object_id: str) -> str | None:

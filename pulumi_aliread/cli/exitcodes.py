@@ -8,6 +8,7 @@ BAD_INPUT = 2  # bad usage or bad input: refused before any request
 API_ERROR = 3  # API, credential or network error
 TIMED_OUT = 4  # --wait ran out of --timeout
 INTERRUPTED = 130  # Ctrl-C
+BROKEN_PIPE = 141  # 128 + SIGPIPE: stdout closed (| head) before the reads decided a code
 
 EPILOG = """\b
 Exit codes:
@@ -17,5 +18,6 @@ Exit codes:
   2  bad usage or bad input (refused before any request is sent)
   3  API, credential or network error (after retries)
   4  timed out waiting (--wait, --timeout)
-When several apply, the first of 3, 1, 4 wins.
+When several apply, the first of 3, 1, 4 wins. If stdout is closed early
+(| head), the code the reads decided, else 141.
 """

@@ -15,11 +15,13 @@ from typing import Any
 
 from .. import client, errors
 from ..apis import ApiSpec
-from ..settings import CallSettings, Credentials
+from ..settings import CallSettings, Credentials, resolve_credentials
 from .durations import format_duration
 from .pool import ordered_map
 
 JITTER = 0.2  # each pause is the interval +/- 20 %
+# Raised by settings.resolve_credentials when no source has credentials.
+NO_CREDENTIALS = "NoCredentials"
 
 
 class Status(Enum):
@@ -67,8 +69,8 @@ def read_once(job: Job) -> Iterator[Outcome]:
     def one(object_id: str) -> Outcome:
         if stop.is_set():
             return _not_read(object_id)
-        outcome = _read(job, job.settings, object_id, waiting=False)
-        if isinstance(outcome.error, errors.AccessDeniedError):
+        outcome = _read(job, job.settings, job.creds, object_id, waiting=False)
+        if stops_the_run(job.api, outcome.error):
             stop.set()  # the same credentials would fail for every other id
         return outcome
 
@@ -82,29 +84,43 @@ def wait_all(
     interval: float,
     on_round: Callable[[list[Outcome], float], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    refresh: Callable[[], Credentials] = resolve_credentials,
 ) -> list[Outcome]:
     """Poll until every id is in an expected state, one fails for good, or time runs out.
 
     Each round reads every id still pending once. A final state that is not expected,
     or an error other than "unavailable after retries", stops the wait after the round.
+    Every round after the first resolves the credentials again (``refresh``): those of
+    the default chain (STS, ECS role, OIDC) expire during a long wait. When that fails,
+    every pending id gets the error.
     """
     outcomes: list[Outcome] = [Outcome(i, Status.PENDING) for i in job.ids]
     todo = list(range(len(job.ids)))
     deadline = time.monotonic() + timeout
     jitter = random.Random()
     stop = threading.Event()
+    creds: Credentials | None = job.creds  # resolved up front for the first round
     while True:
+        if creds is None:
+            try:
+                creds = refresh()
+            except errors.AlireadError as error:
+                for index in todo:
+                    outcomes[index] = Outcome(job.ids[index], Status.ERROR,
+                                              outcomes[index].result, error)
+                return outcomes
         left = deadline - time.monotonic()
         settings = replace(job.settings, deadline=max(1.0, min(job.settings.deadline, left)))
 
-        def one(index: int, settings: CallSettings = settings) -> Outcome:
+        def one(index: int, settings: CallSettings = settings,
+                creds: Credentials = creds) -> Outcome:
             object_id = job.ids[index]
             if stop.is_set():
                 return _not_read(object_id)
-            outcome = _read(job, settings, object_id, waiting=True)
+            outcome = _read(job, settings, creds, object_id, waiting=True)
             if outcome.result is None and outcome.status is Status.PENDING:
                 outcome.result = outcomes[index].result  # keep the last good read
-            if isinstance(outcome.error, errors.AccessDeniedError):
+            if stops_the_run(job.api, outcome.error):
                 stop.set()
             return outcome
 
@@ -123,6 +139,7 @@ def wait_all(
         if on_round is not None:
             on_round([outcomes[i] for i in todo], left)
         sleep(min(left, interval * jitter.uniform(1 - JITTER, 1 + JITTER)))
+        creds = None  # resolve again: they may have expired while waiting
 
 
 def exit_status(statuses: set[Status]) -> Status:
@@ -133,10 +150,22 @@ def exit_status(statuses: set[Status]) -> Status:
     return Status.OK
 
 
-def _read(job: Job, settings: CallSettings, object_id: str, *, waiting: bool) -> Outcome:
+def stops_the_run(api: ApiSpec, error: errors.AlireadError | None) -> bool:
+    """True when ``error`` would fail every read with the same credentials (a wrong or
+    expired key, a missing RAM permission), not just this object's (NotResourceOwner)."""
+    if error is None or not error.code:
+        return False
+    if error.code == NO_CREDENTIALS:
+        return True
+    spec = api.error(error.code)
+    return spec is not None and spec.credentials_wide
+
+
+def _read(job: Job, settings: CallSettings, creds: Credentials, object_id: str, *,
+          waiting: bool) -> Outcome:
     api = job.api
     try:
-        result = client.fetch(api, object_id, settings, job.creds)
+        result = client.fetch(api, object_id, settings, creds)
     except errors.AlireadError as error:
         retry = waiting and isinstance(error, errors.ServiceUnavailableError)
         return Outcome(object_id, Status.PENDING if retry else Status.ERROR, error=error)

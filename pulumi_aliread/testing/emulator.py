@@ -121,15 +121,89 @@ def _not_found_code(api: ApiSpec) -> str:
     return "InvalidParameter"
 
 
+# What ``data`` may hold: key -> the API of its objects.
+_DATA_KEYS: dict[str, ApiSpec] = {"handshakes": HANDSHAKE, "auth_orders": AUTH_ORDER}
+
+
 def _load_data(data: dict[str, Any] | str | os.PathLike[str] | None) -> dict[str, Any]:
+    """The emulator's objects from ``data`` (a dict or a JSON file; None: the seeds).
+
+    Raises ValueError saying what is wrong when the content is not
+    ``{"handshakes": [...], "auth_orders": [...]}`` with objects that have their id and
+    a known state; OSError when the file cannot be read.
+    """
     if data is None:
         data = SEED_DATA_PATH
     if isinstance(data, (str, os.PathLike)):
-        with open(data, encoding="utf-8") as handle:
-            data = json.load(handle)
+        with open(data, "rb") as handle:
+            raw = handle.read()
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"not UTF-8 text (byte {exc.start})") from None
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"not valid JSON: {exc}") from None
+        except RecursionError:
+            raise ValueError("not valid JSON: nested too deeply") from None
+    _check_data(data)
+    return data  # type: ignore[return-value]
+
+
+def _check_data(data: object) -> None:
+    shape = '{"handshakes": [...], "auth_orders": [...]}'
     if not isinstance(data, dict):
-        raise ValueError("emulator data must be an object with 'handshakes' and 'auth_orders'")
-    return data
+        raise ValueError(f"the data must be a JSON object {shape}, got {_json_type(data)}")
+    unknown = [key for key in data if key not in _DATA_KEYS]
+    if unknown:
+        raise ValueError(
+            f"unknown key {str(unknown[0])!r}: the data is {shape} (both optional)"
+        )
+    for key, api in _DATA_KEYS.items():
+        objects = data.get(key)
+        if objects is None:
+            continue
+        if not isinstance(objects, list):
+            raise ValueError(
+                f"{key!r} must be a list of objects, got {_json_type(objects)}"
+            )
+        state_key = _wire_state_key(api)
+        seen: set[str] = set()
+        for index, obj in enumerate(objects):
+            where = f"{key}[{index}]"
+            if not isinstance(obj, dict):
+                raise ValueError(f"{where} must be an object, got {_json_type(obj)}")
+            object_id = obj.get(api.id_param)
+            if not isinstance(object_id, str) or not object_id:
+                raise ValueError(
+                    f"{where} needs {api.id_param!r}, a non-empty string (got "
+                    f"{_json_type(object_id) if api.id_param in obj else 'none'})"
+                )
+            if object_id in seen:
+                raise ValueError(f"{where}: {api.id_param} {object_id!r} appears twice")
+            seen.add(object_id)
+            state = obj.get(state_key)
+            if state not in api.states:
+                got = repr(state) if state_key in obj else "none"
+                raise ValueError(
+                    f"{where} ({api.id_param} {object_id!r}) needs {state_key!r}, one of "
+                    f"{', '.join(api.states)} (got {got})"
+                )
+
+
+def _json_type(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
 
 
 _SEED_CACHE: dict[str, Any] = {}
@@ -374,10 +448,10 @@ class Emulator:
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
-        loaded = _load_data(data)
-        for obj in loaded.get("handshakes", []) or []:
+        loaded = _load_data(data)  # ValueError saying what is wrong
+        for obj in loaded.get("handshakes") or []:
             self.add_handshake(obj)
-        for obj in loaded.get("auth_orders", []) or []:
+        for obj in loaded.get("auth_orders") or []:
             self.add_auth_order(obj)
 
     # -- lifecycle ----------------------------------------------------------------
@@ -1076,7 +1150,8 @@ def serve_forever_cli(argv: list[str] | None = None) -> int:
     try:
         emulator = Emulator(args.data, latency=args.latency, host=args.host, port=args.port)
     except (OSError, ValueError) as exc:
-        print(f"error: cannot load --data: {exc}", file=sys.stderr)
+        what = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        print(f"error: cannot load --data {args.data}: {what}", file=sys.stderr)
         return 2
     done = threading.Event()
     previous: dict[int, Any] = {}
