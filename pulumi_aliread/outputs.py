@@ -21,6 +21,7 @@ import pulumi
 
 from . import client, settings
 from .apis import APIS, AUTH_ORDER, HANDSHAKE, ApiSpec
+from .functions import check_opts
 from .provider import is_plain, validate_plain
 from .results import GetHandshakeResult, GetJoinPermissionAuthOrderResult
 
@@ -31,9 +32,12 @@ MAX_CONCURRENT_READS = 32
 # config lives in a context variable that worker threads do not see).
 CONFIG_KEYS: tuple[str, ...] = settings.config_keys(APIS.values())
 
-_TIMEOUT_KEYS = ("connect_timeout", "read_timeout", "max_attempts", "deadline")
+_TIMEOUT_KEYS = (
+    "connect_timeout", "read_timeout", "max_attempts", "deadline", "backoff_base", "backoff_cap",
+)
 
 States = pulumi.Input[str] | Sequence[pulumi.Input[str]] | None
+Options = pulumi.InvokeOutputOptions | pulumi.InvokeOptions | None
 
 
 def get_handshake_output(
@@ -46,16 +50,24 @@ def get_handshake_output(
     read_timeout: float | None = None,
     max_attempts: int | None = None,
     deadline: float | None = None,
+    backoff_base: float | None = None,
+    backoff_cap: float | None = None,
+    opts: Options = None,
 ) -> pulumi.Output[GetHandshakeResult]:
     """Read a resource-directory invitation once its inputs are known.
 
     Fails (and so fails the preview) with ``ExpectationNotMetError`` when the live status
-    is not among ``expected_status``.
+    is not among ``expected_status``. ``opts``: ``depends_on`` (of
+    ``pulumi.InvokeOutputOptions``) is honoured, the read waits for those resources and
+    is unknown while one of them is; the other options are accepted for compatibility
+    and unused (the read calls the cloud API directly, not through the engine).
     """
+    check_opts("get_handshake_output", opts)
     return read_output(
-        HANDSHAKE, handshake_id, expected=expected_status, region=region,
+        HANDSHAKE, _after(opts, handshake_id), expected=expected_status, region=region,
         endpoint=endpoint, connect_timeout=connect_timeout, read_timeout=read_timeout,
-        max_attempts=max_attempts, deadline=deadline,
+        max_attempts=max_attempts, deadline=deadline, backoff_base=backoff_base,
+        backoff_cap=backoff_cap,
     )
 
 
@@ -70,17 +82,40 @@ def get_join_permission_auth_order_output(
     read_timeout: float | None = None,
     max_attempts: int | None = None,
     deadline: float | None = None,
+    backoff_base: float | None = None,
+    backoff_cap: float | None = None,
+    opts: Options = None,
 ) -> pulumi.Output[GetJoinPermissionAuthOrderResult]:
     """Read a LinkWAN join-permission authorization order once its inputs are known.
 
     Fails with ``ExpectationNotMetError`` when the live state is not among
-    ``expected_state``.
+    ``expected_state``. ``opts``: as for ``get_handshake_output``.
     """
+    check_opts("get_join_permission_auth_order_output", opts)
     return read_output(
-        AUTH_ORDER, order_id, expected=expected_state, region=region, endpoint=endpoint,
-        api_version=api_version, connect_timeout=connect_timeout, read_timeout=read_timeout,
-        max_attempts=max_attempts, deadline=deadline,
+        AUTH_ORDER, _after(opts, order_id), expected=expected_state, region=region,
+        endpoint=endpoint, api_version=api_version, connect_timeout=connect_timeout,
+        read_timeout=read_timeout, max_attempts=max_attempts, deadline=deadline,
+        backoff_base=backoff_base, backoff_cap=backoff_cap,
     )
+
+
+def _after(opts: Options, object_id: pulumi.Input[str]) -> pulumi.Input[str]:
+    """``object_id``, held back until the resources of ``opts.depends_on`` are ready (a
+    custom resource's id known, a component's URN): unknown while one is unknown."""
+    depends_on = getattr(opts, "depends_on", None)
+    if depends_on is None or depends_on == []:
+        return object_id
+
+    def gates(resources: Any) -> pulumi.Output[list[Any]]:
+        items = list(resources) if isinstance(resources, Sequence) else [resources]
+        return pulumi.Output.all(*[
+            item.id if isinstance(item, pulumi.CustomResource) else item.urn
+            for item in items
+        ])
+
+    ready = pulumi.Output.from_input(depends_on).apply(gates)
+    return pulumi.Output.all(object_id, ready).apply(lambda values: values[0])
 
 
 def read_output(
@@ -253,7 +288,15 @@ def _current_monitor() -> object:
 
 _SHARED = _SharedReads()
 
+
+def forget_shared_reads() -> None:
+    """Forget the answers shared by identical reads: the next read of each object asks
+    the API again. A new program (Pulumi monitor) starts afresh by itself; test harnesses
+    that run several programs on one monitor call this between them."""
+    _SHARED.clear()
+
 __all__ = [
+    "forget_shared_reads",
     "get_handshake_output",
     "get_join_permission_auth_order_output",
     "read_output",

@@ -233,3 +233,105 @@ def test_two_hundred_reads_run_concurrently(emulator: Emulator, gate: _GateProxy
     assert outputs["ids"] == ids
     assert gate.peak >= 16  # the first 16 could only pass together
     assert emulator.count("GetHandshake") == 200
+
+
+# --- keyword options, opts, and what the engine receives ---------------------------------
+
+def test_output_variants_take_backoff_and_opts(emulator: Emulator,
+                                                mocks: ProviderMocks) -> None:
+    from pulumi_aliread.testing import Fault
+
+    emulator.inject(Fault.http(503), times=1, action="GetHandshake")
+
+    def program() -> None:
+        hs = aliread.get_handshake_output(
+            SEED_HANDSHAKE_ID, max_attempts=2, backoff_base=0.01, backoff_cap=0.02,
+            opts=pulumi.InvokeOutputOptions())
+        order = aliread.get_join_permission_auth_order_output(
+            pulumi.Output.from_input(SEED_ORDER_ID), backoff_base=0.01, backoff_cap=0.02,
+            opts=pulumi.InvokeOptions())
+        pulumi.export("states", pulumi.Output.all(hs.status, order.order_state))
+
+    assert mocks.run(program) == {"states": ["Pending", "ACCEPTED"]}
+    assert emulator.count("GetHandshake") == 2  # the 503 was retried
+
+
+def test_output_variants_refuse_bad_backoff_and_foreign_opts(emulator: Emulator,
+                                                            mocks: ProviderMocks) -> None:
+    with pytest.raises(aliread.InvalidInputError, match="backoff_cap must be a positive"):
+        mocks.run(lambda: aliread.get_join_permission_auth_order_output(
+            pulumi.Output.from_input(SEED_ORDER_ID), backoff_cap=0))
+    with pytest.raises(TypeError, match=r"get_handshake_output\(\) opts must be"):
+        mocks.run(lambda: aliread.get_handshake_output(
+            SEED_HANDSHAKE_ID, opts=pulumi.ResourceOptions()))
+    with pytest.raises(TypeError, match=r"^get_handshake_output\(\) got an unexpected "
+                                        r"keyword argument 'depends_on'"):
+        aliread.get_handshake_output(SEED_HANDSHAKE_ID, depends_on=[])
+    assert emulator.count() == 0
+
+
+def test_depends_on_waits_for_the_resources(emulator: Emulator) -> None:
+    class Pending(pulumi.runtime.Mocks):
+        def new_resource(self, args: Any) -> tuple[str, dict]:
+            return "", {}  # created in this preview: its id is unknown
+
+        def call(self, args: Any) -> tuple[dict, None]:
+            return {}, None
+
+    def program() -> None:
+        invitation = pulumi.CustomResource("test:index:Invitation", "invitation", {})
+        after = aliread.get_handshake_output(
+            SEED_HANDSHAKE_ID, opts=pulumi.InvokeOutputOptions(depends_on=[invitation]))
+        read = aliread.Handshake("invite", handshake_id=SEED_HANDSHAKE_ID)
+        also = aliread.get_join_permission_auth_order_output(
+            SEED_ORDER_ID, opts=pulumi.InvokeOutputOptions(depends_on=read))
+        pulumi.export("after", after.status)
+        pulumi.export("also", also.order_state)
+
+    outputs = ProviderMocks(stack_config(emulator), fallback=Pending()).run(program,
+                                                                            preview=True)
+
+    assert outputs == {"after": UNKNOWN, "also": "ACCEPTED"}
+    assert emulator.count("GetHandshake") == 1  # the resource's read only
+    assert emulator.count("GetJoinPermissionAuthOrder") == 1
+
+
+def test_a_result_serializes_as_a_dict_of_its_fields() -> None:
+    import asyncio
+
+    from pulumi.runtime import rpc
+
+    result = aliread.GetHandshakeResult(handshake_id=SEED_HANDSHAKE_ID, status="Pending",
+                                        note="hi", request_id="req-1")
+
+    wire = asyncio.run(rpc.serialize_property(result, [], None))
+
+    assert wire == result.to_dict()
+    assert wire["request_id"] == "req-1" and wire["status"] == "Pending"
+    assert len(wire) == len(aliread.GetHandshakeResult.output_names()) + 1
+    assert result["status"] == result.status and "id" not in result  # a Mapping of fields
+    with pytest.raises(KeyError):
+        result["id"]  # noqa: B018
+
+
+@MODES
+def test_an_exported_result_passes_through_serialize_property(mocks: ProviderMocks,
+                                                              preview: bool) -> None:
+    from pulumi.runtime import rpc
+
+    def program() -> None:
+        hs = aliread.get_handshake_output(SEED_HANDSHAKE_ID)
+        order = aliread.get_join_permission_auth_order_output(SEED_ORDER_ID)
+        pulumi.export("hs", hs)
+        pulumi.export("order", order)
+        # what the engine's stack-output registration does with each export
+        pulumi.export("wire", pulumi.Output.from_input(rpc.serialize_property(
+            {"hs": hs, "order": order}, [], None)))
+
+    outputs = mocks.run(program, preview=preview)
+
+    wire = outputs["wire"]
+    assert wire["hs"] == outputs["hs"].to_dict() and wire["order"] == outputs["order"].to_dict()
+    assert wire["hs"].pop("request_id") and wire["order"].pop("request_id")
+    assert wire["hs"] == SEED_HANDSHAKE
+    assert wire["order"] == SEED_ORDER

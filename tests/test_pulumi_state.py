@@ -69,6 +69,19 @@ def test_registered_inputs_and_outputs_hold_no_secret(emulator: Emulator) -> Non
     _assert_clean(json.dumps(exports, default=str))
 
 
+def test_an_exported_function_result_serializes_without_secrets(emulator: Emulator) -> None:
+    from pulumi.runtime import rpc
+
+    def program() -> None:
+        result = aliread.get_handshake_output(SEED_HANDSHAKE_ID)
+        pulumi.export("wire", pulumi.Output.from_input(rpc.serialize_property(result, [], "r")))
+
+    wire = ProviderMocks(_sts_config(emulator)).run(program)["wire"]
+
+    assert wire["handshake_id"] == SEED_HANDSHAKE_ID and wire["request_id"]
+    _assert_clean(json.dumps(wire))
+
+
 def test_configured_provider_pickles_to_its_api_name_only(emulator: Emulator) -> None:
     provider = ReadOnlyProvider("handshake")
     provider.configure(ConfigureRequest(Config(_sts_config(emulator), "project")))

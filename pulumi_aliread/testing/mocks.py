@@ -86,6 +86,7 @@ class ProviderMocks(Mocks):
         self._providers: dict[str, ResourceProvider] = {}
         self._lock = threading.Lock()
         self._config_before: tuple[dict[str, Any], set[str]] | None = None
+        _forget_shared_reads()  # a new harness is a new program
         if self.config:
             self._apply_config()
 
@@ -144,6 +145,7 @@ class ProviderMocks(Mocks):
 
         with self._lock:
             self._providers.clear()
+        _forget_shared_reads()
 
         runtime_settings.SETTINGS.outputs.clear()
         runtime_settings.set_root_resource(None)  # type: ignore[arg-type]
@@ -249,6 +251,12 @@ def _quiet_reported_errors(loop: Any) -> None:
 
     handler.aliread_quiet = True  # type: ignore[attr-defined]
     loop.set_exception_handler(handler)
+
+
+def _forget_shared_reads() -> None:
+    from pulumi_aliread.outputs import forget_shared_reads
+
+    forget_shared_reads()
 
 
 async def _resolve(value: Any) -> Any:
