@@ -1,8 +1,10 @@
 """``get_handshake_output`` / ``get_join_permission_auth_order_output``: reads that take
 Pulumi ``Input``s and return ``Output[Result]``.
 
-The blocking read runs on a thread pool, off Pulumi's event loop, so a program that reads
-200 objects reads them concurrently. Identical reads (same API, id, settings and
+Reads run on the program's own event loop (``client.fetch_async``), at most 32 at once,
+so a program that reads 1 000 objects reads them concurrently without threads fighting
+the loop for the GIL; a read that goes through an HTTP proxy runs the blocking client on
+a thread pool instead. Identical reads (same API, id, settings and
 credentials) in one program share one API call; each caller still checks its own
 expectation. The shared answers live as long as the program (the Pulumi monitor).
 """
@@ -13,17 +15,19 @@ import asyncio
 import hashlib
 import os
 import threading
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import pulumi
 
-from . import client, settings
+from . import client, loop_reads, settings
 from .apis import APIS, AUTH_ORDER, HANDSHAKE, ApiSpec
 from .functions import check_opts
 from .provider import is_plain, validate_plain
 from .results import GetHandshakeResult, GetJoinPermissionAuthOrderResult
+from .transport import proxy_for
 
 # How many reads run at once in one program.
 MAX_CONCURRENT_READS = 32
@@ -35,6 +39,9 @@ CONFIG_KEYS: tuple[str, ...] = settings.config_keys(APIS.values())
 _TIMEOUT_KEYS = (
     "connect_timeout", "read_timeout", "max_attempts", "deadline", "backoff_base", "backoff_cap",
 )
+
+# A read in flight: a task on the program's loop, or a thread pool future.
+_Pending = asyncio.Future[Any] | Future[Any]
 
 States = pulumi.Input[str] | Sequence[pulumi.Input[str]] | None
 Options = pulumi.InvokeOutputOptions | pulumi.InvokeOptions | None
@@ -129,7 +136,9 @@ def read_output(
         # after Pulumi has resolved a dict of plain inputs (which costs more CPU than the
         # read itself).
         future, expected_states = _start(api, values)
-        return pulumi.Output.from_input(_finish(api, future, expected_states))
+        # One Output over the read (from_input would add two more, each a task that
+        # Pulumi re-waits on whenever any output completes).
+        return pulumi.Output(set(), _finish(api, future, expected_states), _known())
     validate_plain(api, object_id, expected, options)
     timeouts = {key: value for key, value in options.items() if key in _TIMEOUT_KEYS}
     settings.resolve(api, config={}, env={}, **timeouts)  # bad timeouts: refused now
@@ -141,7 +150,7 @@ def read_output(
     return pulumi.Output.from_input(values).apply(read)
 
 
-def _start(api: ApiSpec, values: Mapping[str, Any]) -> tuple[Future[Any], tuple[str, ...]]:
+def _start(api: ApiSpec, values: Mapping[str, Any]) -> tuple[_Pending, tuple[str, ...]]:
     """Validate, resolve settings (on the program's thread, where Pulumi config is
     visible) and start, or join, the read."""
     values = dict(values)
@@ -150,16 +159,34 @@ def _start(api: ApiSpec, values: Mapping[str, Any]) -> tuple[Future[Any], tuple[
     config, credential_sources = _SHARED.program_settings()
     call = settings.resolve(api, config=config, **values)
     key = (api.name, object_id, call, credential_sources)
-    future = _SHARED.get(key, lambda: client.fetch(
-        api, object_id, call, settings.resolve_credentials(config)
-    ))
-    return future, expected
+    return _SHARED.get(key, lambda: _begin(api, object_id, call, config)), expected
 
 
-async def _finish(api: ApiSpec, future: Future[Any], expected: tuple[str, ...]) -> Any:
-    result = await _DELIVERY.watch(future)
+def _begin(api: ApiSpec, object_id: str, call: settings.CallSettings,
+           config: Mapping[str, str]) -> _Pending:
+    """Start one read: on the program's event loop, or on a thread when a proxy applies
+    (the asyncio transport connects directly only)."""
+    creds = _SHARED.credentials(config)
+    if proxy_for(call.base_url) is None:
+        return loop_reads.submit(api, object_id, call, creds, limit=MAX_CONCURRENT_READS)
+    return _SHARED.submit(client.fetch, api, object_id, call, creds)
+
+
+async def _finish(api: ApiSpec, pending: _Pending, expected: tuple[str, ...]) -> Any:
+    if isinstance(pending, Future):
+        result = await asyncio.wrap_future(pending)
+    else:  # shielded: one caller cancelled must not cancel the read the others share
+        result = await asyncio.shield(pending)
+    await _BATCHES.next()
     client.check_expectation(api, result, expected)
     return result
+
+
+def _known() -> asyncio.Future[bool]:
+    """A resolved is_known (the read's value is always known once it comes back)."""
+    known = asyncio.get_running_loop().create_future()
+    known.set_result(True)
+    return known
 
 
 def _config_snapshot() -> dict[str, str]:
@@ -190,15 +217,17 @@ class _SharedReads:
     def __init__(self) -> None:
         self._lock = threading.RLock()  # a done callback may run inside get()
         self._owner: object = None
-        self._futures: dict[Any, Future[Any]] = {}
+        self._futures: dict[Any, _Pending] = {}
         self._settings: tuple[dict[str, str], str] | None = None
+        self._credentials: settings.Credentials | None = None
         self._executor: ThreadPoolExecutor | None = None
 
     def _follow_program(self) -> None:
         """Start afresh when a new program (a new Pulumi monitor) runs. Hold the lock."""
         owner = _current_monitor()
         if owner is not self._owner:
-            self._owner, self._futures, self._settings = owner, {}, None
+            self._owner, self._futures = owner, {}
+            self._settings, self._credentials = None, None
 
     def program_settings(self) -> tuple[dict[str, str], str]:
         """The program's Pulumi config snapshot and credential fingerprint, taken once:
@@ -210,74 +239,78 @@ class _SharedReads:
                 self._settings = (config, _credential_fingerprint(config))
             return self._settings
 
-    def get(self, key: Any, read: Callable[[], Any]) -> Future[Any]:
+    def credentials(self, config: Mapping[str, str]) -> settings.Credentials:
+        """The program's credentials: keys from config or the environment are resolved
+        once; the default chain is asked every time (it renews STS credentials)."""
         with self._lock:
             self._follow_program()
-            future = self._futures.get(key)
-            if future is None:
-                if self._executor is None:
-                    self._executor = ThreadPoolExecutor(
-                        MAX_CONCURRENT_READS, thread_name_prefix="aliread-read"
-                    )
-                future = self._executor.submit(read)
-                self._futures[key] = future
-                future.add_done_callback(lambda done: self._forget_failure(key, done))
-            return future
+            if self._credentials is not None:
+                return self._credentials
+        creds = settings.resolve_credentials(config)
+        if not creds.renewable:
+            with self._lock:
+                self._credentials = creds
+        return creds
 
-    def _forget_failure(self, key: Any, done: Future[Any]) -> None:
-        if done.exception() is not None:  # a later identical read may try again
+    def get(self, key: Any, begin: Callable[[], _Pending]) -> _Pending:
+        """The read of ``key`` in flight or done in this program, else ``begin()``'s."""
+        with self._lock:
+            self._follow_program()
+            pending = self._futures.get(key)
+            if pending is None:
+                pending = self._futures[key] = begin()
+                pending.add_done_callback(lambda done: self._forget_failure(key, done))
+            return pending
+
+    def submit(self, read: Callable[..., Any], *args: Any) -> Future[Any]:
+        """Run a blocking read on the shared thread pool."""
+        with self._lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(
+                    MAX_CONCURRENT_READS, thread_name_prefix="aliread-read"
+                )
+            return self._executor.submit(read, *args)
+
+    def _forget_failure(self, key: Any, done: _Pending) -> None:
+        if done.cancelled() or done.exception() is not None:  # a later read may try again
             with self._lock:
                 if self._futures.get(key) is done:
                     del self._futures[key]
 
     def clear(self) -> None:
         with self._lock:
-            self._futures, self._settings = {}, None
+            self._futures = {}
+            self._settings, self._credentials = None, None
 
 
-class _BatchedDelivery:
-    """Hands finished reads to the event loop in batches, at most one hand-off every
-    ``BATCH_SECONDS``: Pulumi re-waits on every pending output each time one completes,
-    so reads trickling in one by one from worker threads cost O(n) loop work each."""
+class _Batches:
+    """Hands finished reads to Pulumi in batches, one every ``SECONDS`` at most: Pulumi
+    re-waits on every pending output each time one completes (O(n) work per wake-up),
+    so outputs completing one loop turn apart cost far more loop time than the reads.
+    Reads themselves are not held back: only the delivery of their results is."""
 
-    BATCH_SECONDS = 0.002
+    SECONDS = float(os.environ.get("ALIREAD_BATCH", "0.005"))
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._ready: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[Any], Future[Any]]] = []
-        self._armed: set[asyncio.AbstractEventLoop] = set()
+        self._next: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop,
+                                              asyncio.Future[None]] = weakref.WeakKeyDictionary()
 
-    def watch(self, future: Future[Any]) -> asyncio.Future[Any]:
+    def next(self) -> asyncio.Future[None]:
+        """A future the running loop resolves at the next batch boundary."""
         loop = asyncio.get_running_loop()
-        waiter: asyncio.Future[Any] = loop.create_future()
-        future.add_done_callback(lambda done: self._finished(loop, waiter, done))
-        return waiter
-
-    def _finished(self, loop: asyncio.AbstractEventLoop, waiter: asyncio.Future[Any],
-                  done: Future[Any]) -> None:
-        with self._lock:
-            self._ready.append((loop, waiter, done))
-            if loop in self._armed:
-                return
-            self._armed.add(loop)
-        loop.call_soon_threadsafe(loop.call_later, self.BATCH_SECONDS, self._flush, loop)
-
-    def _flush(self, loop: asyncio.AbstractEventLoop) -> None:
-        with self._lock:
-            batch = [item for item in self._ready if item[0] is loop]
-            self._ready = [item for item in self._ready if item[0] is not loop]
-            self._armed.discard(loop)
-        for _, waiter, done in batch:
-            if waiter.cancelled():
-                continue
-            error = done.exception()
-            if error is not None:
-                waiter.set_exception(error)
-            else:
-                waiter.set_result(done.result())
+        tick = self._next.get(loop)
+        if tick is None or tick.done():
+            tick = self._next[loop] = loop.create_future()
+            loop.call_later(self.SECONDS, _resolve, tick)
+        return tick
 
 
-_DELIVERY = _BatchedDelivery()
+def _resolve(tick: asyncio.Future[None]) -> None:
+    if not tick.done():
+        tick.set_result(None)
+
+
+_BATCHES = _Batches()
 
 
 def _current_monitor() -> object:

@@ -73,6 +73,7 @@ class Credentials:
     access_key_secret: str = field(repr=False)
     security_token: str | None = field(default=None, repr=False)
     source: str = "explicit"
+    renewable: bool = False  # from the default chain, which may hand out new ones
 
     def __post_init__(self) -> None:
         redaction.register(self.access_key_secret, self.security_token)
@@ -303,6 +304,7 @@ def _default_chain(profile: str | None) -> Credentials:
         found.get_access_key_secret(),
         found.get_security_token() or None,
         source=f"default credential chain ({found.get_provider_name()})",
+        renewable=True,
     )
 
 

@@ -13,6 +13,7 @@ becomes a ``Proxy-Authorization`` header and never appears in messages or logs.
 from __future__ import annotations
 
 import base64
+import functools
 import ipaddress
 import logging
 import os
@@ -80,6 +81,7 @@ def proxy_for(base_url: str, env: Mapping[str, str] | None = None) -> str | None
     return proxy
 
 
+@functools.lru_cache(maxsize=256)
 def _is_loopback(host: str) -> bool:
     if host == "localhost" or host.endswith(".localhost"):
         return True
@@ -194,7 +196,7 @@ class Transport:
             response = self._pool.urlopen(
                 "GET",
                 target,
-                headers={"Accept-Encoding": "identity", "User-Agent": _USER_AGENT},
+                headers={"Accept-Encoding": "identity", "User-Agent": USER_AGENT},
                 timeout=timeout,
                 retries=False,
                 redirect=False,
@@ -267,7 +269,7 @@ def _user_agent() -> str:
     return f"pulumi-aliread/{__version__} Python/{platform.python_version()}"
 
 
-_USER_AGENT = _user_agent()
+USER_AGENT = _user_agent()
 _transports: dict[tuple[str, str | None], Transport] = {}
 _lock = threading.Lock()
 
