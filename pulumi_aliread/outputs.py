@@ -289,7 +289,7 @@ class _Batches:
     so outputs completing one loop turn apart cost far more loop time than the reads.
     Reads themselves are not held back: only the delivery of their results is."""
 
-    SECONDS = float(os.environ.get("ALIREAD_BATCH", "0.005"))
+    SECONDS = 0.005
 
     def __init__(self) -> None:
         self._next: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop,
