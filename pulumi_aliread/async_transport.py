@@ -33,17 +33,12 @@ _READ_SIZE = 65536
 class _Connection:
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.reader, self.writer = reader, writer
-        self.served = False  # has answered before: a kept-alive connection
 
     def usable(self) -> bool:
         return not (self.reader.at_eof() or self.writer.is_closing())
 
     def close(self) -> None:
         self.writer.close()
-
-
-class _Stale(Exception):
-    """A kept-alive connection the server had closed: nothing was answered on it."""
 
 
 class _NotHttp(Exception):
@@ -73,23 +68,19 @@ class AsyncTransport:
         """Send one GET; return the answer, or raise TransportFailure / BodyTooLarge.
 
         ``read_timeout`` bounds the wait for the whole answer once the request is sent.
+        As with ``transport.Transport``, a kept-alive connection the server closed while
+        idle is not reused; one it closes as the request goes out fails this attempt
+        (the retry policy decides what follows, and counts it).
         """
-        while self._idle:
+        connection = None
+        while self._idle and connection is None:
             connection = self._idle.pop()
             if not connection.usable():
                 connection.close()
-                continue
-            try:
-                return await self._exchange(connection, path_and_query, read_timeout)
-            except _Stale:
-                continue  # the server closed it while idle: a new connection may answer
-        connection = await self._connect(connect_timeout)
-        try:
-            return await self._exchange(connection, path_and_query, read_timeout)
-        except _Stale:
-            raise TransportFailure(
-                "ConnectionError", "the server closed the connection without answering"
-            ) from None
+                connection = None
+        if connection is None:
+            connection = await self._connect(connect_timeout)
+        return await self._exchange(connection, path_and_query, read_timeout)
 
     async def _connect(self, timeout: float) -> _Connection:
         try:
@@ -118,16 +109,17 @@ class AsyncTransport:
             detail = ("the answer stalled mid-body" if progress["answered"]
                       else "no answer within the read timeout")
             raise TransportFailure("ReadTimeout", detail) from None
-        except (_Stale, BodyTooLarge):
+        except BodyTooLarge:
             connection.close()
             raise
         except _NotHttp as exc:
             connection.close()
             raise _failure("ConnectionError", f"the answer is not HTTP/1.1 ({exc})") from None
-        except asyncio.IncompleteReadError:
+        except asyncio.IncompleteReadError as exc:
             connection.close()
-            raise _failure("ConnectionError", "the server closed the connection mid-answer"
-                           ) from None
+            raise _failure("ConnectionError", "the server closed the connection "
+                           + ("mid-answer" if exc.partial or progress["answered"]
+                              else "without answering")) from None
         except OSError as exc:
             connection.close()
             raise _failure("ConnectionError",
@@ -142,13 +134,7 @@ class AsyncTransport:
             f"GET {path_and_query} HTTP/1.1\r\nHost: {self._host_header}\r\n"
             f"Accept-Encoding: identity\r\nUser-Agent: {USER_AGENT}\r\n\r\n".encode("ascii")
         )
-        try:
-            status, headers, keep_alive = await _read_head(reader)
-        except (asyncio.IncompleteReadError, ConnectionResetError) as exc:
-            nothing = not isinstance(exc, asyncio.IncompleteReadError) or not exc.partial
-            if connection.served and nothing:
-                raise _Stale() from None
-            raise
+        status, headers, keep_alive = await _read_head(reader)
         progress["answered"] = True
         body = await _read_body(reader, status, headers)
         if body is None:  # close-delimited
@@ -157,7 +143,6 @@ class AsyncTransport:
 
     def _release(self, connection: _Connection, keep_alive: bool) -> None:
         if keep_alive and len(self._idle) < _MAX_IDLE:
-            connection.served = True
             self._idle.append(connection)
         else:
             connection.close()

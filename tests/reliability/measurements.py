@@ -185,6 +185,56 @@ class LoadFigures:
         return self.connection_errors - self.resets_sent
 
 
+def _async_read(pairs: list[tuple[ApiSpec, str]], emulator: Emulator, tally: TransportTally,
+                **options: Any) -> Callable[[ApiSpec, str], Any]:
+    """A ``read`` for run_load that sends every pair through the event-loop path of
+    ``get_*_output`` (loop_reads: one loop, 32 worker tasks, the asyncio transport) on
+    the first call, then hands out each pair's outcome."""
+    import asyncio
+
+    from pulumi_aliread import async_transport, loop_reads, settings
+
+    outcomes: dict[str, Any] = {}
+    original = async_transport.AsyncTransport.get
+
+    async def get(self: Any, path: str, connect_timeout: float, read_timeout: float) -> Any:
+        try:
+            answer = await original(self, path, connect_timeout, read_timeout)
+        except TransportFailure as failure:
+            tally.add(failure.kind)
+            raise
+        except BodyTooLarge:
+            tally.add("BodyTooLarge")
+            raise
+        tally.add(None)
+        return answer
+
+    async def all_reads() -> None:
+        creds = settings.resolve_credentials(CONFIG)
+        futures = []
+        for api, object_id in pairs:
+            call = settings.resolve(api, config={}, endpoint=emulator.url, **options)
+            futures.append(loop_reads.submit(api, object_id, call, creds, limit=32))
+        for (_, object_id), outcome in zip(
+            pairs, await asyncio.gather(*futures, return_exceptions=True), strict=True
+        ):
+            outcomes[object_id] = outcome
+
+    def read(api: ApiSpec, object_id: str) -> Any:
+        if not outcomes:
+            async_transport.AsyncTransport.get = get  # type: ignore[method-assign]
+            try:
+                asyncio.run(all_reads())
+            finally:
+                async_transport.AsyncTransport.get = original  # type: ignore[method-assign]
+        outcome = outcomes[object_id]
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+    return read
+
+
 def run_load(
     name: str,
     emulator: Emulator,
@@ -193,12 +243,14 @@ def run_load(
     workers: int,
     per_thread: bool = False,
     read: Callable[[ApiSpec, str], Any] | None = None,
+    on_loop: bool = False,
     **options: Any,
 ) -> LoadFigures:
     """Read every (api, id) of ``pairs`` from ``workers`` threads and check each result.
 
     ``per_thread``: split ``pairs`` in ``workers`` equal slices, one thread reading each
-    slice in turn (else threads take the next pair as they free up)."""
+    slice in turn (else threads take the next pair as they free up). ``on_loop``: read
+    them all through the event-loop path of ``get_*_output`` instead (32 at once)."""
     stored = {object_id: emulator.get_object(object_id) or {} for _, object_id in pairs}
     emulator.clear()
     client.METRICS.reset()
@@ -226,8 +278,13 @@ def run_load(
         else [[pair] for pair in pairs]
     )
     started = time.perf_counter()
-    with watch_transport(emulator.url) as tally, ThreadPoolExecutor(workers) as pool:
-        outcomes = [outcome for done in pool.map(batch, batches) for outcome in done]
+    with watch_transport(emulator.url) as tally:
+        if on_loop:
+            read = _async_read(pairs, emulator, tally, **options)
+            outcomes = [one(pair) for pair in pairs]
+        else:
+            with ThreadPoolExecutor(workers) as pool:
+                outcomes = [outcome for done in pool.map(batch, batches) for outcome in done]
     seconds = time.perf_counter() - started
     metrics = client.METRICS
     per_read = [emulator.count(object_id=object_id) for _, object_id in pairs]
@@ -252,14 +309,16 @@ def run_load(
 
 def measure_transient(
     name: str, *, reads: int = FAULT_READS, rate: float = FAULT_RATE, seed: int = 5,
-    workers: int = WORKERS,
+    workers: int = WORKERS, on_loop: bool = False,
 ) -> LoadFigures:
-    """``reads`` reads with ``rate`` of all requests failing with the fault ``name``."""
+    """``reads`` reads with ``rate`` of all requests failing with the fault ``name``
+    (``on_loop``: through the event-loop path of ``get_*_output``)."""
     fault, options = transient_faults()[name]
     with Emulator() as emulator:
         pairs = populate(emulator, reads)
         emulator.inject(fault, rate=rate, seed=seed)
-        return run_load(name, emulator, pairs, workers=workers,
+        label = f"{name} (event loop)" if on_loop else name
+        return run_load(label, emulator, pairs, workers=workers, on_loop=on_loop,
                         max_attempts=FAULT_MAX_ATTEMPTS, **FAST, **options)
 
 

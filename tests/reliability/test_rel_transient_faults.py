@@ -1,5 +1,7 @@
 """1 000 reads per transient fault, 30 % of requests failing: every read ends with the
-right object, no request is lost, and the emulator drops no connection by accident."""
+right object, no request is lost, and the emulator drops no connection by accident;
+through the blocking client on threads, and through the event-loop path of
+``get_*_output``."""
 
 from __future__ import annotations
 
@@ -40,9 +42,10 @@ def test_baseline_without_faults(figures):
     assert result.connection_errors == 0 and result.read_timeouts == 0
 
 
+@pytest.mark.parametrize("on_loop", [False, True], ids=["threads", "event-loop"])
 @pytest.mark.parametrize("name", list(m.transient_faults()))
-def test_transient_fault_at_30_percent(name, figures):
-    result = m.measure_transient(name)
+def test_transient_fault_at_30_percent(name, on_loop, figures):
+    result = m.measure_transient(name, on_loop=on_loop)
     print(f"\n{name}: requests/read max {result.max_requests}, mean "
           f"{result.mean_requests:.3f}, retries {result.retries}, backoff "
           f"{result.backoff_seconds:.3f} s")
