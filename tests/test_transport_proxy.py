@@ -13,11 +13,14 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
+import pulumi
 import pytest
+from pulumi_helpers import stack_config
 
 import pulumi_aliread as aliread
 from pulumi_aliread import client, transport
 from pulumi_aliread.testing import SEED_HANDSHAKE_ID, SEED_ORDER_ID, Emulator
+from pulumi_aliread.testing.mocks import ProviderMocks
 from pulumi_aliread.transport import Transport, TransportFailure, proxy_for
 
 PROXY_ENV = ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "no_proxy", "NO_PROXY",
@@ -266,3 +269,24 @@ def test_proxy_credentials_never_reach_messages_or_logs(
         assert wrong not in text and PASSWORD not in text
         assert "ci:" not in text
     assert forward_proxy.url in str(down.value)
+
+
+def test_output_reads_behind_a_proxy_go_through_it(
+    emulator: Emulator, forward_proxy: ForwardProxy, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The asyncio path connects directly only: a proxied endpoint is read by the
+    # blocking client on a thread, through the proxy the environment names.
+    port = urlsplit(emulator.url).port
+    endpoint = f"http://aliread-gateway.invalid:{port}"
+    monkeypatch.setenv("HTTP_PROXY", _with_credentials(forward_proxy))
+
+    def program() -> None:
+        read = aliread.get_handshake_output(SEED_HANDSHAKE_ID, endpoint=endpoint,
+                                            max_attempts=1)
+        pulumi.export("status", read.status)
+
+    exported = ProviderMocks(stack_config(emulator)).run(program)
+
+    assert exported == {"status": "Pending"}
+    assert forward_proxy.gets()[0].startswith(endpoint + "/?")
+    assert emulator.count() == 1
