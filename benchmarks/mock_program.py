@@ -41,7 +41,7 @@ def main() -> int:
     gate: list[asyncio.Semaphore] = []
 
     def sleeping_read(object_id: str) -> pulumi.Output[Any]:
-        # The same shape as get_handshake_output with plain inputs: an Output over a
+        # The same shape as get_handshake_output with plain inputs: one Output over a
         # coroutine that waits for a gated 20 ms "read".
         async def read() -> Any:
             if not gate:
@@ -50,7 +50,9 @@ def main() -> int:
                 await asyncio.sleep(0.020)
             return type("Result", (), {"status": "Pending", "id": object_id})()
 
-        return pulumi.Output.from_input(read())
+        known = asyncio.get_running_loop().create_future()
+        known.set_result(True)
+        return pulumi.Output(set(), read(), known)
 
     started = time.perf_counter()
     exports = mocks.run(program)
