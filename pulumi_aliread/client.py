@@ -18,8 +18,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from aliyunsdkcore.auth.algorithm import sha_hmac1
+from aliyunsdkcore.auth.composer import rpc_signature_composer
+from tenacity import (
+    DoAttempt,
+    DoSleep,
+    RetryCallState,
+    Retrying,
+    stop_after_attempt,
+    stop_before_delay,
+    wait_random_exponential,
+)
+
 from . import errors, redaction, schemas
 from .apis import TRANSIENT_CODE_PREFIXES, ApiSpec, ErrorSpec
+from .async_transport import async_transport_for
 from .settings import CallSettings, ConfigLookup, Credentials, resolve, resolve_credentials
 from .transport import Answer, BodyTooLarge, TransportFailure, transport_for
 
@@ -105,8 +118,6 @@ def check_expectation(api: ApiSpec, result: Any, expected: Iterable[str]) -> Non
 
 def fetch(api: ApiSpec, object_id: str, settings: CallSettings, creds: Credentials) -> Any:
     """Send the signed request, retrying transient failures; return the result object."""
-    from tenacity import Retrying
-
     transport = transport_for(settings.base_url)
     started = time.monotonic()
     attempts = 0
@@ -132,10 +143,6 @@ async def fetch_async(
     """``fetch`` on the running event loop (no thread): the same signing, retries, errors
     and validation, over ``async_transport`` (direct connections; callers send reads that
     go through a proxy to ``fetch`` on a thread)."""
-    from tenacity import DoAttempt, DoSleep, RetryCallState, Retrying
-
-    from .async_transport import async_transport_for
-
     transport = async_transport_for(settings.base_url)
     started = time.monotonic()
     # tenacity's own retry loop, driven with await: its AsyncRetrying wraps every
@@ -167,8 +174,6 @@ async def fetch_async(
 
 
 def _retry_policy(settings: CallSettings) -> dict[str, Any]:
-    from tenacity import stop_after_attempt, stop_before_delay, wait_random_exponential
-
     return {
         # stop_before_delay: no backoff sleep may carry the read past its deadline.
         "stop": stop_after_attempt(settings.max_attempts) | stop_before_delay(settings.deadline),
@@ -250,9 +255,6 @@ def _signed_path(
     called directly, since importing ``aliyunsdkcore.request`` also loads the SDK's
     vendored ``requests`` (20 ms on a program's first read, which no read here uses).
     """
-    from aliyunsdkcore.auth.algorithm import sha_hmac1
-    from aliyunsdkcore.auth.composer import rpc_signature_composer
-
     params = {api.id_param: object_id}
     if creds.security_token:
         params["SecurityToken"] = creds.security_token

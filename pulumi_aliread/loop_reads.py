@@ -39,6 +39,10 @@ class LoopReads:
             self._loop.create_task(self._work())
         return future
 
+    def busy(self) -> bool:
+        """Reads are queued or in flight."""
+        return bool(self._queue or self._workers)
+
     async def _work(self) -> None:
         try:
             while self._queue:
@@ -63,6 +67,12 @@ class LoopReads:
 _QUEUES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, LoopReads] = (
     weakref.WeakKeyDictionary()
 )
+
+
+def busy() -> bool:
+    """The running loop has reads queued or in flight."""
+    queue = _QUEUES.get(asyncio.get_running_loop())
+    return queue is not None and queue.busy()
 
 
 def submit(api: ApiSpec, object_id: str, call: CallSettings, creds: Credentials,

@@ -177,7 +177,8 @@ async def _finish(api: ApiSpec, pending: _Pending, expected: tuple[str, ...]) ->
         result = await asyncio.wrap_future(pending)
     else:  # shielded: one caller cancelled must not cancel the read the others share
         result = await asyncio.shield(pending)
-    await _BATCHES.next()
+    if loop_reads.busy():  # more answers are coming: hand them over together
+        await _BATCHES.next()
     client.check_expectation(api, result, expected)
     return result
 
