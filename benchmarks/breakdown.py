@@ -2,8 +2,8 @@
 process, latency 0), with a timer around each stage of ``client.read`` inside the real
 call path (the wrappers cost about a microsecond each).
 
-Stages: settings (``resolve`` + ``resolve_credentials``), signing (aliyunsdkcore's
-``RpcRequest.get_url``), HTTP (one pooled keep-alive GET, the emulator's own time
+Stages: settings (``resolve`` + ``resolve_credentials``), signing
+(aliyunsdkcore's RPC signer), HTTP (one pooled keep-alive GET, the emulator's own time
 included), schema (JSON decode + marshmallow validation into the frozen result), and the
 rest (validation of the id, tenacity's retry loop, expectation check, glue).
 """
@@ -19,7 +19,7 @@ from .common import QUICK, SEED_HANDSHAKE_ID, EmulatorProcess, apply_env
 
 STAGES = (
     "settings + credentials",
-    "signing (RpcRequest.get_url)",
+    "signing (aliyunsdkcore RPC signer)",
     "HTTP round trip (pooled; emulator included)",
     "schema (JSON decode + marshmallow)",
 )

@@ -157,7 +157,7 @@ def _start(api: ApiSpec, values: Mapping[str, Any]) -> tuple[_Pending, tuple[str
     object_id = api.validate_id(values.pop("id"))
     expected = api.validate_states(values.pop("expected"))
     config, credential_sources = _SHARED.program_settings()
-    call = settings.resolve(api, config=config, **values)
+    call = _SHARED.call_settings(api, config, values)
     key = (api.name, object_id, call, credential_sources)
     return _SHARED.get(key, lambda: _begin(api, object_id, call, config)), expected
 
@@ -221,13 +221,14 @@ class _SharedReads:
         self._futures: dict[Any, _Pending] = {}
         self._settings: tuple[dict[str, str], str] | None = None
         self._credentials: settings.Credentials | None = None
+        self._calls: dict[Any, settings.CallSettings] = {}
         self._executor: ThreadPoolExecutor | None = None
 
     def _follow_program(self) -> None:
         """Start afresh when a new program (a new Pulumi monitor) runs. Hold the lock."""
         owner = _current_monitor()
         if owner is not self._owner:
-            self._owner, self._futures = owner, {}
+            self._owner, self._futures, self._calls = owner, {}, {}
             self._settings, self._credentials = None, None
 
     def program_settings(self) -> tuple[dict[str, str], str]:
@@ -239,6 +240,24 @@ class _SharedReads:
                 config = _config_snapshot()
                 self._settings = (config, _credential_fingerprint(config))
             return self._settings
+
+    def call_settings(self, api: ApiSpec, config: Mapping[str, str],
+                      options: Mapping[str, Any]) -> settings.CallSettings:
+        """``settings.resolve`` of ``options``, once per program for identical options
+        (config and environment do not change while a program runs)."""
+        key = (api.name, tuple(options.items()))
+        try:
+            with self._lock:
+                self._follow_program()
+                call = self._calls.get(key)
+        except TypeError:  # an unhashable option: resolve refuses it below
+            call, key = None, None
+        if call is None:
+            call = settings.resolve(api, config=config, **options)
+            if key is not None:
+                with self._lock:
+                    self._calls[key] = call
+        return call
 
     def credentials(self, config: Mapping[str, str]) -> settings.Credentials:
         """The program's credentials: keys from config or the environment are resolved
@@ -280,7 +299,7 @@ class _SharedReads:
 
     def clear(self) -> None:
         with self._lock:
-            self._futures = {}
+            self._futures, self._calls = {}, {}
             self._settings, self._credentials = None, None
 
 
