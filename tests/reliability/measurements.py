@@ -74,6 +74,19 @@ class TransportTally:
             else:
                 self.failures[kind] += 1
 
+    @contextmanager
+    def counting(self) -> Iterator[None]:
+        """Count the outcome of the transport call made inside."""
+        try:
+            yield
+        except TransportFailure as failure:
+            self.add(failure.kind)
+            raise
+        except BodyTooLarge:
+            self.add("BodyTooLarge")
+            raise
+        self.add(None)
+
     @property
     def connection_errors(self) -> int:
         return self.failures["ConnectionError"]
@@ -92,16 +105,8 @@ def watch_transport(base_url: str) -> Iterator[TransportTally]:
     tally = TransportTally()
 
     def get(path: str, connect_timeout: float, read_timeout: float) -> Any:
-        try:
-            answer = original(path, connect_timeout, read_timeout)
-        except TransportFailure as failure:
-            tally.add(failure.kind)
-            raise
-        except BodyTooLarge:
-            tally.add("BodyTooLarge")
-            raise
-        tally.add(None)
-        return answer
+        with tally.counting():
+            return original(path, connect_timeout, read_timeout)
 
     transport.get = get  # type: ignore[method-assign]
     try:
@@ -198,16 +203,8 @@ def _async_read(pairs: list[tuple[ApiSpec, str]], emulator: Emulator, tally: Tra
     original = async_transport.AsyncTransport.get
 
     async def get(self: Any, path: str, connect_timeout: float, read_timeout: float) -> Any:
-        try:
-            answer = await original(self, path, connect_timeout, read_timeout)
-        except TransportFailure as failure:
-            tally.add(failure.kind)
-            raise
-        except BodyTooLarge:
-            tally.add("BodyTooLarge")
-            raise
-        tally.add(None)
-        return answer
+        with tally.counting():
+            return await original(self, path, connect_timeout, read_timeout)
 
     async def all_reads() -> None:
         creds = settings.resolve_credentials(CONFIG)
