@@ -13,8 +13,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-MODES = ("length", "chunked", "eof", "continue", "drop-second", "truncated", "garbage",
-         "huge-length")
+MODES = ("length", "chunked", "eof", "continue", "idle-close", "drop-second", "truncated",
+         "garbage", "huge-length")
 
 
 class HttpFront:
@@ -117,7 +117,7 @@ class HttpFront:
             write(f"{line}Content-Length: {len(body) + 10}\r\n\r\n".encode() + body)
             return False
         write(f"{line}Content-Length: {len(body)}\r\n\r\n".encode() + body)
-        return True
+        return mode != "idle-close"  # idle-close: kept-alive framing, then closed anyway
 
     def close(self) -> None:
         self.server.shutdown()
