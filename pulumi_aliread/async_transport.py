@@ -104,6 +104,9 @@ class AsyncTransport:
             answer, keep_alive = await _within(
                 read_timeout, self._send_and_receive(connection, path_and_query, progress)
             )
+        except asyncio.CancelledError:
+            connection.close()  # half a conversation: never reusable
+            raise
         except asyncio.TimeoutError:
             connection.close()
             detail = ("the answer stalled mid-body" if progress["answered"]
