@@ -75,10 +75,19 @@ def busy() -> bool:
     return queue is not None and queue.busy()
 
 
+def program_loop() -> asyncio.AbstractEventLoop:
+    """The running loop; outside one (a program declared at import time, as Pulumi's
+    unit-testing guide does), the loop its outputs will run on, as Pulumi finds it."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.get_event_loop_policy().get_event_loop()
+
+
 def submit(api: ApiSpec, object_id: str, call: CallSettings, creds: Credentials,
            *, limit: int) -> asyncio.Future[Any]:
-    """Queue a read on the running loop, at most ``limit`` of them in flight."""
-    loop = asyncio.get_running_loop()
+    """Queue a read on the program's loop, at most ``limit`` of them in flight."""
+    loop = program_loop()
     queue = _QUEUES.get(loop)
     if queue is None:
         queue = _QUEUES[loop] = LoopReads(loop, limit)

@@ -185,7 +185,7 @@ async def _finish(api: ApiSpec, pending: _Pending, expected: tuple[str, ...]) ->
 
 def _known() -> asyncio.Future[bool]:
     """A resolved is_known (the read's value is always known once it comes back)."""
-    known = asyncio.get_running_loop().create_future()
+    known = loop_reads.program_loop().create_future()
     known.set_result(True)
     return known
 

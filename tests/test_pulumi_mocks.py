@@ -96,6 +96,21 @@ def test_stock_set_mocks_and_runtime_test_decorator(emulator: Emulator) -> None:
     assert emulator.count("GetHandshake") == 1
 
 
+def test_output_reads_declared_outside_the_event_loop(emulator: Emulator) -> None:
+    # Pulumi's unit-testing docs declare at import time, after set_mocks: no loop runs yet.
+    ProviderMocks(stack_config(emulator)).install(preview=False)
+    looked_up = aliread.get_handshake_output(handshake_id=SEED_HANDSHAKE_ID)
+    order = aliread.get_join_permission_auth_order_output(order_id=SEED_ORDER_ID)
+
+    @pulumi.runtime.test
+    def check() -> pulumi.Output:
+        return pulumi.Output.all(looked_up.status, order.order_state).apply(
+            lambda values: _assert_equal(values, ["Pending", "ACCEPTED"]))
+
+    check()
+    assert emulator.count() == 2
+
+
 def test_install_sets_the_stack_config_for_the_program(emulator: Emulator) -> None:
     mocks = ProviderMocks(stack_config(emulator, **{"project:teamName": "platform"}))
 
