@@ -245,7 +245,9 @@ class _SharedReads:
                       options: Mapping[str, Any]) -> settings.CallSettings:
         """``settings.resolve`` of ``options``, once per program for identical options
         (config and environment do not change while a program runs)."""
-        key = (api.name, tuple(options.items()))
+        key: tuple[str, tuple[tuple[str, Any], ...]] | None = (
+            api.name, tuple(options.items())
+        )
         try:
             with self._lock:
                 self._follow_program()
