@@ -262,3 +262,13 @@ def test_auth_orders_read_on_the_loop_too(emulator: Emulator) -> None:
         pulumi.export("state", order.order_state)
 
     assert ProviderMocks(stack_config(emulator)).run(program) == {"state": "ACCEPTED"}
+
+
+def test_a_list_where_a_region_belongs_is_refused_before_any_request(emulator: Emulator
+                                                                      ) -> None:
+    def program() -> None:
+        aliread.get_handshake_output(SEED_HANDSHAKE_ID, region=["cn-hangzhou"])
+
+    with pytest.raises(aliread.InvalidInputError, match="is not a region id"):
+        ProviderMocks(stack_config(emulator)).run(program)
+    assert emulator.count() == 0
