@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint reliability bench clean
+.PHONY: demo test lint reliability bench engine clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,12 +13,18 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/python examples/demo.py
+	@echo "Under the real Pulumi CLI: make engine, then see README \"Tested against the real Pulumi engine\"."
 
 # PYTHONNODEBUGRANGES: CPython 3.11 before 3.11.8 can raise "SystemError: AST constructor
 # recursion depth mismatch" when threads format tracebacks at once (gh-106905); without
 # column ranges, tracebacks parse no source, so the suite's many threads cannot hit it.
 test: $(STAMP)
 	PYTHONNODEBUGRANGES=1 $(BIN)/python -m pytest
+
+# The real Pulumi engine (CLI + Python language host), built from the Go module proxy into
+# ~/.cache/pulumi-aliread; `make test` runs tests/engine when it is there.
+engine:
+	scripts/pulumi-engine.sh
 
 reliability: $(STAMP)
 	$(BIN)/python tests/reliability/report.py
