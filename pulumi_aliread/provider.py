@@ -25,6 +25,7 @@ from pulumi.dynamic import (
 from . import client, settings
 from .apis import APIS, ApiSpec
 from .errors import AlireadError, InvalidInputError
+from .pulumi_compat import one_line_plugin_errors
 
 # Input properties that are call settings (the expectation keyword comes from the ApiSpec).
 SETTING_KEYS = ("region", "endpoint", "api_version")
@@ -93,6 +94,9 @@ class ReadOnlyProvider(ResourceProvider):
         return {"api_name": self.api_name}
 
     def __setstate__(self, state: dict[str, str]) -> None:
+        # Unpickling happens in the dynamic-provider plugin the engine starts: from here
+        # on our errors reach `pulumi preview` as one line, not a Python traceback.
+        one_line_plugin_errors(AlireadError)
         self.api_name = state["api_name"]
         self._config = None
 

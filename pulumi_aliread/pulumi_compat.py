@@ -1,0 +1,112 @@
+"""Where pulumi-aliread leans on Pulumi internals that have no public API.
+
+Each use is guarded: when Pulumi changes the internal, the feature degrades to Pulumi's
+own behaviour instead of breaking a program.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from types import ModuleType
+from typing import Any
+
+# `python -m pulumi.dynamic` (the dynamic-provider plugin the engine starts) runs this
+# module as `__main__`; its gRPC methods are wrapped by `_abort_with_traceback`, which
+# sends `traceback.format_exc()` to the engine as the error's text (pulumi 3.139-3.272).
+_DYNAMIC_PLUGIN_MODULE = "pulumi.dynamic.__main__"
+
+
+class _OneLineFor:
+    """Stands in for the ``traceback`` module inside the plugin's ``__main__``: the
+    exception types given are formatted as their message alone, anything else exactly
+    as ``traceback`` formats it."""
+
+    def __init__(self, real: ModuleType, one_line: tuple[type[BaseException], ...]) -> None:
+        self._real = real
+        self._one_line = one_line
+
+    def format_exc(self, *args: Any, **kwargs: Any) -> str:
+        error = sys.exc_info()[1]
+        if isinstance(error, self._one_line):
+            return str(error)
+        return self._real.format_exc(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+
+def one_line_plugin_errors(*error_types: type[BaseException]) -> bool:
+    """Inside the dynamic-provider plugin, report ``error_types`` to the engine as their
+    message alone, with no Python traceback.
+
+    The engine shows the text a provider's gRPC error carries as the resource's
+    diagnostic (``error: Preview failed: <text>``). The dynamic-provider server sends a
+    full ``traceback.format_exc()``, so without this a failed read shows a Python
+    traceback in ``pulumi preview``. Other exceptions (for example from a user's own
+    dynamic providers in the same plugin process) keep their tracebacks.
+
+    Returns True when installed (now or earlier), False outside the plugin process or
+    when the plugin's internals are not as expected.
+    """
+    main = sys.modules.get("__main__")
+    spec = getattr(main, "__spec__", None)
+    if main is None or getattr(spec, "name", None) != _DYNAMIC_PLUGIN_MODULE:
+        return False
+    current = getattr(main, "traceback", None)
+    if isinstance(current, _OneLineFor):
+        return True
+    if current is not traceback or not hasattr(main, "_abort_with_traceback"):
+        return False
+    main.traceback = _OneLineFor(traceback, error_types)  # type: ignore[attr-defined]
+    return True
+
+
+def stack_exports(outputs: dict[str, Any]) -> dict[str, Any]:
+    """The root stack's exports as the runtime hands them to the engine.
+
+    ``pulumi.export`` values pass through ``pulumi.runtime.stack.massage`` before they
+    become stack outputs: dicts stay dicts, resources become dicts of their outputs, and
+    every other iterable becomes a list. ``ProviderMocks`` returns exports through this,
+    so a unit test sees what ``pulumi stack output`` shows.
+    """
+    try:
+        from pulumi.runtime.stack import massage
+    except ImportError:  # pragma: no cover - a Pulumi without it: exports as given
+        return dict(outputs)
+    return {name: massage(value, []) for name, value in outputs.items()}
+
+
+# Pulumi's marks of an output type (`@pulumi.output_type` / `@pulumi.getter`), as
+# `pulumi._types` reads them (pulumi 3.x). Set by name: this module imports no Pulumi.
+_OUTPUT_TYPE_MARK = "_pulumi_output_type"
+_GETTER_NAME_MARK = "_pulumi_name"
+
+
+def export_as_object(cls: type) -> type:
+    """Make the stack outputs show instances of the slotted dataclass ``cls`` as an
+    object of its non-``None`` fields, as they show the result types of generated
+    Pulumi SDKs.
+
+    The runtime turns an export that is neither a dict, a resource nor an output type
+    into a list (of a Mapping's keys: the real engine showed it for an exported
+    result). A result cannot be a ``dict``: ``Output.from_input`` rebuilds every dict as
+    a plain one, which would strip the result's type inside ``Output.all``. So the class
+    gets Pulumi's output-type marks instead: each field's slot is wrapped in a property
+    that the runtime's ``output_type_to_dict`` reads by its ``@pulumi.getter`` name.
+    """
+    import dataclasses
+
+    for field in dataclasses.fields(cls):
+        slot = cls.__dict__[field.name]
+
+        def get(self: Any, _slot: Any = slot) -> Any:
+            return _slot.__get__(self, type(self))
+
+        def put(self: Any, value: Any, _slot: Any = slot) -> None:
+            _slot.__set__(self, value)
+
+        setattr(get, _GETTER_NAME_MARK, field.name)
+        setattr(cls, field.name, property(get, put, doc=field.name))
+    setattr(cls, _OUTPUT_TYPE_MARK, True)
+    return cls
