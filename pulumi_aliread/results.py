@@ -1,8 +1,9 @@
 """Frozen result objects: what a read hands to programs, once validated.
 
 Each is also a read-only ``Mapping`` of its snake_case fields (``request_id`` included),
-so Pulumi serializes one like a dict: ``pulumi.export("invite", get_handshake_output(...))``
-exports ``{"handshake_id": ..., "status": ..., ...}``. Attribute access is the usual way.
+so Pulumi serializes one like a dict, and ``pulumi.export("invite",
+get_handshake_output(...))`` exports ``{"handshake_id": ..., "status": ..., ...}`` (the
+fields that are not ``None``). Attribute access is the usual way.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any
+
+from .pulumi_compat import export_as_object
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +56,7 @@ class Result(Mapping[str, Any]):
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
+@export_as_object
 @dataclass(frozen=True, slots=True, kw_only=True)
 class GetHandshakeResult(Result):
     """A resource-directory invitation, as ``GetHandshake`` returned it."""
@@ -77,6 +81,7 @@ class GetHandshakeResult(Result):
         return self.handshake_id
 
 
+@export_as_object
 @dataclass(frozen=True, slots=True, kw_only=True)
 class GetJoinPermissionAuthOrderResult(Result):
     """A LinkWAN join-permission authorization order, as the API returned it."""

@@ -24,6 +24,8 @@ from pulumi.dynamic import Config, ConfigureRequest, ResourceProvider
 from pulumi.runtime import Mocks, rpc
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs
 
+from pulumi_aliread.pulumi_compat import stack_exports
+
 DYNAMIC_PREFIX = "pulumi-python:dynamic"
 PROVIDER_KEY = "__provider"
 SECRET_CONFIG_KEYS = ("alicloud:secretKey", "alicloud:securityToken")
@@ -172,7 +174,7 @@ class ProviderMocks(Mocks):
             async def main() -> dict[str, Any]:
                 await run_pulumi_func(program)
                 root = pulumi.runtime.get_root_resource()
-                exports = dict(getattr(root, "outputs", {}) or {})
+                exports = stack_exports(dict(getattr(root, "outputs", {}) or {}))
                 return {name: await _resolve(value) for name, value in exports.items()}
 
             return _sync_await(main())
