@@ -16,9 +16,11 @@ from .errors import (
     ConflictError,
     ExpectationNotMetError,
     InvalidInputError,
+    NoCredentialsError,
     NotFoundError,
     ResponseValidationError,
     ServiceUnavailableError,
+    WaitTimeoutError,
 )
 
 __version__ = "0.1.0"
@@ -62,9 +64,11 @@ __all__ = [
     "ConflictError",
     "ExpectationNotMetError",
     "InvalidInputError",
+    "NoCredentialsError",
     "NotFoundError",
     "ResponseValidationError",
     "ServiceUnavailableError",
+    "WaitTimeoutError",
     "Handshake",
     "JoinPermissionAuthOrder",
     "get_handshake",
