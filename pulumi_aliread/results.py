@@ -11,6 +11,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from .docstrings import documented
+
 
 @dataclass(frozen=True, slots=True)
 class Result(Mapping[str, Any]):
@@ -53,9 +55,15 @@ class Result(Mapping[str, Any]):
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
+@documented
 @dataclass(frozen=True, slots=True, kw_only=True)
 class GetHandshakeResult(Result):
-    """A resource-directory invitation, as ``GetHandshake`` returned it."""
+    """A resource-directory invitation, as ``GetHandshake`` returned it (frozen).
+
+    Attributes (``None`` where the API left a field out):
+        {handshake_fields}
+        {request_id}
+    """
 
     handshake_id: str
     resource_directory_id: str | None = None
@@ -74,12 +82,20 @@ class GetHandshakeResult(Result):
 
     @property
     def id(self) -> str:
+        """The invitation id (``handshake_id``)."""
         return self.handshake_id
 
 
+@documented
 @dataclass(frozen=True, slots=True, kw_only=True)
 class GetJoinPermissionAuthOrderResult(Result):
-    """A LinkWAN join-permission authorization order, as the API returned it."""
+    """A LinkWAN join-permission authorization order, as ``GetJoinPermissionAuthOrder``
+    returned it (frozen).
+
+    Attributes (``None`` where the API left a field out):
+        {auth_order_fields}
+        {request_id}
+    """
 
     order_id: str
     join_permission_id: str | None = None
@@ -94,4 +110,5 @@ class GetJoinPermissionAuthOrderResult(Result):
 
     @property
     def id(self) -> str:
+        """The order id (``order_id``)."""
         return self.order_id
