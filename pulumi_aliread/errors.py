@@ -97,6 +97,11 @@ class ApiError(AlireadError):
     """An error answer from the API whose code this library does not classify."""
 
 
+class NotReadError(AlireadError):
+    """``aliread`` did not read this id: the run was refused for bad input elsewhere, or
+    stopped after a credential error. ``code`` is ``NotRead``."""
+
+
 class WaitTimeoutError(AlireadError):
     """``aliread --wait`` ran out of ``--timeout`` before the object reached an expected
     state. ``code`` is ``WaitTimeout``; ``request_id`` is that of the last read."""
@@ -113,5 +118,6 @@ __all__ = [
     "ResponseValidationError",
     "ExpectationNotMetError",
     "ApiError",
+    "NotReadError",
     "WaitTimeoutError",
 ]

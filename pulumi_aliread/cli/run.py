@@ -15,7 +15,7 @@ from typing import Any
 
 from .. import client, errors
 from ..apis import ApiSpec
-from ..errors import WaitTimeoutError
+from ..errors import NotReadError, WaitTimeoutError
 from ..settings import CallSettings, Credentials, resolve_credentials
 from .durations import format_duration
 from .pool import ordered_map
@@ -31,10 +31,6 @@ class Status(Enum):
     PENDING = "pending"  # while waiting: not there yet, read again later
     TIMED_OUT = "timed out"
     ERROR = "error"  # could not be read
-
-
-class NotReadError(errors.AlireadError):
-    """Not read: an earlier credential error stopped the run."""
 
 
 @dataclass(slots=True)
