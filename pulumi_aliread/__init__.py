@@ -16,9 +16,12 @@ from .errors import (
     ConflictError,
     ExpectationNotMetError,
     InvalidInputError,
+    NoCredentialsError,
     NotFoundError,
+    NotReadError,
     ResponseValidationError,
     ServiceUnavailableError,
+    WaitTimeoutError,
 )
 
 __version__ = "0.1.0"
@@ -62,9 +65,12 @@ __all__ = [
     "ConflictError",
     "ExpectationNotMetError",
     "InvalidInputError",
+    "NoCredentialsError",
     "NotFoundError",
+    "NotReadError",
     "ResponseValidationError",
     "ServiceUnavailableError",
+    "WaitTimeoutError",
     "Handshake",
     "JoinPermissionAuthOrder",
     "get_handshake",

@@ -94,18 +94,29 @@ def read(
     return result
 
 
-def check_expectation(api: ApiSpec, result: Any, expected: Iterable[str]) -> None:
-    """Raise ExpectationNotMetError when ``result``'s state is not among ``expected``."""
+def check_expectation(api: ApiSpec, result: Any, expected: Iterable[str], *,
+                      command_line: bool = False) -> None:
+    """Raise ExpectationNotMetError when ``result``'s state is not among ``expected``.
+
+    The advice fits the state: a final state will not change (create a new object, or
+    change the expectation); another one may (wait). ``command_line`` names the
+    ``aliread`` options (``--wait``, ``--expect``) instead of the Python keyword.
+    """
     expected = tuple(expected)
     state = getattr(result, api.state_field)
     if expected and state not in expected:
         wanted = " or ".join(expected)
-        terminal = " (a final state: it will not change)" if state in api.terminal_states else ""
+        change = "--expect" if command_line else f"{api.expect_keyword}="
+        if state in api.terminal_states:
+            situation = " (a final state: it will not change)"
+            advice = f"Create a new {api.title}, or change the expectation ({change})."
+        else:
+            situation = ""
+            wait = " (--wait)" if command_line else ""
+            advice = f"Wait until it is {wanted}{wait}, or change the expectation ({change})."
         error = errors.ExpectationNotMetError(
-            f"{api.title} {result.id} is {state}{terminal}, expected {wanted} "
-            f"({api.action}, request id {result.request_id}). "
-            f"Wait until it is {wanted}, or change the expectation "
-            f"({api.expect_keyword}, or --expect on the command line).",
+            f"{api.title} {result.id} is {state}{situation}, expected {wanted} "
+            f"({api.action}, request id {result.request_id}). {advice}",
             code="ExpectationNotMet",
             http_status=200,  # the answer itself was a good one
             request_id=result.request_id,

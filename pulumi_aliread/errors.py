@@ -51,6 +51,22 @@ class AccessDeniedError(AlireadError):
     """The credentials are unknown, wrong, expired or lack the permission."""
 
 
+class NoCredentialsError(AccessDeniedError):
+    """No source of credentials had any: not the Pulumi config, not the environment,
+    not the default credential chain (CLI profile, ECS RAM role, OIDC role).
+    ``code`` is ``NoCredentials``."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = "NoCredentials",
+        http_status: int | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message, code=code, http_status=http_status, request_id=request_id)
+
+
 class ConflictError(AlireadError):
     """The API refused because of the object's state (HTTP 409)."""
 
@@ -81,14 +97,27 @@ class ApiError(AlireadError):
     """An error answer from the API whose code this library does not classify."""
 
 
+class NotReadError(AlireadError):
+    """``aliread`` did not read this id: the run was refused for bad input elsewhere, or
+    stopped after a credential error. ``code`` is ``NotRead``."""
+
+
+class WaitTimeoutError(AlireadError):
+    """``aliread --wait`` ran out of ``--timeout`` before the object reached an expected
+    state. ``code`` is ``WaitTimeout``; ``request_id`` is that of the last read."""
+
+
 __all__ = [
     "AlireadError",
     "InvalidInputError",
     "NotFoundError",
     "AccessDeniedError",
+    "NoCredentialsError",
     "ConflictError",
     "ServiceUnavailableError",
     "ResponseValidationError",
     "ExpectationNotMetError",
     "ApiError",
+    "NotReadError",
+    "WaitTimeoutError",
 ]

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import client
 from .apis import AUTH_ORDER, HANDSHAKE
+from .docstrings import documented
 from .results import GetHandshakeResult, GetJoinPermissionAuthOrderResult
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ otherwise unused: these reads call the cloud API directly, not through the Pulum
 """
 
 
+@documented
 def get_handshake(
     handshake_id: str,
     *,
@@ -42,11 +44,24 @@ def get_handshake(
     backoff_cap: float | None = None,
     opts: pulumi.InvokeOptions | None = None,
 ) -> GetHandshakeResult:
-    """Read a resource-directory invitation (ResourceManager ``GetHandshake``).
+    """Read a resource-directory invitation now (ResourceManager ``GetHandshake``).
 
-    ``expected_status``: a status or a list of them; when the live status is not among
-    them, ``ExpectationNotMetError`` is raised. Timeouts, retries and ``opts``: see
-    ``TUNING``.
+    Args:
+        handshake_id (str): the invitation id: ``h-`` followed by letters and digits,
+            e.g. ``h-ycm4rp3z8b1xq9vk``.
+        {region}
+        {rm_endpoint}
+        {expected_status}
+        {tuning}
+        opts (pulumi.InvokeOptions, optional): accepted as in pulumi-alicloud, unused
+            (the read calls the cloud API directly). Default: None.
+
+    Returns:
+        GetHandshakeResult: the invitation's fields and the answer's ``request_id``.
+
+    Raises:
+        {raises}
+        TypeError: ``opts`` is not a ``pulumi.InvokeOptions``.
     """
     check_opts("get_handshake", opts)
     return client.read(
@@ -64,6 +79,7 @@ def get_handshake(
     )
 
 
+@documented
 def get_join_permission_auth_order(
     order_id: str,
     *,
@@ -79,11 +95,26 @@ def get_join_permission_auth_order(
     backoff_cap: float | None = None,
     opts: pulumi.InvokeOptions | None = None,
 ) -> GetJoinPermissionAuthOrderResult:
-    """Read a LinkWAN join-permission authorization order (``GetJoinPermissionAuthOrder``).
+    """Read a LinkWAN join-permission authorization order now
+    (``GetJoinPermissionAuthOrder``).
 
-    ``expected_state``: a state or a list of them; when the live state is not among
-    them, ``ExpectationNotMetError`` is raised. Timeouts, retries and ``opts``: see
-    ``TUNING``.
+    Args:
+        order_id (str): the order id, digits, e.g. ``123``.
+        {region}
+        {lw_endpoint}
+        {api_version}
+        {expected_state}
+        {tuning}
+        opts (pulumi.InvokeOptions, optional): accepted as in pulumi-alicloud, unused
+            (the read calls the cloud API directly). Default: None.
+
+    Returns:
+        GetJoinPermissionAuthOrderResult: the order's fields and the answer's
+        ``request_id``.
+
+    Raises:
+        {raises}
+        TypeError: ``opts`` is not a ``pulumi.InvokeOptions``.
     """
     check_opts("get_join_permission_auth_order", opts)
     return client.read(

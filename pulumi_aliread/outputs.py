@@ -24,6 +24,7 @@ import pulumi
 
 from . import client, loop_reads, settings
 from .apis import APIS, AUTH_ORDER, HANDSHAKE, ApiSpec
+from .docstrings import documented
 from .functions import check_opts
 from .provider import is_plain, validate_plain
 from .results import GetHandshakeResult, GetJoinPermissionAuthOrderResult
@@ -47,6 +48,7 @@ States = pulumi.Input[str] | Sequence[pulumi.Input[str]] | None
 Options = pulumi.InvokeOutputOptions | pulumi.InvokeOptions | None
 
 
+@documented
 def get_handshake_output(
     handshake_id: pulumi.Input[str],
     *,
@@ -61,13 +63,29 @@ def get_handshake_output(
     backoff_cap: float | None = None,
     opts: Options = None,
 ) -> pulumi.Output[GetHandshakeResult]:
-    """Read a resource-directory invitation once its inputs are known.
+    """Read a resource-directory invitation (``GetHandshake``) once its inputs are known.
 
-    Fails (and so fails the preview) with ``ExpectationNotMetError`` when the live status
-    is not among ``expected_status``. ``opts``: ``depends_on`` (of
-    ``pulumi.InvokeOutputOptions``) is honoured, the read waits for those resources and
-    is unknown while one of them is; the other options are accepted for compatibility
-    and unused (the read calls the cloud API directly, not through the engine).
+    Any argument may be a ``pulumi.Input``. Identical reads in one program share one API
+    call.
+
+    Args:
+        handshake_id (pulumi.Input[str]): the invitation id, e.g. ``h-ycm4rp3z8b1xq9vk``.
+        {region}
+        {rm_endpoint}
+        {expected_status}
+        {tuning}
+        opts (pulumi.InvokeOutputOptions, optional): ``depends_on`` is honoured (the read
+            waits for those resources, and is unknown while one of them is); the other
+            options are accepted and unused (the read calls the cloud API directly, not
+            through the engine). Default: None.
+
+    Returns:
+        pulumi.Output[GetHandshakeResult]: the invitation's fields and ``request_id``.
+
+    Raises:
+        {raises}
+        TypeError: ``opts`` is not a ``pulumi.InvokeOptions``.
+        Errors of the read itself fail the Output (and so the preview or update).
     """
     check_opts("get_handshake_output", opts)
     return read_output(
@@ -78,6 +96,7 @@ def get_handshake_output(
     )
 
 
+@documented
 def get_join_permission_auth_order_output(
     order_id: pulumi.Input[str],
     *,
@@ -93,10 +112,30 @@ def get_join_permission_auth_order_output(
     backoff_cap: float | None = None,
     opts: Options = None,
 ) -> pulumi.Output[GetJoinPermissionAuthOrderResult]:
-    """Read a LinkWAN join-permission authorization order once its inputs are known.
+    """Read a LinkWAN join-permission authorization order (``GetJoinPermissionAuthOrder``)
+    once its inputs are known.
 
-    Fails with ``ExpectationNotMetError`` when the live state is not among
-    ``expected_state``. ``opts``: as for ``get_handshake_output``.
+    Any argument may be a ``pulumi.Input``. Identical reads in one program share one API
+    call.
+
+    Args:
+        order_id (pulumi.Input[str]): the order id, digits, e.g. ``123``.
+        {region}
+        {lw_endpoint}
+        {api_version}
+        {expected_state}
+        {tuning}
+        opts (pulumi.InvokeOutputOptions, optional): ``depends_on`` is honoured; the other
+            options are accepted and unused. Default: None.
+
+    Returns:
+        pulumi.Output[GetJoinPermissionAuthOrderResult]: the order's fields and
+        ``request_id``.
+
+    Raises:
+        {raises}
+        TypeError: ``opts`` is not a ``pulumi.InvokeOptions``.
+        Errors of the read itself fail the Output (and so the preview or update).
     """
     check_opts("get_join_permission_auth_order_output", opts)
     return read_output(

@@ -16,6 +16,7 @@ import pulumi
 import pulumi.dynamic
 
 from .apis import AUTH_ORDER, HANDSHAKE, ApiSpec
+from .docstrings import documented
 from .provider import ReadOnlyProvider, normalize_expected, validate_plain
 from .results import Result
 
@@ -62,12 +63,16 @@ def _as_int(value: Any) -> Any:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
+@documented
 class Handshake(_ReadResource, module="aliread", name="Handshake"):
     """A resource-directory invitation, read with ResourceManager ``GetHandshake``.
 
-    ``expected_status``: a status or a list of them (``Pending``, ``Accepted``,
-    ``Declined``, ``Cancelled``, ``Expired``, ``Deleted``); the read, and so the
-    preview, fails when the live status is not among them.
+    Read-only: the engine reads it on every ``pulumi preview``, ``up`` and ``refresh``,
+    and never creates, changes or deletes it. The read, and so the preview, fails when
+    the live status is not among ``expected_status``.
+
+    Outputs (``pulumi.Output`` attributes; ``None`` where the API left a field out):
+        {handshake_fields}
     """
 
     _api = HANDSHAKE
@@ -86,6 +91,7 @@ class Handshake(_ReadResource, module="aliread", name="Handshake"):
     modify_time: pulumi.Output[str | None]
     expire_time: pulumi.Output[str | None]
 
+    @documented
     def __init__(
         self,
         resource_name: str,
@@ -96,6 +102,25 @@ class Handshake(_ReadResource, module="aliread", name="Handshake"):
         expected_status: StatesInput = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        """Read the invitation ``handshake_id`` as the resource ``resource_name``.
+
+        Args:
+            resource_name (str): the resource's name in the stack.
+            handshake_id (pulumi.Input[str]): the invitation id: ``h-`` followed by
+                letters and digits, e.g. ``h-ycm4rp3z8b1xq9vk``; may be another
+                resource's Output.
+            {region}
+            {rm_endpoint}
+            {expected_status}
+            opts (pulumi.ResourceOptions, optional): as for any resource; ``id`` is
+                set from ``handshake_id``. Default: None.
+
+        Raises:
+            InvalidInputError: a known id or option is malformed (at once, before any
+                request).
+            The read's own errors (``NotFoundError``, ``AccessDeniedError``,
+            ``ExpectationNotMetError``...) fail the preview or update.
+        """
         super().__init__(
             resource_name,
             handshake_id,
@@ -105,12 +130,16 @@ class Handshake(_ReadResource, module="aliread", name="Handshake"):
         )
 
 
+@documented
 class JoinPermissionAuthOrder(_ReadResource, module="aliread", name="JoinPermissionAuthOrder"):
     """A LinkWAN join-permission authorization order (``GetJoinPermissionAuthOrder``).
 
-    ``expected_state``: a state or a list of them (``APPLYING``, ``ACCEPTED``,
-    ``REJECTED``, ``CANCELED``); the read, and so the preview, fails when the live
-    state is not among them. Times are milliseconds since the epoch.
+    Read-only: the engine reads it on every ``pulumi preview``, ``up`` and ``refresh``,
+    and never creates, changes or deletes it. The read, and so the preview, fails when
+    the live state is not among ``expected_state``.
+
+    Outputs (``pulumi.Output`` attributes; ``None`` where the API left a field out):
+        {auth_order_fields}
     """
 
     _api = AUTH_ORDER
@@ -125,6 +154,7 @@ class JoinPermissionAuthOrder(_ReadResource, module="aliread", name="JoinPermiss
     rejected_millis: pulumi.Output[int | None]
     canceled_millis: pulumi.Output[int | None]
 
+    @documented
     def __init__(
         self,
         resource_name: str,
@@ -136,6 +166,25 @@ class JoinPermissionAuthOrder(_ReadResource, module="aliread", name="JoinPermiss
         expected_state: StatesInput = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        """Read the authorization order ``order_id`` as the resource ``resource_name``.
+
+        Args:
+            resource_name (str): the resource's name in the stack.
+            order_id (pulumi.Input[str]): the order id, digits, e.g. ``123``; may be
+                another resource's Output.
+            {region}
+            {lw_endpoint}
+            {api_version}
+            {expected_state}
+            opts (pulumi.ResourceOptions, optional): as for any resource; ``id`` is
+                set from ``order_id``. Default: None.
+
+        Raises:
+            InvalidInputError: a known id or option is malformed (at once, before any
+                request).
+            The read's own errors (``NotFoundError``, ``AccessDeniedError``,
+            ``ExpectationNotMetError``...) fail the preview or update.
+        """
         super().__init__(
             resource_name,
             order_id,

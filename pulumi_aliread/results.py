@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from .docstrings import documented
 from .pulumi_compat import export_as_object
 
 
@@ -57,9 +58,15 @@ _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 @export_as_object
+@documented
 @dataclass(frozen=True, slots=True, kw_only=True)
 class GetHandshakeResult(Result):
-    """A resource-directory invitation, as ``GetHandshake`` returned it."""
+    """A resource-directory invitation, as ``GetHandshake`` returned it (frozen).
+
+    Attributes (``None`` where the API left a field out):
+        {handshake_fields}
+        {request_id}
+    """
 
     handshake_id: str
     resource_directory_id: str | None = None
@@ -78,13 +85,21 @@ class GetHandshakeResult(Result):
 
     @property
     def id(self) -> str:
+        """The invitation id (``handshake_id``)."""
         return self.handshake_id
 
 
 @export_as_object
+@documented
 @dataclass(frozen=True, slots=True, kw_only=True)
 class GetJoinPermissionAuthOrderResult(Result):
-    """A LinkWAN join-permission authorization order, as the API returned it."""
+    """A LinkWAN join-permission authorization order, as ``GetJoinPermissionAuthOrder``
+    returned it (frozen).
+
+    Attributes (``None`` where the API left a field out):
+        {auth_order_fields}
+        {request_id}
+    """
 
     order_id: str
     join_permission_id: str | None = None
@@ -99,4 +114,5 @@ class GetJoinPermissionAuthOrderResult(Result):
 
     @property
     def id(self) -> str:
+        """The order id (``order_id``)."""
         return self.order_id

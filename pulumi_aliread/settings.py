@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 from . import redaction
-from .errors import AccessDeniedError, InvalidInputError
+from .errors import InvalidInputError, NoCredentialsError
 
 if TYPE_CHECKING:
     from .apis import ApiSpec
@@ -296,9 +296,7 @@ def _default_chain(profile: str | None) -> Credentials:
     except Exception as exc:
         reason = redaction.scrub(" ".join(str(exc).split()))[:300]
         where = f"the aliyun CLI profile {profile!r}" if profile else "the default chain"
-        raise AccessDeniedError(
-            f"{_NO_CREDENTIALS} ({where} said: {reason})", code="NoCredentials"
-        ) from None
+        raise NoCredentialsError(f"{_NO_CREDENTIALS} ({where} said: {reason})") from None
     return Credentials(
         found.get_access_key_id(),
         found.get_access_key_secret(),

@@ -1,42 +1,68 @@
-"""Facts read from the API reference pages in ../shared/seeds/, so tests check the
-library against the specification itself rather than against a copy of it."""
+"""Facts from the API reference pages (the specification), as the tests need them.
+
+They live in the project's own test data (``tests/data/api_reference.json``), so the
+suite runs the same on a fresh clone; ``test_reference_data.py`` checks that data against
+the pages themselves when ``../shared/seeds/`` is beside the checkout.
+"""
 
 from __future__ import annotations
 
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 from pulumi_aliread import errors
 from pulumi_aliread.apis import AUTH_ORDER, HANDSHAKE, ApiSpec
 
+REFERENCE_DATA = Path(__file__).resolve().parent / "data" / "api_reference.json"
+# The pages themselves: optional, only to check REFERENCE_DATA against them.
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
-HANDSHAKE_PAGE = SEEDS / "resourcemanager-GetHandshake.md"
-AUTH_ORDER_PAGE = SEEDS / "linkwan-GetJoinPermissionAuthOrder.md"
+
+HANDSHAKE_PAGE = "resourcemanager-GetHandshake"
+AUTH_ORDER_PAGE = "linkwan-GetJoinPermissionAuthOrder"
+PAGES = (HANDSHAKE_PAGE, AUTH_ORDER_PAGE)
 
 _ERROR_ROW = re.compile(r"^\|?([45]\d\d)(?:\||\s+)([A-Z][A-Za-z]+(?:\.[A-Za-z]+)*)(?:\||\s)", re.M)
+_reference: dict[str, Any] = json.loads(REFERENCE_DATA.read_text(encoding="utf-8"))
 
 
-def available() -> bool:
-    return HANDSHAKE_PAGE.exists() and AUTH_ORDER_PAGE.exists()
-
-
-def error_codes(page: Path) -> dict[str, int]:
+def error_codes(page: str) -> dict[str, int]:
     """Error code -> HTTP status, from the page's error table."""
-    text = page.read_text(encoding="utf-8")
+    return dict(_reference[page]["error_codes"])
+
+
+def json_example(page: str) -> dict:
+    """The page's JSON example of a successful answer (a fresh copy)."""
+    return json.loads(json.dumps(_reference[page]["json_example"]))
+
+
+def page_path(page: str) -> Path:
+    """Where the page itself would be (``../shared/seeds/<page>.md``)."""
+    return SEEDS / f"{page}.md"
+
+
+def pages_available() -> bool:
+    """True when the reference pages themselves are beside the checkout."""
+    return all(page_path(page).exists() for page in PAGES)
+
+
+def parse_error_codes(path: Path) -> dict[str, int]:
+    """Error code -> HTTP status, parsed from a reference page's error table."""
+    text = path.read_text(encoding="utf-8")
     return {m.group(2): int(m.group(1)) for m in _ERROR_ROW.finditer(text)}
 
 
-def json_example(page: Path) -> dict:
-    """The page's JSON example of a successful answer."""
-    text = page.read_text(encoding="utf-8")
+def parse_json_example(path: Path) -> dict:
+    """The JSON example of a successful answer, parsed from a reference page."""
+    text = path.read_text(encoding="utf-8")
     start = text.index("\n{", text.index("JSON")) + 1
     depth = 0
     for index in range(start, len(text)):
         depth += {"{": 1, "}": -1}.get(text[index], 0)
         if depth == 0:
             return json.loads(text[start:index + 1])
-    raise ValueError(f"no JSON example in {page}")
+    raise ValueError(f"no JSON example in {path}")
 
 
 # What a user acts on for each seed code: the tests' own expectation, independent of
@@ -57,9 +83,7 @@ EXPECTED_CLASS: dict[str, type[errors.AlireadError]] = {
 
 
 def error_cases() -> list[tuple[ApiSpec, str, int]]:
-    """(api, code, HTTP status) for every error code of both pages; empty without seeds."""
-    if not available():
-        return []
+    """(api, code, HTTP status) for every error code of both pages."""
     return [
         (api, code, status)
         for api, page in ((HANDSHAKE, HANDSHAKE_PAGE), (AUTH_ORDER, AUTH_ORDER_PAGE))

@@ -19,7 +19,7 @@ from pulumi_aliread.testing import (
 )
 
 GET_HANDSHAKE = HANDSHAKE.action
-FAST = ("--interval", "0.05s")
+FAST = ("--interval", "1s")  # the smallest --interval allowed
 
 
 def _fields(api) -> set[str]:
@@ -220,11 +220,22 @@ def test_200_ids_waited_for_are_each_read_once_when_already_there(emulator):
 @pytest.mark.parametrize("args", [
     ("handshake", "not-an-id"),
     ("handshake", SEED_HANDSHAKE_ID, "h-", "h-with space"),
-    ("handshake", SEED_HANDSHAKE_ID, "h-" + "a" * 80),
-    ("auth-order", SEED_ORDER_ID, "has space"),
+    ("handshake", SEED_HANDSHAKE_ID, "--region", "Not A Region"),
+])
+def test_bad_input_exits_2_before_any_request_with_an_element_per_id(emulator, args):
+    proc = aliread(*args, "--endpoint", emulator.url)
+    assert proc.returncode == 2, (proc.stdout, proc.stderr)
+    assert emulator.count() == 0
+    items = elements(proc)
+    assert [i["handshake_id"] for i in items] == [a for a in args[1:] if not
+                                                  a.startswith("--") and a != "Not A Region"]
+    assert all(i["ok"] is False and i["error"]["type"] in ("InvalidInputError", "NotReadError")
+               for i in items)
+
+
+@pytest.mark.parametrize("args", [
     ("handshake",),
     ("handshake", SEED_HANDSHAKE_ID, "--expect", "accepted"),
-    ("handshake", SEED_HANDSHAKE_ID, "--region", "Not A Region"),
     ("auth-order", SEED_ORDER_ID, "--api-version", "2000-01-01"),
     ("handshake", SEED_HANDSHAKE_ID, "--timeout", "5m"),
     ("handshake", SEED_HANDSHAKE_ID, "--wait", "--timeout", "soon"),
@@ -234,7 +245,7 @@ def test_200_ids_waited_for_are_each_read_once_when_already_there(emulator):
     ("nosuchapi", SEED_HANDSHAKE_ID),
     (),
 ])
-def test_bad_input_exits_2_before_any_request(emulator, args):
+def test_bad_usage_exits_2_before_any_request(emulator, args):
     proc = aliread(*args, "--endpoint", emulator.url) if args else aliread()
     assert proc.returncode == 2, (proc.stdout, proc.stderr)
     assert emulator.count() == 0
@@ -311,6 +322,8 @@ def test_no_credentials_exits_3_before_any_request(emulator):
     proc = aliread("handshake", SEED_HANDSHAKE_ID, "--endpoint", emulator.url, env=env)
     assert proc.returncode == 3 and emulator.count() == 0
     assert "credentials" in proc.stderr.lower()
+    [item] = elements(proc)
+    assert item["error"]["type"] == "NoCredentialsError"
 
 
 def test_unknown_object_exits_3(emulator):

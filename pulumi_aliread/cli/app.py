@@ -3,37 +3,53 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TextIO
 
 import click
 from click.core import ParameterSource
 
 from .. import __version__
 from ..apis import APIS, ApiSpec
-from . import exitcodes
-from .durations import parse_duration
+from . import exitcodes, signals
+from .durations import format_duration, parse_duration
 
 DEFAULT_TIMEOUT = "30m"
 DEFAULT_INTERVAL = "15s"
 DEFAULT_CONCURRENCY = 8
 MAX_CONCURRENCY = 64
+# Polling faster than this only spends the account's API quota (1 ms once sent 761
+# requests in 2 s): the objects change when a person acts on them.
+MIN_INTERVAL = 1.0
 
 
 class Duration(click.ParamType):
-    """30m, 90s, 1h30m, 250ms, or plain seconds."""
+    """30m, 90s, 1h30m, 250ms, or plain seconds; at least ``minimum`` seconds."""
 
     name = "duration"
+
+    def __init__(self, minimum: float | None = None, why: str = "") -> None:
+        self.minimum = minimum
+        self.why = why
 
     def convert(self, value: Any, param: click.Parameter | None,
                 ctx: click.Context | None) -> float:
         if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
-            return float(value)
-        try:
-            return parse_duration(str(value))
-        except ValueError as exc:
-            self.fail(str(exc), param, ctx)
+            seconds = float(value)
+        else:
+            try:
+                seconds = parse_duration(str(value))
+            except ValueError as exc:
+                self.fail(str(exc), param, ctx)
+        if self.minimum is not None and seconds < self.minimum:
+            self.fail(f"{value!r} is below the minimum of {format_duration(self.minimum)}"
+                      f"{self.why}: use e.g. {format_duration(self.minimum)} or more.",
+                      param, ctx)
+        return seconds
 
 
 @click.group(
@@ -67,14 +83,20 @@ def _api_help(api: ApiSpec) -> str:
         f"Endpoint: --endpoint, else {api.endpoint_env}, else "
         f"https://{api.endpoint_for('<region>')} (region: --region, else "
         f"ALIBABA_CLOUD_REGION_ID, else {api.default_region}).{versions}\n\n"
-        "Output: a JSON array, one element per id in input order (the object's fields, "
-        "request_id, api, ok, and error when it failed); a table when stdout is a terminal."
+        "IDs: as arguments, '-' for ids on stdin, and/or --ids-from FILE (whitespace-"
+        "separated; '#' starts a comment). An id given twice is read once.\n\n"
+        "Output: a JSON array, one element per given id in input order (the object's "
+        "fields, request_id, api, ok, and error when it failed); a table when stdout is a "
+        "terminal."
     )
 
 
 def _api_command(api: ApiSpec) -> click.Command:
     params: list[click.Parameter] = [
-        click.Argument(["ids"], nargs=-1, required=True, metavar="ID..."),
+        click.Argument(["ids"], nargs=-1, required=False, metavar="[ID|-]..."),
+        click.Option(["--ids-from", "ids_from"], metavar="FILE",
+                     type=click.File("r", encoding="utf-8", lazy=False),
+                     help="Also read the ids in FILE ('-': stdin), whitespace-separated."),
         click.Option(["--region"], help="Region id, e.g. cn-shanghai."),
         click.Option(["--endpoint"], metavar="HOST|URL",
                      help="API host (https) or URL, e.g. http://127.0.0.1:8080."),
@@ -85,8 +107,19 @@ def _api_command(api: ApiSpec) -> click.Command:
                      help="Poll until every object is in an expected state."),
         click.Option(["--timeout"], type=Duration(), default=DEFAULT_TIMEOUT,
                      show_default=True, help="With --wait: give up (exit 4) after this."),
-        click.Option(["--interval"], type=Duration(), default=DEFAULT_INTERVAL,
-                     show_default=True, help="With --wait: pause between reads (+/-20%)."),
+        click.Option(["--interval"], type=Duration(MIN_INTERVAL, " between rounds of reads"),
+                     default=DEFAULT_INTERVAL, show_default=True,
+                     help="With --wait: pause between reads (+/-20%); at least 1s."),
+        click.Option(["--connect-timeout", "connect_timeout"], type=Duration(), default=None,
+                     metavar="DURATION",
+                     help="Give up connecting after this, per attempt [default: 5s]."),
+        click.Option(["--read-timeout", "read_timeout"], type=Duration(), default=None,
+                     metavar="DURATION",
+                     help="Give up waiting for an answer after this, per attempt "
+                          "[default: 10s]."),
+        click.Option(["--deadline"], type=Duration(), default=None, metavar="DURATION",
+                     help="Give up on one read, all its retries included, after this "
+                          "[default: 60s]."),
         click.Option(["--output", "-o"], type=click.Choice(["json", "table"]),
                      help="Default: table on a terminal, json otherwise."),
         click.Option(["--concurrency"], type=click.IntRange(1, MAX_CONCURRENCY),
@@ -106,6 +139,7 @@ def _api_command(api: ApiSpec) -> click.Command:
             for name in ("timeout", "interval"):
                 if ctx.get_parameter_source(name) is not ParameterSource.DEFAULT:
                     raise click.UsageError(f"--{name} only makes sense with --wait.", ctx)
+        options["ids"] = _all_ids(options["ids"], options.pop("ids_from"), ctx)
         from .command import OutputClosed, run
 
         try:
@@ -117,6 +151,36 @@ def _api_command(api: ApiSpec) -> click.Command:
         api.name, callback=callback, params=params, help=_api_help(api),
         short_help=f"Read {api.title}s ({api.action}).", epilog=exitcodes.EPILOG,
     )
+
+
+def _all_ids(arguments: tuple[str, ...], ids_from: TextIO | None,
+             ctx: click.Context) -> list[str]:
+    """The ids in the order given: arguments (``-`` stands for those on stdin), then
+    those of ``--ids-from``. Raises UsageError when there are none."""
+    ids: list[str] = []
+    stdin_read = False
+    for argument in arguments:
+        if argument != "-":
+            ids.append(argument)
+        elif not stdin_read:
+            ids.extend(_ids_in(click.get_text_stream("stdin"), "stdin", ctx))
+            stdin_read = True
+    if ids_from is not None:
+        ids.extend(_ids_in(ids_from, ids_from.name, ctx))
+    if not ids:
+        raise click.UsageError(
+            "no ID given: give one or more ids as arguments, '-' to read them from stdin, "
+            "or --ids-from FILE.", ctx)
+    return ids
+
+
+def _ids_in(stream: TextIO, name: str, ctx: click.Context) -> list[str]:
+    """Whitespace-separated ids of ``stream``; ``#`` starts a comment."""
+    try:
+        text = stream.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise click.UsageError(f"cannot read ids from {name}: {exc}", ctx) from None
+    return [word for line in text.splitlines() for word in line.split("#", 1)[0].split()]
 
 
 for _api in APIS.values():
@@ -144,33 +208,89 @@ def emulator(port: int, host: str, data: str | None, latency: float) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``aliread`` with ``argv`` (default: sys.argv[1:]); return the exit code."""
-    from .command import OutputClosed
+    """Run ``aliread`` with ``argv`` (default: sys.argv[1:]); return the exit code.
 
+    Never raises and never prints a traceback: SIGINT / SIGTERM end the command at once
+    (130 / 143), an output that cannot be written exits 74, and anything unexpected is a
+    bug reported on one line with exit 70 (``ALIREAD_DEBUG=1`` adds the traceback).
+    """
     args = list(sys.argv[1:] if argv is None else argv)
+    _usable_streams()
+    with signals.as_exceptions():
+        try:
+            return _main(args)
+        except signals.Interrupted as stop:
+            _say(f"aliread: interrupted by {stop.name}; reads in flight were abandoned.")
+            return stop.exit_code
+        except OSError as exc:  # e.g. stdout is /dev/full
+            _say(f"aliread: cannot write the output: {_describe(exc)}")
+            _silence_closed_output()
+            return exitcodes.IO_ERROR
+        except Exception as exc:  # noqa: BLE001 - a bug: one line, never exit 0-4
+            if os.environ.get("ALIREAD_DEBUG"):
+                import traceback
+
+                traceback.print_exc()
+            _say(f"aliread: internal error ({_describe(exc)}). This is a bug in aliread: "
+                 "please report it, with the output of the same command run with "
+                 "ALIREAD_DEBUG=1.")
+            _silence_closed_output()
+            return exitcodes.INTERNAL_ERROR
+
+
+def _main(args: list[str]) -> int:
+    from .command import OutputClosed, OutputFailed
+
     try:
         try:
             code = cli.main(args=args, prog_name="aliread", standalone_mode=False)
         except click.ClickException as exc:  # usage errors: exit 2
             exc.show()
             return exc.exit_code
-        except click.exceptions.Abort:
-            click.echo("aliread: interrupted", err=True)
-            return exitcodes.INTERRUPTED
+        except click.exceptions.Abort:  # Ctrl-C where click saw it first
+            raise signals.Interrupted(signal.SIGINT) from None
     except OutputClosed as closed:  # e.g. `aliread ... | head`: keep the reads' verdict
         _silence_closed_output()
         return exitcodes.BROKEN_PIPE if closed.exit_code is None else closed.exit_code
     except (BrokenPipeError, SystemExit):  # click exits on EPIPE itself (e.g. --help)
         _silence_closed_output()
         return exitcodes.BROKEN_PIPE
+    except OutputFailed as failed:
+        raise failed.error from None
     return code if isinstance(code, int) else exitcodes.OK
+
+
+def _describe(exc: BaseException) -> str:
+    from .render import one_line
+
+    text = one_line(str(exc))
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _say(line: str) -> None:
+    """One line on stderr, if stderr can take it."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        print(line, file=sys.stderr, flush=True)
+
+
+def _usable_streams() -> None:
+    """A closed stdout/stderr (``>&-``) becomes /dev/null, so that the reads still run
+    and the exit code still tells; text a stream's encoding cannot carry (e.g.
+    ``PYTHONIOENCODING=ascii``) is written as backslash escapes instead of failing."""
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if stream is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
+            continue
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and getattr(stream, "errors", None) == "strict":
+            with contextlib.suppress(OSError, ValueError):
+                reconfigure(errors="backslashreplace")
 
 
 def _silence_closed_output() -> None:
     """Point a closed stdout / stderr at /dev/null, so that flushing it at exit does not
     print "Exception ignored ... BrokenPipeError"; a stream still open keeps working."""
-    import os
-
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

@@ -4,23 +4,21 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TextIO
 
 from .. import errors
 from ..apis import ApiSpec
 from ..settings import resolve, resolve_credentials
 from . import exitcodes, render
-from .run import Job, NotReadError, Outcome, Status, exit_status, read_once, wait_all
+from .run import Job, NotReadError, Outcome, Status, read_once, wait_all
 
 MAX_PROBLEMS_SHOWN = 20
 
-EXIT_CODES = {
-    Status.OK: exitcodes.OK,
-    Status.NOT_EXPECTED: exitcodes.NOT_EXPECTED,
-    Status.TIMED_OUT: exitcodes.TIMED_OUT,
-    Status.ERROR: exitcodes.API_ERROR,
-}
+# When outcomes call for several exit codes, the first of these wins.
+PRECEDENCE = (exitcodes.API_ERROR, exitcodes.BAD_INPUT, exitcodes.NOT_EXPECTED,
+              exitcodes.TIMED_OUT)
 
 
 def run(
@@ -37,24 +35,37 @@ def run(
     output: str | None = None,
     concurrency: int = 8,
     progress: bool = False,
+    connect_timeout: float | None = None,
+    read_timeout: float | None = None,
+    deadline: float | None = None,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> int:
     """Validate everything, then read (or wait); print; return the exit code.
 
-    Raises ``OutputClosed`` when stdout or stderr is closed early (``| head``).
+    ``ids`` are read once each however often they are given, and the output has one
+    element per given id, in the given order. Every run prints the whole output, failures
+    included; the exit code follows the class of each failure (``InvalidInputError``: 2,
+    any other error: 3). Raises ``OutputClosed`` when stdout or stderr is closed early
+    (``| head``), ``OutputFailed`` when it cannot be written.
     """
     out = stdout or sys.stdout
     err = stderr or sys.stderr
-    problems = [_problem(api, object_id) for object_id in ids]
-    problems = [p for p in problems if p]
+    fmt = output or ("table" if _isatty(out) else "json")
+    bad_ids = {object_id: error for object_id in dict.fromkeys(ids)
+               if (error := _problem(api, object_id)) is not None}
+    problems = [error.message for error in bad_ids.values()]
+    option_error: errors.InvalidInputError | None = None
     try:
         expected = api.validate_states(list(expect)) if expect else (
             api.success_states if wait else ()
         )
-        settings = resolve(api, region=region, endpoint=endpoint, api_version=api_version)
+        settings = resolve(api, region=region, endpoint=endpoint, api_version=api_version,
+                           connect_timeout=connect_timeout, read_timeout=read_timeout,
+                           deadline=deadline)
     except errors.InvalidInputError as exc:
+        option_error = exc
         problems.append(exc.message)
     if problems:
         for problem in problems[:MAX_PROBLEMS_SHOWN]:
@@ -63,28 +74,52 @@ def run(
             print(f"aliread: bad input: ... and {len(problems) - MAX_PROBLEMS_SHOWN} more.",
                   file=err)
         print("aliread: nothing was read (exit 2).", file=err)
+        refused = option_error or _refused()
+        _emit(api, [Outcome(i, Status.ERROR, error=bad_ids.get(i) or refused) for i in ids],
+              fmt, out, None)
         return exitcodes.BAD_INPUT
     try:
         creds = resolve_credentials()
     except errors.AlireadError as exc:
         print(render.one_line(f"aliread: {exc.code or type(exc).__name__}: {exc.message}"),
               file=err)
-        return exitcodes.API_ERROR
-    job = Job(api, list(ids), settings, creds, expected, concurrency)
-    fmt = output or ("table" if _isatty(out) else "json")
+        return _emit(api, [Outcome(i, Status.ERROR, error=exc) for i in ids], fmt, out, None)
+    unique = list(dict.fromkeys(ids))
+    job = Job(api, unique, settings, creds, expected, concurrency)
     if wait:
         show = progress or _isatty(err)
         try:
             outcomes = wait_all(
                 job, timeout=timeout, interval=interval, sleep=sleep,
                 on_round=(lambda pending, left: print(
-                    render.progress_line(api, pending, len(ids), left, expected),
+                    render.progress_line(api, pending, len(unique), left, expected),
                     file=err, flush=True)) if show else None,
             )
         except BrokenPipeError:
             raise OutputClosed(None) from None
-        return _emit(api, outcomes, fmt, out, err)
-    return _emit(api, read_once(job), fmt, out, err)
+        return _emit(api, list(per_given_id(ids, outcomes)), fmt, out, err)
+    return _emit(api, per_given_id(ids, read_once(job)), fmt, out, err)
+
+
+def per_given_id(ids: Sequence[str], outcomes: Iterable[Outcome]) -> Iterator[Outcome]:
+    """One outcome per given id, in the given order, from ``outcomes`` of the distinct ids
+    (in first-seen order). Only outcomes of ids still to come again are held."""
+    remaining = Counter(ids)
+    held: dict[str, Outcome] = {}
+    source = iter(outcomes)
+    try:
+        for object_id in ids:
+            outcome = held[object_id] if object_id in held else next(source)
+            remaining[object_id] -= 1
+            if remaining[object_id]:
+                held[object_id] = outcome
+            else:
+                held.pop(object_id, None)
+            yield outcome
+    finally:
+        close = getattr(source, "close", None)
+        if close is not None:
+            close()  # stop the reads still running
 
 
 class OutputClosed(Exception):  # noqa: N818 - not an error of the reads
@@ -99,26 +134,58 @@ class OutputClosed(Exception):  # noqa: N818 - not an error of the reads
         self.exit_code = exit_code
 
 
+class OutputFailed(Exception):  # noqa: N818 - carries the OSError
+    """stdout or stderr could not be written (disk full, a closed descriptor...);
+    ``error`` is the OSError."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def exit_code_of(outcome: Outcome) -> int:
+    """The exit code one outcome calls for."""
+    if outcome.status is Status.ERROR:
+        invalid = isinstance(outcome.error, errors.InvalidInputError)
+        return exitcodes.BAD_INPUT if invalid else exitcodes.API_ERROR
+    if outcome.status in (Status.NOT_EXPECTED, Status.PENDING):
+        return exitcodes.NOT_EXPECTED
+    if outcome.status is Status.TIMED_OUT:
+        return exitcodes.TIMED_OUT
+    return exitcodes.OK
+
+
+def decide(codes: set[int]) -> int:
+    """The exit code of a run whose outcomes called for ``codes``."""
+    return next((code for code in PRECEDENCE if code in codes), exitcodes.OK)
+
+
 def _emit(api: ApiSpec, outcomes: Iterable[Outcome], fmt: str, out: TextIO,
-          err: TextIO) -> int:
-    """Print every outcome; return the exit code they decide."""
+          err: TextIO | None) -> int:
+    """Print every outcome (a stderr line for each failure unless ``err`` is None);
+    return the exit code they decide."""
     # A list (--wait) is complete: its exit code is known before anything is printed.
     complete = isinstance(outcomes, list)
-    statuses: set[Status] = {o.status for o in outcomes} if complete else set()
+    codes: set[int] = {exit_code_of(o) for o in outcomes} if complete else set()
     try:
-        _print_all(api, outcomes, fmt, out, err, statuses)
+        _print_all(api, outcomes, fmt, out, err, codes)
     except BrokenPipeError:
         close = getattr(outcomes, "close", None)
         if close is not None:
             close()  # stop the reads still running
-        # ERROR decides the code whatever the ids not read yet would have given.
-        known = complete or Status.ERROR in statuses
-        raise OutputClosed(EXIT_CODES[exit_status(statuses)] if known else None) from None
-    return EXIT_CODES[exit_status(statuses)]
+        # An API error decides the code whatever the ids not read yet would have given.
+        known = complete or exitcodes.API_ERROR in codes
+        raise OutputClosed(decide(codes) if known else None) from None
+    except OSError as exc:
+        close = getattr(outcomes, "close", None)
+        if close is not None:
+            close()
+        raise OutputFailed(exc) from None
+    return decide(codes)
 
 
 def _print_all(api: ApiSpec, outcomes: Iterable[Outcome], fmt: str, out: TextIO,
-               err: TextIO, statuses: set[Status]) -> None:
+               err: TextIO | None, codes: set[int]) -> None:
     writer = render.Table(api, out) if fmt == "table" else render.JsonArray(out)
     not_read = 0
     # Errors already printed, by identity (one error may fail many ids); held here so
@@ -126,8 +193,10 @@ def _print_all(api: ApiSpec, outcomes: Iterable[Outcome], fmt: str, out: TextIO,
     shown: dict[int, errors.AlireadError] = {}
     repeats = 0
     for outcome in outcomes:
-        statuses.add(outcome.status)
-        if isinstance(outcome.error, NotReadError):
+        codes.add(exit_code_of(outcome))
+        if err is None:
+            pass
+        elif isinstance(outcome.error, NotReadError):
             not_read += 1  # one summary line instead of thousands
         elif outcome.error is not None and id(outcome.error) in shown:
             repeats += 1
@@ -140,6 +209,8 @@ def _print_all(api: ApiSpec, outcomes: Iterable[Outcome], fmt: str, out: TextIO,
         else:
             writer.add(render.element(api, outcome))
     writer.close()
+    if err is None:
+        return
     if repeats:
         print(f"aliread: {repeats} more id(s) failed with the same error.", file=err)
     if not_read:
@@ -148,11 +219,19 @@ def _print_all(api: ApiSpec, outcomes: Iterable[Outcome], fmt: str, out: TextIO,
     err.flush()
 
 
-def _problem(api: ApiSpec, object_id: str) -> str | None:
+def _refused() -> NotReadError:
+    return NotReadError(
+        "not read: the command was refused because of bad input (see the other errors); "
+        "nothing was sent.",
+        code="NotRead",
+    )
+
+
+def _problem(api: ApiSpec, object_id: str) -> errors.InvalidInputError | None:
     try:
         api.validate_id(object_id)
     except errors.InvalidInputError as exc:
-        return exc.message
+        return exc
     return None
 
 

@@ -33,12 +33,14 @@ def parse_duration(text: str) -> float:
 
 
 def format_duration(seconds: float) -> str:
-    """``1h2m3s``-style text, sub-second values in ms."""
-    if seconds < 1:
-        return f"{max(0, round(seconds * 1000))}ms"
-    whole = round(seconds)
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
+    """``1h2m3s``-style text of ``seconds``, exact to the millisecond: ``1.5s``, ``250ms``,
+    ``1h30m``, ``2m0.5s``."""
+    millis = max(0, round(seconds * 1000))
+    if millis < 1000:
+        return f"{millis}ms"
+    hours, rest = divmod(millis, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    secs = f"{rest // 1000}.{rest % 1000:03d}".rstrip("0").rstrip(".")
     parts = [f"{hours}h" if hours else "", f"{minutes}m" if minutes else "",
-             f"{secs}s" if secs or whole == 0 else ""]
+             f"{secs}s" if rest else ""]
     return "".join(parts)

@@ -1,36 +1,97 @@
-"""A bounded thread pool whose results come back in input order."""
+"""A bounded pool of reader threads whose results come back in input order.
+
+The workers are daemon threads that never see SIGINT / SIGTERM: the signal always reaches
+the main thread, which raises at once, and a read still blocked on a silent server is
+abandoned (not joined) so that the command can exit within a second. ThreadPoolExecutor
+cannot do that: its workers are joined at interpreter exit, up to a read's full deadline.
+"""
 
 from __future__ import annotations
 
+import queue
+import signal
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TypeVar
+from concurrent.futures import Future
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+# The signals the main thread turns into an exit (cli/app.py): kept away from the workers.
+MAIN_THREAD_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
+
+
+class ReaderPool(Generic[T, R]):
+    """``workers`` daemon threads calling ``fn`` on submitted items."""
+
+    def __init__(self, fn: Callable[[T], R], workers: int) -> None:
+        self._fn = fn
+        self._jobs: queue.SimpleQueue[tuple[Future[R], T] | None] = queue.SimpleQueue()
+        self._threads = [
+            threading.Thread(target=self._work, name=f"aliread-{n}", daemon=True)
+            for n in range(max(1, workers))
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def submit(self, item: T) -> Future[R]:
+        """Queue ``fn(item)``; its future."""
+        future: Future[R] = Future()
+        self._jobs.put((future, item))
+        return future
+
+    def shutdown(self, *, wait: bool) -> None:
+        """Stop the workers after their current call; wait for them only if ``wait``."""
+        for _ in self._threads:
+            self._jobs.put(None)
+        if wait:
+            for thread in self._threads:
+                thread.join()
+
+    def _work(self) -> None:
+        if hasattr(signal, "pthread_sigmask"):
+            signal.pthread_sigmask(signal.SIG_BLOCK, MAIN_THREAD_SIGNALS)
+        while (job := self._jobs.get()) is not None:
+            future, item = job
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                result = self._fn(item)
+            except BaseException as exc:  # noqa: BLE001 - handed to the consumer
+                future.set_exception(exc)
+            else:
+                future.set_result(result)
 
 
 def ordered_map(fn: Callable[[T], R], items: Iterable[T], concurrency: int) -> Iterator[R]:
     """Yield ``fn(item)`` for each item, in order, running at most ``concurrency`` at once.
 
     At most ``4 * concurrency`` calls are submitted ahead of the consumer, so memory stays
-    bounded however many items there are.
+    bounded however many items there are. When the consumer stops early (an exception, a
+    signal, ``close()``), calls not started are cancelled and calls in flight abandoned.
     """
     workers = max(1, concurrency)
     ahead: deque[Future[R]] = deque()
     iterator = iter(items)
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="aliread")
+    pool: ReaderPool[T, R] = ReaderPool(fn, workers)
+    finished = False
     try:
         for item in iterator:
-            ahead.append(pool.submit(fn, item))
+            ahead.append(pool.submit(item))
             if len(ahead) >= 4 * workers:
                 break
         while ahead:
             result = ahead.popleft().result()
             for item in iterator:
-                ahead.append(pool.submit(fn, item))
+                ahead.append(pool.submit(item))
                 break
             yield result
+        finished = True
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        for future in ahead:
+            future.cancel()
+        # Finished: the workers are idle and end at once. Otherwise in-flight reads may
+        # be blocked on a server that never answers: abandon them (daemon threads).
+        pool.shutdown(wait=finished)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import unicodedata
 from collections import Counter
@@ -75,20 +76,25 @@ def progress_line(api: ApiSpec, pending: Sequence[Outcome], total: int, left: fl
     shown = ", ".join(f"{n} {state}" for state, n in sorted(states.items()))
     return (
         f"aliread: waiting for {len(pending)} of {total} {api.name} object(s) to be "
-        f"{' or '.join(expected)}: {shown}; {format_duration(left)} left"
+        f"{' or '.join(expected)}: {shown}; {format_duration(round(left) or left)} left"
     )
 
 
 class JsonArray:
-    """Writes a JSON array element by element, so nothing has to be held."""
+    """Writes a JSON array element by element, so nothing has to be held.
+
+    Text is written as it is when the stream's encoding is a Unicode one, else as
+    ``\\uXXXX`` escapes (``PYTHONIOENCODING=ascii``, a C locale): the JSON is valid either way.
+    """
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
         self.count = 0
+        self.ascii = not _unicode_encoding(stream)
 
     def add(self, data: dict[str, Any]) -> None:
-        self.stream.write(("[\n" if self.count == 0 else ",\n") + json.dumps(data,
-                                                                           ensure_ascii=False))
+        text = json.dumps(data, ensure_ascii=self.ascii)
+        self.stream.write(("[\n" if self.count == 0 else ",\n") + text)
         self.count += 1
 
     def close(self) -> None:
@@ -128,6 +134,16 @@ class Table:
             padded = [cell + " " * (width - _width(cell)) for cell, width in cells]
             self.stream.write("  ".join(padded).rstrip() + "\n")
         self.stream.flush()
+
+
+def _unicode_encoding(stream: TextIO) -> bool:
+    encoding = getattr(stream, "encoding", None)
+    if not encoding:
+        return True  # a StringIO: text, not bytes
+    try:
+        return codecs.lookup(encoding).name.startswith(("utf-", "utf_"))
+    except LookupError:
+        return False
 
 
 def key_fields(api: ApiSpec) -> tuple[str, ...]:

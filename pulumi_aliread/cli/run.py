@@ -15,12 +15,13 @@ from typing import Any
 
 from .. import client, errors
 from ..apis import ApiSpec
+from ..errors import NotReadError, WaitTimeoutError
 from ..settings import CallSettings, Credentials, resolve_credentials
 from .durations import format_duration
 from .pool import ordered_map
 
 JITTER = 0.2  # each pause is the interval +/- 20 %
-# Raised by settings.resolve_credentials when no source has credentials.
+# The code of NoCredentialsError (settings.resolve_credentials: no source has credentials).
 NO_CREDENTIALS = "NoCredentials"
 
 
@@ -30,14 +31,6 @@ class Status(Enum):
     PENDING = "pending"  # while waiting: not there yet, read again later
     TIMED_OUT = "timed out"
     ERROR = "error"  # could not be read
-
-
-class WaitTimeoutError(errors.AlireadError):
-    """``--wait`` ran out of time before the object reached an expected state."""
-
-
-class NotReadError(errors.AlireadError):
-    """Not read: an earlier credential error stopped the run."""
 
 
 @dataclass(slots=True)
@@ -142,14 +135,6 @@ def wait_all(
         creds = None  # resolve again: they may have expired while waiting
 
 
-def exit_status(statuses: set[Status]) -> Status:
-    """The status that decides the exit code: the first of ERROR, NOT_EXPECTED, TIMED_OUT."""
-    for status in (Status.ERROR, Status.NOT_EXPECTED, Status.PENDING, Status.TIMED_OUT):
-        if status in statuses:
-            return Status.NOT_EXPECTED if status is Status.PENDING else status
-    return Status.OK
-
-
 def stops_the_run(api: ApiSpec, error: errors.AlireadError | None) -> bool:
     """True when ``error`` would fail every read with the same credentials (a wrong or
     expired key, a missing RAM permission), not just this object's (NotResourceOwner)."""
@@ -170,7 +155,7 @@ def _read(job: Job, settings: CallSettings, creds: Credentials, object_id: str, 
         retry = waiting and isinstance(error, errors.ServiceUnavailableError)
         return Outcome(object_id, Status.PENDING if retry else Status.ERROR, error=error)
     try:
-        client.check_expectation(api, result, job.expected)
+        client.check_expectation(api, result, job.expected, command_line=True)
     except errors.ExpectationNotMetError as miss:
         state = getattr(result, api.state_field)
         final = not waiting or state in api.terminal_states

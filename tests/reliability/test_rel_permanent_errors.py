@@ -4,14 +4,11 @@ HTTP status and request id."""
 from __future__ import annotations
 
 import measurements as m
-import pytest
 import seeds
 
 from pulumi_aliread import client, errors
 from pulumi_aliread.apis import HANDSHAKE
 from pulumi_aliread.testing import SEED_HANDSHAKE_ID, SEED_ORDER_ID, Emulator, Fault
-
-pytestmark = pytest.mark.skipif(not seeds.available(), reason="../shared/seeds not beside repo")
 
 
 def test_the_expected_classes_cover_exactly_the_seed_codes():
