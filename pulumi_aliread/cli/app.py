@@ -123,24 +123,43 @@ for _api in APIS.values():
     cli.add_command(_api_command(_api))
 
 
+class _Checked(click.ParamType):
+    """A value checked by one of the emulator's rules (``testing.cli.check_*``)."""
+
+    def __init__(self, name: str, check: str) -> None:
+        self.name = name
+        self._check = check
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        from ..testing import cli as emulator_cli
+
+        try:
+            return getattr(emulator_cli, self._check)(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
 @cli.command("emulator")
-@click.option("--port", type=int, default=0, show_default=True, help="0 picks a free port.")
+@click.option("--port", type=_Checked("port", "check_port"), default=0, show_default=True,
+              help="TCP port, 0-65535; 0 picks a free port.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--data", metavar="FILE", default=None,
-              help='JSON file {"handshakes": [...], "auth_orders": [...]}; default: seeds.')
-@click.option("--latency", type=float, default=0.0, help="Seconds added to every answer.")
+              help='JSON file {"handshakes": [...], "auth_orders": [...]} of the objects '
+                   "to serve, as the APIs answer them (see README); default: the seeds.")
+@click.option("--latency", type=_Checked("seconds", "check_latency"), default=0.0,
+              help="Seconds (>= 0) added to every answer.")
 def emulator(port: int, host: str, data: str | None, latency: float) -> int:
     """Serve a local fake of both APIs, print its URL, run until Ctrl-C.
 
-    Point reads at it with --endpoint URL and the AccessKey pair it prints on stderr,
-    to rehearse a pipeline offline.
+    Prints on stderr every credential it accepts (test values: the AccessKey pair, the
+    invited account's pair, the STS pair and token). Point reads at it with --endpoint
+    URL and one of them, to rehearse a pipeline offline. Exits 2 when --data cannot be
+    loaded.
     """
-    from ..testing.emulator import serve_forever_cli
+    from ..testing.cli import serve
 
-    argv = ["--port", str(port), "--host", host, "--latency", str(latency)]
-    if data is not None:
-        argv += ["--data", data]
-    return serve_forever_cli(argv)
+    return serve(host=host, port=port, data=data, latency=latency)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
