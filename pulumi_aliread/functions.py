@@ -40,6 +40,7 @@ def get_handshake(
     deadline: float | None = None,
     backoff_base: float | None = None,
     backoff_cap: float | None = None,
+    mismatch_means_accepted: bool = False,
     opts: pulumi.InvokeOptions | None = None,
 ) -> GetHandshakeResult:
     """Read a resource-directory invitation (ResourceManager ``GetHandshake``).
@@ -47,6 +48,13 @@ def get_handshake(
     ``expected_status``: a status or a list of them; when the live status is not among
     them, ``ExpectationNotMetError`` is raised. Timeouts, retries and ``opts``: see
     ``TUNING``.
+
+    ``mismatch_means_accepted`` (bool, default False): for a gate run with the *invited*
+    account's credentials. Once an invitation is accepted, GetHandshake answers that
+    account HTTP 409 ``HandshakeStatusMismatch`` (``ConflictError``); with True, that
+    answer counts as ``Accepted``: the result has ``status="Accepted"``, the id and the
+    request id, every other field None. Leave it False with the management account's
+    credentials, for which the answer means declined, cancelled or expired.
     """
     check_opts("get_handshake", opts)
     return client.read(
@@ -55,6 +63,7 @@ def get_handshake(
         region=region,
         endpoint=endpoint,
         expected=expected_status,
+        mismatch_means_accepted=mismatch_means_accepted,
         connect_timeout=connect_timeout,
         read_timeout=read_timeout,
         max_attempts=max_attempts,

@@ -95,6 +95,12 @@ def _api_command(api: ApiSpec) -> click.Command:
         click.Option(["--progress"], is_flag=True,
                      help="Report waiting progress on stderr even when it is not a terminal."),
     ]
+    if api.invited_accepted_code is not None:
+        params.append(click.Option(
+            ["--invited-account"], is_flag=True,
+            help=f"The credentials are the invited account's: count its HTTP 409 "
+                 f"{api.invited_accepted_code} answer (how {api.action} answers that "
+                 f"account once the invitation is accepted) as {api.success_states[0]}."))
     if len(api.known_versions) > 1:
         params.insert(3, click.Option(
             ["--api-version"], type=click.Choice(api.known_versions),

@@ -37,11 +37,15 @@ def run(
     output: str | None = None,
     concurrency: int = 8,
     progress: bool = False,
+    invited_account: bool = False,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> int:
     """Validate everything, then read (or wait); print; return the exit code.
+
+    ``invited_account``: count the invited account's "accepted" answer (GetHandshake:
+    HTTP 409 HandshakeStatusMismatch) as accepted (``client.invited_view``).
 
     Raises ``OutputClosed`` when stdout or stderr is closed early (``| head``).
     """
@@ -70,7 +74,8 @@ def run(
         print(render.one_line(f"aliread: {exc.code or type(exc).__name__}: {exc.message}"),
               file=err)
         return exitcodes.API_ERROR
-    job = Job(api, list(ids), settings, creds, expected, concurrency)
+    job = Job(api, list(ids), settings, creds, expected, concurrency,
+              mismatch_means_accepted=invited_account)
     fmt = output or ("table" if _isatty(out) else "json")
     if wait:
         show = progress or _isatty(err)

@@ -21,6 +21,8 @@ from .fixtures import DATA_SHAPE
 
 MIN_PORT, MAX_PORT = 0, 65535
 PORT_RULE = f"a TCP port, {MIN_PORT}-{MAX_PORT} (0 picks a free one)"
+# Seconds a signalled emulator spends closing connections before the process exits.
+STOP_GRACE = 0.5
 LATENCY_RULE = "a number of seconds >= 0 (added to every answer)"
 
 
@@ -94,7 +96,12 @@ def serve(
         except KeyboardInterrupt:
             pass
         finally:
-            emulator.stop()
+            # Bounded: a stop that blocks (a peer that never reads, a stuck socket) must
+            # not keep the process alive; every serving thread is a daemon.
+            stopper = threading.Thread(target=emulator.stop, name="aliread-emulator-stop",
+                                       daemon=True)
+            stopper.start()
+            stopper.join(STOP_GRACE)
     finally:
         for signum, handler in previous.items():
             with contextlib.suppress(ValueError, OSError, TypeError):
