@@ -79,7 +79,7 @@ def read(
     *,
     expected: object = None,
     config: ConfigLookup | None = None,
-    mismatch_means_accepted: bool = False,
+    mismatch_means_accepted: bool | None = None,
     **options: Any,
 ) -> Any:
     """Read one object of ``api``; validate everything before the first request.
@@ -102,8 +102,10 @@ def read(
 
 
 def validate_mismatch_means_accepted(api: ApiSpec, value: object) -> bool:
-    """``mismatch_means_accepted`` as a bool; InvalidInputError for anything else, or
-    when ``api`` has no invited account's view."""
+    """``mismatch_means_accepted`` as a bool (None: False); InvalidInputError for
+    anything else, or when ``api`` has no invited account's view."""
+    if value is None:
+        return False
     if not isinstance(value, bool):
         raise errors.InvalidInputError(
             f"mismatch_means_accepted must be True or False, got {type(value).__name__}."

@@ -40,7 +40,7 @@ def get_handshake(
     deadline: float | None = None,
     backoff_base: float | None = None,
     backoff_cap: float | None = None,
-    mismatch_means_accepted: bool = False,
+    mismatch_means_accepted: bool | None = None,
     opts: pulumi.InvokeOptions | None = None,
 ) -> GetHandshakeResult:
     """Read a resource-directory invitation (ResourceManager ``GetHandshake``).
@@ -49,12 +49,13 @@ def get_handshake(
     them, ``ExpectationNotMetError`` is raised. Timeouts, retries and ``opts``: see
     ``TUNING``.
 
-    ``mismatch_means_accepted`` (bool, default False): for a gate run with the *invited*
-    account's credentials. Once an invitation is accepted, GetHandshake answers that
-    account HTTP 409 ``HandshakeStatusMismatch`` (``ConflictError``); with True, that
-    answer counts as ``Accepted``: the result has ``status="Accepted"``, the id and the
-    request id, every other field None. Leave it False with the management account's
-    credentials, for which the answer means declined, cancelled or expired.
+    ``mismatch_means_accepted`` (bool; default None, meaning False): for a gate run with
+    the *invited* account's credentials. Once an invitation is accepted, GetHandshake
+    answers that account HTTP 409 ``HandshakeStatusMismatch`` (``ConflictError``); with
+    True, that answer counts as ``Accepted``: the result has ``status="Accepted"``, the
+    id and the request id, every other field None. Leave it False with the management
+    account's credentials, for which the answer means declined, cancelled or expired.
+    Raises ``InvalidInputError`` (before any request) for a value that is not a bool.
     """
     check_opts("get_handshake", opts)
     return client.read(

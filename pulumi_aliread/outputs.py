@@ -59,7 +59,7 @@ def get_handshake_output(
     deadline: float | None = None,
     backoff_base: float | None = None,
     backoff_cap: float | None = None,
-    mismatch_means_accepted: bool = False,
+    mismatch_means_accepted: bool | None = None,
     opts: Options = None,
 ) -> pulumi.Output[GetHandshakeResult]:
     """Read a resource-directory invitation once its inputs are known.
@@ -69,8 +69,8 @@ def get_handshake_output(
     ``pulumi.InvokeOutputOptions``) is honoured, the read waits for those resources and
     is unknown while one of them is; the other options are accepted for compatibility
     and unused (the read calls the cloud API directly, not through the engine).
-    ``mismatch_means_accepted`` (bool, default False): as for ``get_handshake``, for a
-    program run with the invited account's credentials.
+    ``mismatch_means_accepted`` (bool; default None, meaning False): as for
+    ``get_handshake``, for a program run with the invited account's credentials.
     """
     check_opts("get_handshake_output", opts)
     return read_output(
@@ -131,7 +131,7 @@ def _after(opts: Options, object_id: pulumi.Input[str]) -> pulumi.Input[str]:
 
 def read_output(
     api: ApiSpec, object_id: pulumi.Input[str], *, expected: Any = None,
-    mismatch_means_accepted: bool = False, **options: Any
+    mismatch_means_accepted: bool | None = None, **options: Any
 ) -> pulumi.Output[Any]:
     """Generic ``_output`` read of any API: validate what is known now, read the rest
     when the inputs resolve (never while they are unknown)."""

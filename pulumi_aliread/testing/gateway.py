@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ..apis import BY_ACTION, ApiSpec
 from . import answers, signature
@@ -65,12 +66,12 @@ class Request:
         values = self.header_values.get(name.lower())
         return values[0] if values else ""
 
-    @property
+    @cached_property
     def params(self) -> dict[str, str]:
         """Query and form parameters together (the form wins)."""
         return {**self.query, **self.form}
 
-    @property
+    @cached_property
     def acs3(self) -> bool:
         """True for an ACS3 request: an ACS3 Authorization header, or an x-acs-action
         header without a ``Signature`` parameter (RPC v1 clients may send x-acs-action
