@@ -187,6 +187,14 @@ def test_the_example_data_file_is_served() -> None:
         proc = aliread("auth-order", order["OrderId"], "--endpoint", running.url)
         assert proc.returncode == 0, proc.stderr
         assert elements(proc)[0]["order_state"] == order["OrderState"]
+        # README's rehearsal of the invited account's gate on the Accepted invitation
+        proc = aliread("handshake", "h-rehearsal0000002", "--endpoint", running.url,
+                       env=_invited_env())
+        assert proc.returncode == 3, proc.stderr
+        proc = aliread("handshake", "h-rehearsal0000002", "--endpoint", running.url,
+                       "--invited-account", env=_invited_env())
+        assert proc.returncode == 0, proc.stderr
+        assert elements(proc)[0]["status"] == "Accepted"
     finally:
         running.proc.terminate()
         running.proc.wait(timeout=10)
@@ -217,7 +225,7 @@ def test_invited_account_gate_exits_0_once_accepted() -> None:
     with Emulator() as emu:
         emu.script(SEED_HANDSHAKE_ID, ["Pending", "Accepted"])
         proc = aliread("handshake", SEED_HANDSHAKE_ID, "--endpoint", emu.url, "--wait",
-                       "--interval", "50ms", "--timeout", "60s", "--invited-account",
+                       "--interval", "1s", "--timeout", "60s", "--invited-account",
                        env=_invited_env())
         codes = [r.code for r in emu.requests]
 
