@@ -20,7 +20,6 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from ..apis import BY_ACTION, ApiSpec
 from . import answers, signature
@@ -61,41 +60,36 @@ class Request:
     headers: dict[str, str]  # as sent (first value of each name), for the records
     header_values: dict[str, list[str]] = field(default_factory=dict)  # lower-case names
 
+    # Derived once in __post_init__ (read several times a request; the emulator's
+    # capacity is measured by benchmarks/capacity.py).
+    params: dict[str, str] = field(init=False)  # query and form together (form wins)
+    acs3: bool = field(init=False)  # an ACS3-signed request (see __post_init__)
+    action: str | None = field(init=False)  # Action, or x-acs-action for ACS3
+    version: str = field(init=False)  # Version, or x-acs-version for ACS3
+    api: ApiSpec | None = field(init=False)  # the API of ``action``, if known
+    host: str = field(init=False)  # the Host header
+
+    def __post_init__(self) -> None:
+        self.params = {**self.query, **self.form} if self.form else self.query
+        # ACS3: an ACS3 Authorization header, or an x-acs-action header without a
+        # Signature parameter (RPC v1 clients may send x-acs-action too: the Tea SDK's
+        # "v2" does).
+        self.acs3 = self.header("authorization").startswith("ACS3-") or (
+            bool(self.header("x-acs-action")) and "Signature" not in self.params
+        )
+        if self.acs3:
+            self.action = self.header("x-acs-action") or None
+            self.version = self.header("x-acs-version")
+        else:
+            self.action = self.params.get("Action") or None
+            self.version = self.params.get("Version") or ""
+        self.api = BY_ACTION.get(self.action) if self.action else None
+        self.host = self.header("host")
+
     def header(self, name: str) -> str:
         """The (first) value of header ``name`` (any case), or ``""``."""
         values = self.header_values.get(name.lower())
         return values[0] if values else ""
-
-    @cached_property
-    def params(self) -> dict[str, str]:
-        """Query and form parameters together (the form wins)."""
-        return {**self.query, **self.form}
-
-    @cached_property
-    def acs3(self) -> bool:
-        """True for an ACS3 request: an ACS3 Authorization header, or an x-acs-action
-        header without a ``Signature`` parameter (RPC v1 clients may send x-acs-action
-        too, the Tea SDK's ``v2`` does)."""
-        if self.header("authorization").startswith("ACS3-"):
-            return True
-        return bool(self.header("x-acs-action")) and "Signature" not in self.params
-
-    @property
-    def action(self) -> str | None:
-        return (self.header("x-acs-action") if self.acs3 else self.params.get("Action")) or None
-
-    @property
-    def version(self) -> str:
-        return (self.header("x-acs-version") if self.acs3 else self.params.get("Version")) or ""
-
-    @property
-    def api(self) -> ApiSpec | None:
-        action = self.action
-        return BY_ACTION.get(action) if action else None
-
-    @property
-    def host(self) -> str:
-        return self.header("host")
 
 
 @dataclass(frozen=True)
