@@ -264,3 +264,14 @@ def test_invited_account_flag_is_for_handshakes_only() -> None:
     proc = aliread("auth-order", "123", "--endpoint", "http://127.0.0.1:9",
                    "--invited-account")
     assert proc.returncode == 2 and "--invited-account" in proc.stderr
+
+
+def test_a_port_in_use_exits_2_without_a_traceback() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        proc = _run(ENTRY_POINTS[0], "--port", str(port))
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert f"cannot serve on 127.0.0.1:{port}" in proc.stderr
+    assert "Traceback" not in proc.stderr
