@@ -204,6 +204,14 @@ def test_the_example_data_file_is_served() -> None:
     ({"handshakes": [{"HandshakeId": "h-rehearsal0000001"}]}, "handshakes[0]"),
     ({"auth_orders": [{"OrderId": "1", "OrderState": "DONE"}]}, "'OrderState'"),
     ({"auth_orders": {"OrderId": "1"}}, "'auth_orders'"),
+    ({"auth_orders": [{"OrderId": "1", "OrderState": "APPLYING",
+                       "ApplyingMillis": "1514736000000"}]},
+     "auth_orders[0] (OrderId '1'): 'ApplyingMillis' is not valid: Not a valid integer"),
+    ({"handshakes": [{"HandshakeId": "h-rehearsal0000001", "Status": "Pending",
+                      "CreateTime": "yesterday"}]},
+     "'CreateTime' is not valid: Not an ISO 8601 UTC time"),
+    ({"handshakes": [{"HandshakeId": "h-rehearsal0000001", "Status": "Pending",
+                      "Note": 5}]}, "'Note' is not valid: Not a valid string (got 5)"),
 ])
 def test_bad_data_names_the_field(tmp_path: Path, data: Any, field: str) -> None:
     path = tmp_path / "data.json"

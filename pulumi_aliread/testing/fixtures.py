@@ -113,6 +113,18 @@ def _check_objects(key: str, api: ApiSpec, objects: list[Any]) -> None:
                 f"{where} ({api.id_param} {object_id!r}) needs {state_key!r}, one of "
                 f"{', '.join(api.states)} (got {got})"
             )
+        # Every other field the API defines must have the type the API answers it with
+        # (the rules of the library's own schema): a fixture no API could answer would
+        # only surface later, as a client's ResponseValidationError.
+        problems = api.schema().validate(obj)
+        if problems:
+            name = sorted(problems)[0]
+            detail = problems[name]
+            text = " ".join(detail) if isinstance(detail, list) else str(detail)
+            raise ValueError(
+                f"{where} ({api.id_param} {object_id!r}): {name!r} is not valid: "
+                f"{text.rstrip('.')} (got {obj.get(name)!r})"
+            )
 
 
 def json_type(value: object) -> str:
