@@ -71,9 +71,9 @@ def envelope(api: ApiSpec, obj: Any, rid: str) -> dict[str, Any]:
 
 
 def success(api: ApiSpec, obj: Mapping[str, Any], fmt: str = "JSON") -> Answer:
-    """A 200 answer carrying ``obj``, in ``fmt`` (``JSON`` or ``XML``)."""
+    """A 200 answer carrying ``obj`` (not copied), in ``fmt`` (``JSON`` or ``XML``)."""
     rid = request_id()
-    env = envelope(api, dict(obj), rid)
+    env = envelope(api, obj, rid)
     if fmt == "XML":
         return Answer(200, to_xml(f"{api.action}Response", env), None, XML_TYPE, rid)
     return Answer(200, dumps(env), None, JSON_TYPE, rid)

@@ -152,11 +152,11 @@ class Handler(BaseHTTPRequestHandler):
             ctype = self.headers.get("Content-Type", "").lower()
             if body and (not ctype or ctype.startswith("application/x-www-form-urlencoded")):
                 form = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+        items = self.headers.items()
         values: dict[str, list[str]] = {}
-        for name, value in self.headers.items():
+        for name, value in items:
             values.setdefault(name.lower(), []).append(value)
-        return Request(method, split.path or "/", query, form, body,
-                       dict(self.headers.items()), values)
+        return Request(method, split.path or "/", query, form, body, dict(items), values)
 
     def _dispatch(self, method: str) -> None:
         emulator = self.server.emulator
