@@ -283,3 +283,29 @@ def test_a_port_in_use_exits_2_without_a_traceback() -> None:
     assert proc.returncode == 2 and proc.stdout == ""
     assert f"cannot serve on 127.0.0.1:{port}" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_the_invited_account_may_be_the_sts_keys() -> None:
+    running = _serve("--data", str(EXAMPLE_DATA), "--invited-key-id", STS_ACCESS_KEY_ID)
+    try:
+        assert "# STS: AccessKey pair and SecurityToken of the invited account" \
+            in running.banner
+        assert "# AccessKey pair of the invited account" not in running.banner
+        env = cli_env(ALIBABA_CLOUD_ACCESS_KEY_ID=STS_ACCESS_KEY_ID,
+                      ALIBABA_CLOUD_ACCESS_KEY_SECRET=STS_ACCESS_KEY_SECRET,
+                      ALIBABA_CLOUD_SECURITY_TOKEN=STS_TOKEN)
+        args = ("handshake", "h-rehearsal0000002", "--endpoint", running.url)
+        assert aliread(*args, env=env).returncode == 3
+        assert aliread(*args, "--invited-account", env=env).returncode == 0
+        # the invited pair is an ordinary key now
+        assert aliread(*args, env=_invited_env()).returncode == 0
+    finally:
+        running.proc.terminate()
+        running.proc.wait(timeout=10)
+
+
+@pytest.mark.parametrize("module", ENTRY_POINTS, ids=["aliread", "python-m"])
+def test_an_unknown_invited_key_id_exits_2(module: list[str]) -> None:
+    proc = _run(module, "--port", "0", "--invited-key-id", "LTAI5tNobody")
+    assert proc.returncode == 2 and "LTAI5tNobody" in proc.stderr
+    assert DEFAULT_ACCESS_KEY_ID in proc.stderr  # the ids it would take

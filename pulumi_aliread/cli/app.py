@@ -155,7 +155,12 @@ class _Checked(click.ParamType):
                    "to serve, as the APIs answer them (see README); default: the seeds.")
 @click.option("--latency", type=_Checked("seconds", "check_latency"), default=0.0,
               help="Seconds (>= 0) added to every answer.")
-def emulator(port: int, host: str, data: str | None, latency: float) -> int:
+@click.option("--invited-key-id", "invited_key_ids", multiple=True, metavar="KEY_ID",
+              help="An AccessKeyId (of those it prints) that belongs to the invited "
+                   "account: with it, GetHandshake of an Accepted invitation answers HTTP "
+                   "409 HandshakeStatusMismatch. Repeatable; default: the invited pair.")
+def emulator(port: int, host: str, data: str | None, latency: float,
+             invited_key_ids: tuple[str, ...]) -> int:
     """Serve a local fake of both APIs, print its URL, run until Ctrl-C.
 
     Prints on stderr every credential it accepts (test values: the AccessKey pair, the
@@ -165,7 +170,8 @@ def emulator(port: int, host: str, data: str | None, latency: float) -> int:
     """
     from ..testing.cli import serve
 
-    return serve(host=host, port=port, data=data, latency=latency)
+    return serve(host=host, port=port, data=data, latency=latency,
+                 invited_key_ids=invited_key_ids)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -15,9 +15,22 @@ import math
 import signal
 import sys
 import threading
+from collections.abc import Sequence
 from typing import Any, TextIO
 
-from .fixtures import DATA_SHAPE
+from .fixtures import (
+    DATA_SHAPE,
+    DEFAULT_ACCESS_KEY_ID,
+    INVITED_ACCESS_KEY_ID,
+    STS_ACCESS_KEY_ID,
+)
+
+# The AccessKeyIds the command line's emulator accepts; --invited-key-id picks among them.
+KEY_IDS = (DEFAULT_ACCESS_KEY_ID, INVITED_ACCESS_KEY_ID, STS_ACCESS_KEY_ID)
+INVITED_HELP = (f"an AccessKeyId that belongs to the invited account (repeatable; one of "
+                f"{', '.join(KEY_IDS)}; default {INVITED_ACCESS_KEY_ID}): with it, "
+                f"GetHandshake of an Accepted invitation answers HTTP 409 "
+                f"HandshakeStatusMismatch")
 
 MIN_PORT, MAX_PORT = 0, 65535
 PORT_RULE = f"a TCP port, {MIN_PORT}-{MAX_PORT} (0 picks a free one)"
@@ -54,18 +67,26 @@ def serve(
     port: int = 0,
     data: str | None = None,
     latency: float = 0.0,
+    invited_key_ids: Sequence[str] = (),
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
 ) -> int:
     """Serve until SIGINT/SIGTERM (or ``KeyboardInterrupt``); return 0, or 2 when
     ``data`` cannot be loaded, the options break their rules, or the address cannot be
-    bound (the message on stderr says which)."""
+    bound (the message on stderr says which). ``invited_key_ids``: the AccessKeyIds of
+    the invited account (empty: ``INVITED_ACCESS_KEY_ID``)."""
     from .emulator import Emulator
 
     out = stdout or sys.stdout
     err = stderr or sys.stderr
+    unknown = [key_id for key_id in invited_key_ids if key_id not in KEY_IDS]
+    if unknown:
+        print(f"error: --invited-key-id {unknown[0]!r} is not one of {', '.join(KEY_IDS)}",
+              file=err)
+        return 2
     try:
-        emulator = Emulator(data, latency=latency, host=host, port=port)
+        emulator = Emulator(data, latency=latency, host=host, port=port,
+                            invited_access_key_ids=list(invited_key_ids) or None)
     except (OSError, ValueError) as exc:
         what = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         if data is not None:
@@ -117,15 +138,18 @@ def credentials_text(emulator: Any) -> str:
         f"{emulator.url}; Ctrl-C stops. Credentials it accepts (test values):"
     ]
     for key_id, secret in emulator.credentials.items():
-        who = ("invited account: an Accepted invitation answers HTTP 409 "
-               "HandshakeStatusMismatch" if key_id in emulator.invited_access_key_ids
-               else "AccessKey pair")
+        who = ("AccessKey pair of the invited account (an Accepted invitation answers "
+               "HTTP 409 HandshakeStatusMismatch)"
+               if key_id in emulator.invited_access_key_ids else "AccessKey pair")
         lines.append(f"  # {who}")
         lines.append(f"  AccessKeyId={key_id} AccessKeySecret={secret}")
         lines.append(f"  export ALIBABA_CLOUD_ACCESS_KEY_ID={key_id} "
                      f"ALIBABA_CLOUD_ACCESS_KEY_SECRET={secret}")
     for key_id, (secret, token) in emulator.sts_credentials.items():
-        lines.append("  # STS: AccessKey pair and SecurityToken")
+        invited = key_id in emulator.invited_access_key_ids
+        lines.append("  # STS: AccessKey pair and SecurityToken" + (
+            " of the invited account (an Accepted invitation answers HTTP 409 "
+            "HandshakeStatusMismatch)" if invited else ""))
         lines.append(f"  AccessKeyId={key_id} AccessKeySecret={secret} SecurityToken={token}")
         lines.append(f"  export ALIBABA_CLOUD_ACCESS_KEY_ID={key_id} "
                      f"ALIBABA_CLOUD_ACCESS_KEY_SECRET={secret} "
@@ -157,5 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", default=None, help=f"JSON file {DATA_SHAPE}")
     parser.add_argument("--latency", type=_argparse_type(check_latency), default=0.0,
                         help=LATENCY_RULE)
+    parser.add_argument("--invited-key-id", action="append", default=[], choices=KEY_IDS,
+                        metavar="KEY_ID", help=INVITED_HELP)
     args = parser.parse_args(argv)
-    return serve(host=args.host, port=args.port, data=args.data, latency=args.latency)
+    return serve(host=args.host, port=args.port, data=args.data, latency=args.latency,
+                 invited_key_ids=args.invited_key_id)
