@@ -204,6 +204,8 @@ def test_the_example_data_file_is_served() -> None:
     ({"handshakes": [{"HandshakeId": "h-rehearsal0000001"}]}, "handshakes[0]"),
     ({"auth_orders": [{"OrderId": "1", "OrderState": "DONE"}]}, "'OrderState'"),
     ({"auth_orders": {"OrderId": "1"}}, "'auth_orders'"),
+    ({"handshakes": [{"HandshakeId": "h-short", "Status": "Pending"}]},
+     "handshakes[0]: HandshakeId 'h-short' is not an id GetHandshake serves"),
     ({"auth_orders": [{"OrderId": "1", "OrderState": "APPLYING",
                        "ApplyingMillis": "1514736000000"}]},
      "auth_orders[0] (OrderId '1'): 'ApplyingMillis' is not valid: Not a valid integer"),

@@ -27,7 +27,6 @@ import collections
 import logging
 import os
 import random
-import re
 import sys
 import threading
 from collections.abc import Iterable, Mapping
@@ -54,6 +53,7 @@ from .fixtures import (
     load_data,
     not_found_code,
     seed_object,
+    servable_id,
     wire_state_key,
 )
 from .gateway import REQUIRED_PARAMS, Passed, Request
@@ -80,8 +80,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-# The emulator is stricter than apis.py's client-side rule, as the seed says: 16 chars.
-_STRICT_ID = {HANDSHAKE.action: re.compile(r"h-[A-Za-z0-9]{16}", re.ASCII)}
 # The state in which the invited account's GetHandshake answers HandshakeStatusMismatch.
 INVITED_HIDDEN_STATE = "Accepted"
 
@@ -468,8 +466,7 @@ class Emulator:
                 return answers.error(missing, api, host, fmt=fmt)
             message = answers.EXTRA_ERRORS["MissingParameter"][1].format(api.id_param)
             return answers.error("MissingParameter", api, host, message=message, fmt=fmt)
-        pattern = _STRICT_ID.get(api.action, api.id_pattern)
-        if not pattern.fullmatch(object_id) or len(object_id) > api.id_max_length:
+        if not servable_id(api, object_id):
             invalid = f"InvalidParameter.{api.id_param}"
             if invalid in api.error_table:
                 return answers.error(invalid, api, host, fmt=fmt)
