@@ -65,6 +65,9 @@ class ApiSpec:
     endpoint_env: str
     success_flag: bool  # the envelope carries "Success"
     error_table: Mapping[str, ErrorSpec] = field(default_factory=dict)
+    # An error code that, answered to the invited account, means the object reached its
+    # first success state (GetHandshake: 409 HandshakeStatusMismatch once accepted).
+    invited_accepted_code: str | None = None
 
     @property
     def id_field(self) -> str:
@@ -259,7 +262,14 @@ HANDSHAKE = ApiSpec(
           errors.NotFoundError, "check the id, and that the credentials belong to the "
           "management account that sent the invitation or to the invited account"),
         E("HandshakeStatusMismatch", 409, "The invitation is invalid.",
-          errors.ConflictError, "the invitation is no longer valid: send a new one"),
+          errors.ConflictError, "the invitation is no longer Pending. If these are the "
+          "invited account's credentials, this is how the API answers an accepted "
+          "invitation (the invited account can no longer read it); otherwise it was "
+          "declined, cancelled or has expired. To tell which, read it with the "
+          "management account's credentials, which still see its status. A gate run by "
+          "the invited account can count this answer as accepted "
+          "(mismatch_means_accepted=True in Python, --invited-account on the command "
+          "line)"),
         E("MissingAccountRealName", 409, "The name of the invited account is not specified.",
           errors.ConflictError, "the invited account has no name: complete its account "
           "information"),
@@ -268,6 +278,7 @@ HANDSHAKE = ApiSpec(
           errors.ConflictError, "the invited account must pass real-name authentication "
           "first"),
     ),
+    invited_accepted_code="HandshakeStatusMismatch",
 )
 
 AUTH_ORDER = ApiSpec(

@@ -79,19 +79,57 @@ def read(
     *,
     expected: object = None,
     config: ConfigLookup | None = None,
+    mismatch_means_accepted: bool | None = None,
     **options: Any,
 ) -> Any:
     """Read one object of ``api``; validate everything before the first request.
 
     ``options`` are those of ``settings.resolve``: region, endpoint, api_version, and the
-    timeouts and retry knobs.
+    timeouts and retry knobs. ``mismatch_means_accepted``: see ``invited_view``.
     """
     object_id = api.validate_id(object_id)
     expected_states = api.validate_states(expected)
+    accept_mismatch = validate_mismatch_means_accepted(api, mismatch_means_accepted)
     settings = resolve(api, config=config, **options)
-    result = fetch(api, object_id, settings, resolve_credentials(config))
+    try:
+        result = fetch(api, object_id, settings, resolve_credentials(config))
+    except errors.ConflictError as error:
+        result = invited_view(api, object_id, error) if accept_mismatch else None
+        if result is None:
+            raise
     check_expectation(api, result, expected_states)
     return result
+
+
+def validate_mismatch_means_accepted(api: ApiSpec, value: object) -> bool:
+    """``mismatch_means_accepted`` as a bool (None: False); InvalidInputError for
+    anything else, or when ``api`` has no invited account's view."""
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise errors.InvalidInputError(
+            f"mismatch_means_accepted must be True or False, got {type(value).__name__}."
+        )
+    if value and api.invited_accepted_code is None:
+        raise errors.InvalidInputError(
+            f"mismatch_means_accepted applies to GetHandshake only, not {api.action}."
+        )
+    return value
+
+
+def invited_view(api: ApiSpec, object_id: str, error: errors.AlireadError) -> Any | None:
+    """What a gate run by the invited account counts ``error`` as: for the answer that
+    means "accepted" to that account (GetHandshake: HTTP 409 HandshakeStatusMismatch), a
+    result in ``api``'s first success state carrying only the id, the state and the
+    answer's request id (every other field None: the API did not send them); None for
+    any other error."""
+    if api.invited_accepted_code is None or error.code != api.invited_accepted_code:
+        return None
+    return api.result_type(**{  # type: ignore[call-arg]
+        api.id_keyword: object_id,
+        api.state_field: api.success_states[0],
+        "request_id": error.request_id,
+    })
 
 
 def check_expectation(api: ApiSpec, result: Any, expected: Iterable[str], *,
@@ -305,7 +343,7 @@ def _api_error(
     text = spec.message if spec else (server_message or "no message")
     advice = spec.advice if spec else _advice_by_kind(kind)
     who = ""
-    if kind is errors.AccessDeniedError:
+    if kind is errors.AccessDeniedError or code == api.invited_accepted_code:
         who = f" AccessKeyId {creds.access_key_id} (from {creds.source})."
     message = redaction.scrub(
         f"{api.action} {api.id_param}={object_id} failed: {code} (HTTP {status}, "

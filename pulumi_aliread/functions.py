@@ -42,6 +42,7 @@ def get_handshake(
     deadline: float | None = None,
     backoff_base: float | None = None,
     backoff_cap: float | None = None,
+    mismatch_means_accepted: bool | None = None,
     opts: pulumi.InvokeOptions | None = None,
 ) -> GetHandshakeResult:
     """Read a resource-directory invitation now (ResourceManager ``GetHandshake``).
@@ -53,6 +54,13 @@ def get_handshake(
         {rm_endpoint}
         {expected_status}
         {tuning}
+        mismatch_means_accepted (bool, optional): for a gate run with the *invited*
+            account's credentials. Once an invitation is accepted, GetHandshake answers
+            that account HTTP 409 ``HandshakeStatusMismatch`` (``ConflictError``); with
+            True, that answer counts as ``Accepted``: the result has
+            ``status="Accepted"``, the id and the request id, every other field None.
+            Leave it off with the management account's credentials, for which the answer
+            means declined, cancelled or expired. Default: None (off).
         opts (pulumi.InvokeOptions, optional): accepted as in pulumi-alicloud, unused
             (the read calls the cloud API directly). Default: None.
 
@@ -70,6 +78,7 @@ def get_handshake(
         region=region,
         endpoint=endpoint,
         expected=expected_status,
+        mismatch_means_accepted=mismatch_means_accepted,
         connect_timeout=connect_timeout,
         read_timeout=read_timeout,
         max_attempts=max_attempts,

@@ -22,7 +22,7 @@ from typing import Any
 
 import pulumi
 
-from . import client, loop_reads, settings
+from . import client, errors, loop_reads, settings
 from .apis import APIS, AUTH_ORDER, HANDSHAKE, ApiSpec
 from .docstrings import documented
 from .functions import check_opts
@@ -61,6 +61,7 @@ def get_handshake_output(
     deadline: float | None = None,
     backoff_base: float | None = None,
     backoff_cap: float | None = None,
+    mismatch_means_accepted: bool | None = None,
     opts: Options = None,
 ) -> pulumi.Output[GetHandshakeResult]:
     """Read a resource-directory invitation (``GetHandshake``) once its inputs are known.
@@ -74,6 +75,8 @@ def get_handshake_output(
         {rm_endpoint}
         {expected_status}
         {tuning}
+        mismatch_means_accepted (pulumi.Input[bool], optional): as for ``get_handshake``,
+            for a program run with the invited account's credentials. Default: None (off).
         opts (pulumi.InvokeOutputOptions, optional): ``depends_on`` is honoured (the read
             waits for those resources, and is unknown while one of them is); the other
             options are accepted and unused (the read calls the cloud API directly, not
@@ -89,7 +92,8 @@ def get_handshake_output(
     """
     check_opts("get_handshake_output", opts)
     return read_output(
-        HANDSHAKE, _after(opts, handshake_id), expected=expected_status, region=region,
+        HANDSHAKE, _after(opts, handshake_id), expected=expected_status,
+        mismatch_means_accepted=mismatch_means_accepted, region=region,
         endpoint=endpoint, connect_timeout=connect_timeout, read_timeout=read_timeout,
         max_attempts=max_attempts, deadline=deadline, backoff_base=backoff_base,
         backoff_cap=backoff_cap,
@@ -165,10 +169,12 @@ def _after(opts: Options, object_id: pulumi.Input[str]) -> pulumi.Input[str]:
 
 
 def read_output(
-    api: ApiSpec, object_id: pulumi.Input[str], *, expected: Any = None, **options: Any
+    api: ApiSpec, object_id: pulumi.Input[str], *, expected: Any = None,
+    mismatch_means_accepted: bool | None = None, **options: Any
 ) -> pulumi.Output[Any]:
     """Generic ``_output`` read of any API: validate what is known now, read the rest
     when the inputs resolve (never while they are unknown)."""
+    accept = client.validate_mismatch_means_accepted(api, mismatch_means_accepted)
     values = {"id": object_id, "expected": expected, **options}
     if all(is_plain(value) for value in values.values()):
         # Everything is known already: validate and start the read now, rather than
@@ -177,14 +183,16 @@ def read_output(
         future, expected_states = _start(api, values)
         # One Output over the read (from_input would add two more, each a task that
         # Pulumi re-waits on whenever any output completes).
-        return pulumi.Output(set(), _finish(api, future, expected_states), _known())
+        return pulumi.Output(set(), _finish(api, future, expected_states,
+                                            object_id if accept else None), _known())
     validate_plain(api, object_id, expected, options)
     timeouts = {key: value for key, value in options.items() if key in _TIMEOUT_KEYS}
     settings.resolve(api, config={}, env={}, **timeouts)  # bad timeouts: refused now
 
     async def read(resolved: dict[str, Any]) -> Any:
         future, expected_states = _start(api, resolved)
-        return await _finish(api, future, expected_states)
+        return await _finish(api, future, expected_states,
+                             resolved["id"] if accept else None)
 
     return pulumi.Output.from_input(values).apply(read)
 
@@ -211,11 +219,20 @@ def _begin(api: ApiSpec, object_id: str, call: settings.CallSettings,
     return _SHARED.submit(client.fetch, api, object_id, call, creds)
 
 
-async def _finish(api: ApiSpec, pending: _Pending, expected: tuple[str, ...]) -> Any:
-    if isinstance(pending, Future):
-        result = await asyncio.wrap_future(pending)
-    else:  # shielded: one caller cancelled must not cancel the read the others share
-        result = await asyncio.shield(pending)
+async def _finish(api: ApiSpec, pending: _Pending, expected: tuple[str, ...],
+                  invited_id: str | None = None) -> Any:
+    """The read's result checked against ``expected``; with ``invited_id`` (the caller
+    set mismatch_means_accepted), the invited account's "accepted" answer counts."""
+    try:
+        if isinstance(pending, Future):
+            result = await asyncio.wrap_future(pending)
+        else:  # shielded: one caller cancelled must not cancel the read the others share
+            result = await asyncio.shield(pending)
+    except errors.ConflictError as error:
+        accepted = client.invited_view(api, invited_id, error) if invited_id else None
+        if accepted is None:
+            raise
+        result = accepted
     if loop_reads.busy():  # more answers are coming: hand them over together
         await _BATCHES.next()
     client.check_expectation(api, result, expected)

@@ -16,7 +16,8 @@ from pulumi_aliread.testing import SEED_HANDSHAKE_ID, SEED_ORDER_ID, Emulator, F
 
 TUNING = ("connect_timeout", "read_timeout", "max_attempts", "deadline", "backoff_base",
           "backoff_cap")
-HANDSHAKE_KEYWORDS = ("region", "endpoint", "expected_status", *TUNING, "opts")
+HANDSHAKE_KEYWORDS = ("region", "endpoint", "expected_status", *TUNING,
+                      "mismatch_means_accepted", "opts")
 ORDER_KEYWORDS = ("region", "endpoint", "api_version", "expected_state", *TUNING, "opts")
 
 FUNCTIONS = {

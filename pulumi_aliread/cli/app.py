@@ -128,6 +128,12 @@ def _api_command(api: ApiSpec) -> click.Command:
         click.Option(["--progress"], is_flag=True,
                      help="Report waiting progress on stderr even when it is not a terminal."),
     ]
+    if api.invited_accepted_code is not None:
+        params.append(click.Option(
+            ["--invited-account"], is_flag=True,
+            help=f"The credentials are the invited account's: count its HTTP 409 "
+                 f"{api.invited_accepted_code} answer (how {api.action} answers that "
+                 f"account once the invitation is accepted) as {api.success_states[0]}."))
     if len(api.known_versions) > 1:
         params.insert(3, click.Option(
             ["--api-version"], type=click.Choice(api.known_versions),
@@ -187,24 +193,49 @@ for _api in APIS.values():
     cli.add_command(_api_command(_api))
 
 
+class _Checked(click.ParamType):
+    """A value checked by one of the emulator's rules (``testing.cli.check_*``)."""
+
+    def __init__(self, name: str, check: str) -> None:
+        self.name = name
+        self._check = check
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        from ..testing import cli as emulator_cli
+
+        try:
+            return getattr(emulator_cli, self._check)(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
 @cli.command("emulator")
-@click.option("--port", type=int, default=0, show_default=True, help="0 picks a free port.")
+@click.option("--port", type=_Checked("port", "check_port"), default=0, show_default=True,
+              help="TCP port, 0-65535; 0 picks a free port.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--data", metavar="FILE", default=None,
-              help='JSON file {"handshakes": [...], "auth_orders": [...]}; default: seeds.')
-@click.option("--latency", type=float, default=0.0, help="Seconds added to every answer.")
-def emulator(port: int, host: str, data: str | None, latency: float) -> int:
+              help='JSON file {"handshakes": [...], "auth_orders": [...]} of the objects '
+                   "to serve, as the APIs answer them (see README); default: the seeds.")
+@click.option("--latency", type=_Checked("seconds", "check_latency"), default=0.0,
+              help="Seconds (>= 0) added to every answer.")
+@click.option("--invited-key-id", "invited_key_ids", multiple=True, metavar="KEY_ID",
+              help="An AccessKeyId (of those it prints) that belongs to the invited "
+                   "account: with it, GetHandshake of an Accepted invitation answers HTTP "
+                   "409 HandshakeStatusMismatch. Repeatable; default: the invited pair.")
+def emulator(port: int, host: str, data: str | None, latency: float,
+             invited_key_ids: tuple[str, ...]) -> int:
     """Serve a local fake of both APIs, print its URL, run until Ctrl-C.
 
-    Point reads at it with --endpoint URL and the AccessKey pair it prints on stderr,
-    to rehearse a pipeline offline.
+    Prints on stderr every credential it accepts (test values: the AccessKey pair, the
+    invited account's pair, the STS pair and token). Point reads at it with --endpoint
+    URL and one of them, to rehearse a pipeline offline. Exits 2 when --data cannot be
+    loaded.
     """
-    from ..testing.emulator import serve_forever_cli
+    from ..testing.cli import serve
 
-    argv = ["--port", str(port), "--host", host, "--latency", str(latency)]
-    if data is not None:
-        argv += ["--data", data]
-    return serve_forever_cli(argv)
+    return serve(host=host, port=port, data=data, latency=latency,
+                 invited_key_ids=invited_key_ids)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

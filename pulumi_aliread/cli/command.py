@@ -38,6 +38,7 @@ def run(
     connect_timeout: float | None = None,
     read_timeout: float | None = None,
     deadline: float | None = None,
+    invited_account: bool = False,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
     sleep: Callable[[float], None] = time.sleep,
@@ -47,8 +48,10 @@ def run(
     ``ids`` are read once each however often they are given, and the output has one
     element per given id, in the given order. Every run prints the whole output, failures
     included; the exit code follows the class of each failure (``InvalidInputError``: 2,
-    any other error: 3). Raises ``OutputClosed`` when stdout or stderr is closed early
-    (``| head``), ``OutputFailed`` when it cannot be written.
+    any other error: 3). ``invited_account``: count the invited account's "accepted"
+    answer (GetHandshake: HTTP 409 HandshakeStatusMismatch) as accepted
+    (``client.invited_view``). Raises ``OutputClosed`` when stdout or stderr is closed
+    early (``| head``), ``OutputFailed`` when it cannot be written.
     """
     out = stdout or sys.stdout
     err = stderr or sys.stderr
@@ -85,7 +88,8 @@ def run(
               file=err)
         return _emit(api, [Outcome(i, Status.ERROR, error=exc) for i in ids], fmt, out, None)
     unique = list(dict.fromkeys(ids))
-    job = Job(api, unique, settings, creds, expected, concurrency)
+    job = Job(api, unique, settings, creds, expected, concurrency,
+              mismatch_means_accepted=invited_account)
     if wait:
         show = progress or _isatty(err)
         try:

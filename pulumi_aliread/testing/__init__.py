@@ -13,6 +13,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .emulator import (
         DEFAULT_ACCESS_KEY_ID,
         DEFAULT_ACCESS_KEY_SECRET,
+        INVITED_ACCESS_KEY_ID,
+        INVITED_ACCESS_KEY_SECRET,
         SEED_HANDSHAKE_ID,
         SEED_ORDER_ID,
         STS_ACCESS_KEY_ID,
@@ -31,6 +33,8 @@ _LAZY: dict[str, tuple[str, str]] = {
     "RecordedRequest": ("emulator", "RecordedRequest"),
     "DEFAULT_ACCESS_KEY_ID": ("emulator", "DEFAULT_ACCESS_KEY_ID"),
     "DEFAULT_ACCESS_KEY_SECRET": ("emulator", "DEFAULT_ACCESS_KEY_SECRET"),
+    "INVITED_ACCESS_KEY_ID": ("emulator", "INVITED_ACCESS_KEY_ID"),
+    "INVITED_ACCESS_KEY_SECRET": ("emulator", "INVITED_ACCESS_KEY_SECRET"),
     "STS_ACCESS_KEY_ID": ("emulator", "STS_ACCESS_KEY_ID"),
     "STS_ACCESS_KEY_SECRET": ("emulator", "STS_ACCESS_KEY_SECRET"),
     "STS_TOKEN": ("emulator", "STS_TOKEN"),
@@ -43,6 +47,8 @@ _LAZY: dict[str, tuple[str, str]] = {
 __all__ = [
     "DEFAULT_ACCESS_KEY_ID",
     "DEFAULT_ACCESS_KEY_SECRET",
+    "INVITED_ACCESS_KEY_ID",
+    "INVITED_ACCESS_KEY_SECRET",
     "SEED_HANDSHAKE_ID",
     "SEED_ORDER_ID",
     "STS_ACCESS_KEY_ID",

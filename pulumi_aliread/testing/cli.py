@@ -1,0 +1,188 @@
+"""The emulator from a shell: ``aliread emulator`` (click, in ``cli/app.py``) and
+``python -m pulumi_aliread.testing.emulator`` (argparse, ``main``) both end in ``serve``.
+
+``serve`` prints the URL on stdout and, on stderr, every credential the emulator accepts
+(secrets and the STS token included: they are test values, printed so that a shell can
+rehearse with them), then serves until SIGINT or SIGTERM and returns within a second of
+the signal, whatever clients still hold open.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import math
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from .fixtures import (
+    DATA_SHAPE,
+    DEFAULT_ACCESS_KEY_ID,
+    INVITED_ACCESS_KEY_ID,
+    STS_ACCESS_KEY_ID,
+)
+
+# The AccessKeyIds the command line's emulator accepts; --invited-key-id picks among them.
+KEY_IDS = (DEFAULT_ACCESS_KEY_ID, INVITED_ACCESS_KEY_ID, STS_ACCESS_KEY_ID)
+INVITED_HELP = (f"an AccessKeyId that belongs to the invited account (repeatable; one of "
+                f"{', '.join(KEY_IDS)}; default {INVITED_ACCESS_KEY_ID}): with it, "
+                f"GetHandshake of an Accepted invitation answers HTTP 409 "
+                f"HandshakeStatusMismatch")
+
+MIN_PORT, MAX_PORT = 0, 65535
+PORT_RULE = f"a TCP port, {MIN_PORT}-{MAX_PORT} (0 picks a free one)"
+# Seconds a signalled emulator spends closing connections before the process exits.
+STOP_GRACE = 0.5
+LATENCY_RULE = "a number of seconds >= 0 (added to every answer)"
+
+
+def check_port(value: object) -> int:
+    """``value`` as a port number; ValueError stating the rule otherwise."""
+    try:
+        port = int(str(value), 10)
+    except ValueError:
+        raise ValueError(f"{value!r} is not {PORT_RULE}") from None
+    if not MIN_PORT <= port <= MAX_PORT:
+        raise ValueError(f"{port} is not {PORT_RULE}")
+    return port
+
+
+def check_latency(value: object) -> float:
+    """``value`` as a latency in seconds; ValueError stating the rule otherwise."""
+    try:
+        latency = float(str(value))
+    except ValueError:
+        raise ValueError(f"{value!r} is not {LATENCY_RULE}") from None
+    if not math.isfinite(latency) or latency < 0:
+        raise ValueError(f"{value} is not {LATENCY_RULE}")
+    return latency
+
+
+def serve(
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    data: str | None = None,
+    latency: float = 0.0,
+    invited_key_ids: Sequence[str] = (),
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """Serve until SIGINT/SIGTERM (or ``KeyboardInterrupt``); return 0, or 2 when
+    ``data`` cannot be loaded, the options break their rules, or the address cannot be
+    bound (the message on stderr says which). ``invited_key_ids``: the AccessKeyIds of
+    the invited account (empty: ``INVITED_ACCESS_KEY_ID``)."""
+    from .emulator import Emulator
+
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    unknown = [key_id for key_id in invited_key_ids if key_id not in KEY_IDS]
+    if unknown:
+        print(f"error: --invited-key-id {unknown[0]!r} is not one of {', '.join(KEY_IDS)}",
+              file=err)
+        return 2
+    try:
+        emulator = Emulator(data, latency=latency, host=host, port=port,
+                            invited_access_key_ids=list(invited_key_ids) or None)
+    except (OSError, ValueError) as exc:
+        what = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        if data is not None:
+            print(f"error: cannot load --data {data}: {what}", file=err)
+        else:
+            print(f"error: {what}", file=err)
+        return 2
+    done = threading.Event()
+    previous: dict[int, Any] = {}
+
+    def on_signal(signum: int, frame: Any) -> None:
+        done.set()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(ValueError, OSError):  # not the main thread
+            previous[signum] = signal.signal(signum, on_signal)
+    try:
+        try:
+            emulator.start()
+        except OSError as exc:
+            print(f"error: cannot serve on {host}:{port}: {exc.strerror or exc}", file=err)
+            return 2
+        try:
+            print(emulator.url, file=out, flush=True)
+            print(credentials_text(emulator), file=err, end="", flush=True)
+            while not done.wait(0.1):
+                pass
+        except KeyboardInterrupt:
+            pass
+        finally:
+            # Bounded: a stop that blocks (a peer that never reads, a stuck socket) must
+            # not keep the process alive; every serving thread is a daemon.
+            stopper = threading.Thread(target=emulator.stop, name="aliread-emulator-stop",
+                                       daemon=True)
+            stopper.start()
+            stopper.join(STOP_GRACE)
+    finally:
+        for signum, handler in previous.items():
+            with contextlib.suppress(ValueError, OSError, TypeError):
+                signal.signal(signum, handler)
+    return 0
+
+
+def credentials_text(emulator: Any) -> str:
+    """The lines ``serve`` prints on stderr: every credential ``emulator`` accepts, as
+    shell exports (test values: secrets and STS tokens are printed on purpose)."""
+    lines = [
+        f"aliread emulator: serving GetHandshake and GetJoinPermissionAuthOrder at "
+        f"{emulator.url}; Ctrl-C stops. Credentials it accepts (test values):"
+    ]
+    for key_id, secret in emulator.credentials.items():
+        who = ("AccessKey pair of the invited account (an Accepted invitation answers "
+               "HTTP 409 HandshakeStatusMismatch)"
+               if key_id in emulator.invited_access_key_ids else "AccessKey pair")
+        lines.append(f"  # {who}")
+        lines.append(f"  AccessKeyId={key_id} AccessKeySecret={secret}")
+        lines.append(f"  export ALIBABA_CLOUD_ACCESS_KEY_ID={key_id} "
+                     f"ALIBABA_CLOUD_ACCESS_KEY_SECRET={secret}")
+    for key_id, (secret, token) in emulator.sts_credentials.items():
+        invited = key_id in emulator.invited_access_key_ids
+        lines.append("  # STS: AccessKey pair and SecurityToken" + (
+            " of the invited account (an Accepted invitation answers HTTP 409 "
+            "HandshakeStatusMismatch)" if invited else ""))
+        lines.append(f"  AccessKeyId={key_id} AccessKeySecret={secret} SecurityToken={token}")
+        lines.append(f"  export ALIBABA_CLOUD_ACCESS_KEY_ID={key_id} "
+                     f"ALIBABA_CLOUD_ACCESS_KEY_SECRET={secret} "
+                     f"ALIBABA_CLOUD_SECURITY_TOKEN='{token}'")
+    return "\n".join(lines) + "\n"
+
+
+def _argparse_type(check: Any) -> Any:
+    def convert(value: str) -> Any:
+        try:
+            return check(value)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    convert.__name__ = check.__name__
+    return convert
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m pulumi_aliread.testing.emulator``: parse ``argv`` (default:
+    sys.argv[1:]) and ``serve``; bad options exit 2 with the rule (argparse)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m pulumi_aliread.testing.emulator",
+        description="Serve a fake of GetHandshake and GetJoinPermissionAuthOrder.",
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=_argparse_type(check_port), default=0,
+                        help=PORT_RULE)
+    parser.add_argument("--data", default=None, help=f"JSON file {DATA_SHAPE}")
+    parser.add_argument("--latency", type=_argparse_type(check_latency), default=0.0,
+                        help=LATENCY_RULE)
+    parser.add_argument("--invited-key-id", action="append", default=[], choices=KEY_IDS,
+                        metavar="KEY_ID", help=INVITED_HELP)
+    args = parser.parse_args(argv)
+    return serve(host=args.host, port=args.port, data=args.data, latency=args.latency,
+                 invited_key_ids=args.invited_key_id)
