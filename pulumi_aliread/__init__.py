@@ -19,6 +19,7 @@ from .errors import (
     NotFoundError,
     ResponseValidationError,
     ServiceUnavailableError,
+    TlsVerificationError,
 )
 
 __version__ = "0.1.0"
@@ -65,6 +66,7 @@ __all__ = [
     "NotFoundError",
     "ResponseValidationError",
     "ServiceUnavailableError",
+    "TlsVerificationError",
     "Handshake",
     "JoinPermissionAuthOrder",
     "get_handshake",

@@ -38,6 +38,7 @@ CONFIG_KEYS: tuple[str, ...] = settings.config_keys(APIS.values())
 
 _TIMEOUT_KEYS = (
     "connect_timeout", "read_timeout", "max_attempts", "deadline", "backoff_base", "backoff_cap",
+    "allow_insecure_http",
 )
 
 # A read in flight: a task on the program's loop, or a thread pool future.
@@ -59,6 +60,7 @@ def get_handshake_output(
     deadline: float | None = None,
     backoff_base: float | None = None,
     backoff_cap: float | None = None,
+    allow_insecure_http: bool | None = None,
     opts: Options = None,
 ) -> pulumi.Output[GetHandshakeResult]:
     """Read a resource-directory invitation once its inputs are known.
@@ -74,7 +76,7 @@ def get_handshake_output(
         HANDSHAKE, _after(opts, handshake_id), expected=expected_status, region=region,
         endpoint=endpoint, connect_timeout=connect_timeout, read_timeout=read_timeout,
         max_attempts=max_attempts, deadline=deadline, backoff_base=backoff_base,
-        backoff_cap=backoff_cap,
+        backoff_cap=backoff_cap, allow_insecure_http=allow_insecure_http,
     )
 
 
@@ -91,6 +93,7 @@ def get_join_permission_auth_order_output(
     deadline: float | None = None,
     backoff_base: float | None = None,
     backoff_cap: float | None = None,
+    allow_insecure_http: bool | None = None,
     opts: Options = None,
 ) -> pulumi.Output[GetJoinPermissionAuthOrderResult]:
     """Read a LinkWAN join-permission authorization order once its inputs are known.
@@ -104,6 +107,7 @@ def get_join_permission_auth_order_output(
         endpoint=endpoint, api_version=api_version, connect_timeout=connect_timeout,
         read_timeout=read_timeout, max_attempts=max_attempts, deadline=deadline,
         backoff_base=backoff_base, backoff_cap=backoff_cap,
+        allow_insecure_http=allow_insecure_http,
     )
 
 

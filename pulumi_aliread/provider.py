@@ -27,7 +27,7 @@ from .apis import APIS, ApiSpec
 from .errors import AlireadError, InvalidInputError
 
 # Input properties that are call settings (the expectation keyword comes from the ApiSpec).
-SETTING_KEYS = ("region", "endpoint", "api_version")
+SETTING_KEYS = ("region", "endpoint", "api_version", "allow_insecure_http")
 
 
 def is_plain(value: object) -> bool:
@@ -66,6 +66,8 @@ def validate_option(api: ApiSpec, key: str, value: object) -> None:
         settings.parse_endpoint(value)
     elif key == "api_version":
         api.validate_version(value)
+    elif key == "allow_insecure_http" and not isinstance(value, bool):
+        raise InvalidInputError(f"allow_insecure_http must be True or False, got {value!r}.")
 
 
 def normalize_expected(api: ApiSpec, expected: object) -> object:

@@ -67,7 +67,9 @@ class Handshake(_ReadResource, module="aliread", name="Handshake"):
 
     ``expected_status``: a status or a list of them (``Pending``, ``Accepted``,
     ``Declined``, ``Cancelled``, ``Expired``, ``Deleted``); the read, and so the
-    preview, fails when the live status is not among them.
+    preview, fails when the live status is not among them. ``allow_insecure_http``: read
+    an ``http://`` endpoint that is not loopback (refused otherwise; also Pulumi config
+    ``aliread:allowInsecureHttp``).
     """
 
     _api = HANDSHAKE
@@ -94,13 +96,15 @@ class Handshake(_ReadResource, module="aliread", name="Handshake"):
         region: pulumi.Input[str] | None = None,
         endpoint: pulumi.Input[str] | None = None,
         expected_status: StatesInput = None,
+        allow_insecure_http: bool | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(
             resource_name,
             handshake_id,
             expected=expected_status,
-            options={"region": region, "endpoint": endpoint},
+            options={"region": region, "endpoint": endpoint,
+                     "allow_insecure_http": allow_insecure_http},
             opts=opts,
         )
 
@@ -134,13 +138,15 @@ class JoinPermissionAuthOrder(_ReadResource, module="aliread", name="JoinPermiss
         endpoint: pulumi.Input[str] | None = None,
         api_version: pulumi.Input[str] | None = None,
         expected_state: StatesInput = None,
+        allow_insecure_http: bool | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(
             resource_name,
             order_id,
             expected=expected_state,
-            options={"region": region, "endpoint": endpoint, "api_version": api_version},
+            options={"region": region, "endpoint": endpoint, "api_version": api_version,
+                     "allow_insecure_http": allow_insecure_http},
             opts=opts,
         )
 

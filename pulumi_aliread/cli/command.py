@@ -37,6 +37,7 @@ def run(
     output: str | None = None,
     concurrency: int = 8,
     progress: bool = False,
+    allow_insecure_http: bool | None = None,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
     sleep: Callable[[float], None] = time.sleep,
@@ -53,7 +54,8 @@ def run(
         expected = api.validate_states(list(expect)) if expect else (
             api.success_states if wait else ()
         )
-        settings = resolve(api, region=region, endpoint=endpoint, api_version=api_version)
+        settings = resolve(api, region=region, endpoint=endpoint, api_version=api_version,
+                           allow_insecure_http=allow_insecure_http or None)
     except errors.InvalidInputError as exc:
         problems.append(exc.message)
     if problems:

@@ -104,9 +104,9 @@ def watch_transport(base_url: str) -> Iterator[TransportTally]:
     original = transport.get
     tally = TransportTally()
 
-    def get(path: str, connect_timeout: float, read_timeout: float) -> Any:
+    def get(*args: Any) -> Any:
         with tally.counting():
-            return original(path, connect_timeout, read_timeout)
+            return original(*args)
 
     transport.get = get  # type: ignore[method-assign]
     try:
