@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import functools
-import logging
 import os
 import re
 import sys
@@ -384,54 +383,25 @@ def _require_pair(where: str, id_name: str, key_id: str | None, secret_name: str
     )
 
 
-_CHAINS: dict[str | None, object] = {}
-
-
 def _default_chain(profile: str | None) -> Credentials:
-    # Imported only here: most users configure keys explicitly, and it costs ~200 ms.
-    from alibabacloud_credentials.provider import (
-        CLIProfileCredentialsProvider,
-        DefaultCredentialsProvider,
-    )
+    # Imported only here: most users configure keys explicitly.
+    from .credential_chain import CHAIN, NoCredentials, default_sources
 
-    _quiet_credentials_logger()
-    provider = _CHAINS.get(profile)
-    if provider is None:
-        provider = (
-            CLIProfileCredentialsProvider(profile_name=profile)
-            if profile else DefaultCredentialsProvider()
-        )
-        _CHAINS[profile] = provider
     try:
-        found = provider.get_credentials()  # type: ignore[attr-defined]
-    except Exception as exc:
-        reason = redaction.scrub(" ".join(str(exc).split()))[:300]
-        where = f"the aliyun CLI profile {profile!r}" if profile else "the default chain"
-        raise AccessDeniedError(
-            f"{_NO_CREDENTIALS} ({where} said: {reason})", code="NoCredentials"
-        ) from None
+        found = CHAIN.credentials(default_sources(profile), intro=_NO_CREDENTIALS)
+    except NoCredentials as missing:
+        raise AccessDeniedError(missing.message, code="NoCredentials") from None
     return Credentials(
-        found.get_access_key_id(),
-        found.get_access_key_secret(),
-        found.get_security_token() or None,
-        source=f"default credential chain ({found.get_provider_name()})",
-        renewable=True,
+        found.access_key_id, found.access_key_secret, found.security_token,
+        source=f"default credential chain ({found.source})", renewable=True,
     )
-
-
-def _quiet_credentials_logger() -> None:
-    """alibabacloud-credentials attaches stderr handlers of its own to its 'credentials'
-    logger, which print tracebacks on every failed lookup; detach them (records still
-    reach the application's own logging) and keep secrets out of what remains."""
-    logger = logging.getLogger("credentials")
-    for handler in list(logger.handlers):
-        if type(handler) is logging.StreamHandler:
-            logger.removeHandler(handler)
-    redaction.protect_logger("credentials")
 
 
 _NO_CREDENTIALS = (
     "No Alibaba Cloud credentials found: set ALIBABA_CLOUD_ACCESS_KEY_ID and "
-    "ALIBABA_CLOUD_ACCESS_KEY_SECRET, or `pulumi config set alicloud:accessKey ...` and "
-    "`pulumi config set --secret alicloud:secretKey ...`, or configure the aliyun CLI profile."
+    "ALIBABA_CLOUD_ACCESS_KEY_SECRET (with ALIBABA_CLOUD_SECURITY_TOKEN for STS keys), or "
+    "`pulumi config set alicloud:accessKey ...` and `pulumi config set --secret "
+    "alicloud:secretKey ...`, or set up one of the default chain's sources. Not set: "
+    "Pulumi config alicloud:accessKey, environment ALIBABA_CLOUD_ACCESS_KEY_ID / "
+    "ALICLOUD_ACCESS_KEY."
 )
