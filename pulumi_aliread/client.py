@@ -120,11 +120,33 @@ def check_expectation(api: ApiSpec, result: Any, expected: Iterable[str]) -> Non
 
 
 def fetch(api: ApiSpec, object_id: str, settings: CallSettings, creds: Credentials) -> Any:
-    """Send the signed request, retrying transient failures; return the result object."""
+    """Send the signed request, retrying transient failures; return the result object.
+
+    Raises the ``AlireadError`` of the last attempt. It is raised from this small frame,
+    with no traceback or context from the attempts: an error kept by the caller (the CLI
+    keeps one per id) holds no frame of the attempt loop, whose locals (request, answer,
+    retry state) would cost ~10 KB per failed read (measured: 10 000 ids not found took
+    155 MB against 39 MB found).
+    """
+    outcome = _fetch(api, object_id, settings, creds)
+    if isinstance(outcome, _Failed):
+        raise _bare(outcome.error)
+    return outcome
+
+
+class _Failed:
+    """A read that failed: its error, not raised yet."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: errors.AlireadError) -> None:
+        self.error = error
+
+
+def _fetch(api: ApiSpec, object_id: str, settings: CallSettings, creds: Credentials) -> Any:
     transport = transport_for(settings.base_url, settings.ca_bundle)
     started = time.monotonic()
     attempts = 0
-    failure: errors.AlireadError | None = None
     try:
         for attempt in Retrying(**_retry_policy(settings)):
             with attempt:
@@ -137,13 +159,10 @@ def fetch(api: ApiSpec, object_id: str, settings: CallSettings, creds: Credentia
                     raise request.failed(failed) from None
                 return request.interpret(answer)
     except _Transient as last:
-        failure = _gave_up(last.error, attempts, started)
+        return _Failed(_gave_up(last.error, attempts, started))
     except errors.AlireadError as error:
-        failure = error
-    # Raised here, outside the handler: the error keeps no chain of contexts and
-    # tracebacks (with every frame's locals), so a failure costs no more memory than a
-    # result to whoever keeps it (the CLI keeps one per id).
-    raise _bare(failure)
+        return _Failed(error)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 async def fetch_async(
@@ -152,6 +171,15 @@ async def fetch_async(
     """``fetch`` on the running event loop (no thread): the same signing, retries, errors
     and validation, over ``async_transport`` (direct connections; callers send reads that
     go through a proxy to ``fetch`` on a thread)."""
+    outcome = await _fetch_async(api, object_id, settings, creds)
+    if isinstance(outcome, _Failed):
+        raise _bare(outcome.error)
+    return outcome
+
+
+async def _fetch_async(
+    api: ApiSpec, object_id: str, settings: CallSettings, creds: Credentials
+) -> Any:
     transport = async_transport_for(settings.base_url, settings.ca_bundle)
     started = time.monotonic()
     # tenacity's own retry loop, driven with await: its AsyncRetrying wraps every
@@ -179,15 +207,13 @@ async def fetch_async(
             else:
                 return action
     except _Transient as last:
-        failure = _gave_up(last.error, state.attempt_number, started)
+        return _Failed(_gave_up(last.error, state.attempt_number, started))
     except errors.AlireadError as error:
-        failure = error
-    raise _bare(failure)
+        return _Failed(error)
 
 
-def _bare(error: errors.AlireadError | None) -> errors.AlireadError:
+def _bare(error: errors.AlireadError) -> errors.AlireadError:
     """``error`` without the traceback and context it was caught with."""
-    assert error is not None
     error.__context__ = error.__cause__ = None
     error.__suppress_context__ = True
     return error.with_traceback(None)

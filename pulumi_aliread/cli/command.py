@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from typing import TextIO
 
@@ -123,9 +124,10 @@ def _print_all(api: ApiSpec, outcomes: Iterable[Outcome], fmt: str, out: TextIO,
                err: TextIO, statuses: set[Status]) -> None:
     writer = render.Table(api, out) if fmt == "table" else render.JsonArray(out)
     not_read = 0
-    # Errors already printed, by identity (one error may fail many ids); held here so
-    # that no id() is reused while streaming.
-    shown: dict[int, errors.AlireadError] = {}
+    # Errors already printed, by identity (one error may fail many ids). Weakly held: an
+    # error no outcome holds any more cannot repeat, and its entry goes with it (so no
+    # id() is reused while listed, and failures cost no more memory than results).
+    shown: weakref.WeakValueDictionary[int, errors.AlireadError] = weakref.WeakValueDictionary()
     repeats = 0
     for outcome in outcomes:
         statuses.add(outcome.status)

@@ -167,6 +167,7 @@ def _read(job: Job, settings: CallSettings, creds: Credentials, object_id: str, 
     try:
         result = client.fetch(api, object_id, settings, creds)
     except errors.AlireadError as error:
+        error.__traceback__ = None  # kept per id: no frames (a failure costs what a result does)
         retry = waiting and isinstance(error, errors.ServiceUnavailableError)
         return Outcome(object_id, Status.PENDING if retry else Status.ERROR, error=error)
     try:
