@@ -81,6 +81,7 @@ class Credentials:
 
     def __post_init__(self) -> None:
         redaction.register(self.access_key_secret, self.security_token)
+        redaction.register_public(self.access_key_id)
 
     def __reduce__(self) -> str | tuple[object, ...]:
         raise TypeError("Credentials are never pickled: they would land in Pulumi state.")

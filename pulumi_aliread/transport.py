@@ -173,7 +173,8 @@ def answer_from(status: int, body: bytes, headers: Mapping[str, str]) -> Answer:
 
 def tls_failure(exc: BaseException, ca_bundle: str | None) -> TransportFailure:
     """The permanent failure of a certificate that did not verify."""
-    reason = getattr(exc, "verify_message", None) or getattr(exc, "reason", None) or exc
+    reason = redaction.scrub(str(getattr(exc, "verify_message", None)
+                                 or getattr(exc, "reason", None) or exc))
     bundle = f"the CA bundle {ca_bundle}" if ca_bundle else "the system's CA bundle (certifi)"
     return TransportFailure(
         "TlsVerificationFailed",
