@@ -254,8 +254,8 @@ class _Withheld(logging.Filter):
     what a source answered: its messages quote bodies (secrets included)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = ("alibabacloud-credentials logged a %s (its text is withheld by "
-                      "pulumi-aliread: it may hold credentials)")
+        record.msg = ("alibabacloud-credentials logged a record at level %s (its text is "
+                      "withheld by pulumi-aliread: it may hold credentials)")
         record.args = (record.levelname,)
         record.exc_info = record.exc_text = record.stack_info = None
         return True
