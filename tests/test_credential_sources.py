@@ -315,3 +315,24 @@ def test_wait_rounds_sign_with_the_rotated_token(tmp_path: Path) -> None:
         assert json.loads(out)[0]["status"] == "Accepted"
         tokens = [request.params.get("SecurityToken") for request in emu.requests]
         assert tokens[0] == old and tokens[-1] == new
+
+
+# --- the environment --------------------------------------------------------------------------
+
+ENVIRONMENTS = {
+    "secret and token without an id": {"ALIBABA_CLOUD_ACCESS_KEY_SECRET": SECRET,
+                                       "ALIBABA_CLOUD_SECURITY_TOKEN": TOKEN},
+    "an unknown id": {"ALIBABA_CLOUD_ACCESS_KEY_ID": "LTAI unknown id",
+                      "ALIBABA_CLOUD_ACCESS_KEY_SECRET": SECRET,
+                      "ALIBABA_CLOUD_SECURITY_TOKEN": TOKEN},
+    "older names, secret only": {"ALICLOUD_SECRET_KEY": SECRET,
+                                 "ALICLOUD_SECURITY_TOKEN": TOKEN},
+}
+
+
+@pytest.mark.parametrize("case", list(ENVIRONMENTS))
+def test_environment_malformed_leaks_nothing(case: str, emulator: Emulator,
+                                             tmp_path: Path) -> None:
+    done = run_cli(clean_env(tmp_path, **ENVIRONMENTS[case]), endpoint=emulator.url)
+    assert done.returncode in (2, 3), done.stderr
+    assert_no_secret(done.stdout, done.stderr)
