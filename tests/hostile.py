@@ -85,7 +85,11 @@ class HostileServer:
                 with server_self.lock:
                     server_self.accepted += 1
                 if tls is not None:
+                    # A client that never says hello must not stall the accept loop (and
+                    # so close()): an OSError here drops only this connection.
+                    sock.settimeout(10)
                     sock = tls.wrap_socket(sock, server_side=True)
+                    sock.settimeout(None)
                 return sock, address
 
         self.server = Server(("127.0.0.1", 0), Handler)
