@@ -21,6 +21,7 @@ from .errors import (
     NotReadError,
     ResponseValidationError,
     ServiceUnavailableError,
+    TlsVerificationError,
     WaitTimeoutError,
 )
 
@@ -71,6 +72,7 @@ __all__ = [
     "ResponseValidationError",
     "ServiceUnavailableError",
     "WaitTimeoutError",
+    "TlsVerificationError",
     "Handshake",
     "JoinPermissionAuthOrder",
     "get_handshake",

@@ -329,5 +329,10 @@ AUTH_ORDER = ApiSpec(
 APIS: Mapping[str, ApiSpec] = {api.name: api for api in (HANDSHAKE, AUTH_ORDER)}
 BY_ACTION: Mapping[str, ApiSpec] = {api.action: api for api in APIS.values()}
 
+# Throttling as Alibaba Cloud gateways signal it (besides HTTP 429, whatever the code):
+# Throttling, Throttling.User/.Api/.Resource..., TooManyRequests (the API gateway's, with
+# x-acs-retry-after in milliseconds), RequestThrottled, Throttled, Request.Throttled.
+THROTTLING_CODES = ("Throttling", "TooManyRequests", "RequestThrottled", "Throttled",
+                    "Request.Throttled", "FlowControl")
 # Codes whose meaning is "try again": retried by the client, whatever their HTTP status.
-TRANSIENT_CODE_PREFIXES = ("Throttling", "ServiceUnavailable")
+TRANSIENT_CODE_PREFIXES = (*THROTTLING_CODES, "ServiceUnavailable")

@@ -8,22 +8,33 @@ size cap and failure kinds as ``transport.Transport``. The framing is written he
 than taken from h11 or aiohttp: measured on 1 000 reads, h11's state machine cost more
 loop time than signing, and aiohttp's import alone costs 120 ms per program.
 
-Direct connections only (http, or https verified against certifi or
-``ALIBABA_CLOUD_CA_BUNDLE``): reads that go through a proxy use ``transport`` on a thread.
+Direct connections only (http, or https verified against the CA bundle the settings
+resolved): reads that go through a proxy use ``transport`` on a thread. Bodies are
+decoded within the size cap by ``bodies``, as on the blocking path.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
+import functools
 import ssl
+import time
 import weakref
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from . import redaction
-from .transport import MAX_BODY_BYTES, USER_AGENT, Answer, BodyTooLarge, TransportFailure
+from .bodies import MAX_BODY_BYTES, BodyDecoder, BodyTooLarge, UndecodableBody
+from .transport import (
+    USER_AGENT,
+    Answer,
+    TransportFailure,
+    answer_from,
+    default_ca_bundle,
+    is_cert_failure,
+    tls_failure,
+)
 
 _T = TypeVar("_T")
 _MAX_IDLE = 64  # connections kept per base URL (reads run at most 32 at once)
@@ -48,7 +59,7 @@ class _NotHttp(Exception):
 class AsyncTransport:
     """Keep-alive connections to one base URL (``scheme://host[:port]``), for one loop."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, ca_bundle: str | None = None) -> None:
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"not an http(s) base URL: {base_url!r}")
@@ -56,18 +67,19 @@ class AsyncTransport:
         self._host = parts.hostname
         self._port = parts.port or (443 if parts.scheme == "https" else 80)
         self._host_header = parts.netloc.rpartition("@")[2]
+        self.ca_bundle = ca_bundle
         self._tls: ssl.SSLContext | None = None
         if parts.scheme == "https":
-            self._tls = ssl.create_default_context(
-                cafile=os.environ.get("ALIBABA_CLOUD_CA_BUNDLE") or _ca_bundle()
-            )
+            self._tls = _tls_context(ca_bundle or default_ca_bundle())
         self._idle: list[_Connection] = []
 
     async def get(self, path_and_query: str, connect_timeout: float,
-                  read_timeout: float) -> Answer:
-        """Send one GET; return the answer, or raise TransportFailure / BodyTooLarge.
+                  read_timeout: float, deadline_at: float | None = None) -> Answer:
+        """Send one GET; return the answer, or raise TransportFailure / BodyTooLarge /
+        UndecodableBody.
 
-        ``read_timeout`` bounds the wait for the whole answer once the request is sent.
+        ``read_timeout`` bounds the wait for the whole answer once the request is sent;
+        ``deadline_at`` (``time.monotonic()`` s), if given, the whole attempt.
         As with ``transport.Transport``, a kept-alive connection the server closed while
         idle is not reused; one it closes as the request goes out fails this attempt
         (the retry policy decides what follows, and counts it).
@@ -79,7 +91,11 @@ class AsyncTransport:
                 connection.close()
                 connection = None
         if connection is None:
-            connection = await self._connect(connect_timeout)
+            if deadline_at is not None:
+                connect_timeout = min(connect_timeout, deadline_at - time.monotonic())
+            connection = await self._connect(max(0.001, connect_timeout))
+        if deadline_at is not None:
+            read_timeout = max(0.001, min(read_timeout, deadline_at - time.monotonic()))
         return await self._exchange(connection, path_and_query, read_timeout)
 
     async def _connect(self, timeout: float) -> _Connection:
@@ -90,9 +106,13 @@ class AsyncTransport:
             ))
         except asyncio.TimeoutError:
             raise TransportFailure("ConnectTimeout", "connecting timed out") from None
+        except ssl.SSLCertVerificationError as exc:
+            raise tls_failure(exc, self.ca_bundle) from None
         except ssl.SSLError as exc:
             raise _failure("ConnectionError", f"SSLError: {exc.reason or exc}") from None
         except OSError as exc:
+            if is_cert_failure(exc):
+                raise tls_failure(exc, self.ca_bundle) from None
             raise _failure("ConnectionError",
                            f"{type(exc).__name__}: {exc.strerror or exc}") from None
         return _Connection(reader, writer)
@@ -112,7 +132,7 @@ class AsyncTransport:
             detail = ("the answer stalled mid-body" if progress["answered"]
                       else "no answer within the read timeout")
             raise TransportFailure("ReadTimeout", detail) from None
-        except BodyTooLarge:
+        except (BodyTooLarge, UndecodableBody):
             connection.close()
             raise
         except _NotHttp as exc:
@@ -139,10 +159,12 @@ class AsyncTransport:
         )
         status, headers, keep_alive = await _read_head(reader)
         progress["answered"] = True
+        decoder = BodyDecoder(headers.get("content-encoding"))
         body = await _read_body(reader, status, headers)
         if body is None:  # close-delimited
             body, keep_alive = await _read_to_end(reader), False
-        return Answer(status, body, headers.get("x-acs-request-id")), keep_alive
+        decoder.feed(body)
+        return answer_from(status, decoder.finish(), headers), keep_alive
 
     def _release(self, connection: _Connection, keep_alive: bool) -> None:
         if keep_alive and len(self._idle) < _MAX_IDLE:
@@ -249,23 +271,25 @@ def _failure(kind: str, detail: str) -> TransportFailure:
     return TransportFailure(kind, redaction.scrub(detail))
 
 
-def _ca_bundle() -> str:
-    from aliyunsdkcore.vendored.requests.packages import certifi
+@functools.lru_cache(maxsize=8)
+def _tls_context(cafile: str) -> ssl.SSLContext:
+    # One context per bundle: loading certifi's bundle costs milliseconds.
+    return ssl.create_default_context(cafile=cafile)
 
-    return certifi.where()
 
-
-_transports: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, AsyncTransport]]
+_Key = tuple[str, "str | None"]
+_transports: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[_Key, AsyncTransport]]
 _transports = weakref.WeakKeyDictionary()
 
 
-def async_transport_for(base_url: str) -> AsyncTransport:
-    """The running loop's AsyncTransport to ``base_url`` (streams belong to one loop)."""
+def async_transport_for(base_url: str, ca_bundle: str | None = None) -> AsyncTransport:
+    """The running loop's AsyncTransport to ``base_url`` verified with ``ca_bundle``
+    (streams belong to one loop)."""
     loop: Any = asyncio.get_running_loop()
     per_loop = _transports.get(loop)
     if per_loop is None:
         per_loop = _transports[loop] = {}
-    transport = per_loop.get(base_url)
+    transport = per_loop.get((base_url, ca_bundle))
     if transport is None:
-        transport = per_loop[base_url] = AsyncTransport(base_url)
+        transport = per_loop[base_url, ca_bundle] = AsyncTransport(base_url, ca_bundle)
     return transport

@@ -75,6 +75,12 @@ class ServiceUnavailableError(AlireadError):
     """Throttled, a server error, or a network failure that outlived every retry."""
 
 
+class TlsVerificationError(AlireadError):
+    """The endpoint's TLS certificate did not verify: a wrong endpoint, an intercepting
+    proxy, or a private CA missing from the CA bundle (``ALIBABA_CLOUD_CA_BUNDLE``).
+    Permanent: the request is not retried."""
+
+
 class ResponseValidationError(AlireadError):
     """The API answered, but the answer is not what its reference page specifies."""
 
@@ -115,6 +121,7 @@ __all__ = [
     "NoCredentialsError",
     "ConflictError",
     "ServiceUnavailableError",
+    "TlsVerificationError",
     "ResponseValidationError",
     "ExpectationNotMetError",
     "ApiError",

@@ -23,7 +23,10 @@ States = str | Sequence[str] | None
 
 TUNING = """Optional keywords of every read:
 connect_timeout (s, default 5), read_timeout (s, default 10), max_attempts (default 5),
-deadline (s, overall, default 60), backoff_base (s, default 0.2), backoff_cap (s, default 5).
+deadline (s, overall, default 60), backoff_base (s, default 0.2), backoff_cap (s, default 5),
+allow_insecure_http (default False: an ``http://`` endpoint to a host that is not loopback
+is refused with ``InvalidInputError`` before anything is sent; also Pulumi config
+``aliread:allowInsecureHttp`` and ``ALIREAD_ALLOW_INSECURE_HTTP``).
 ``opts`` is accepted for compatibility with pulumi-alicloud's generated functions and
 otherwise unused: these reads call the cloud API directly, not through the Pulumi engine.
 """
@@ -42,6 +45,7 @@ def get_handshake(
     deadline: float | None = None,
     backoff_base: float | None = None,
     backoff_cap: float | None = None,
+    allow_insecure_http: bool | None = None,
     mismatch_means_accepted: bool | None = None,
     opts: pulumi.InvokeOptions | None = None,
 ) -> GetHandshakeResult:
@@ -85,6 +89,7 @@ def get_handshake(
         deadline=deadline,
         backoff_base=backoff_base,
         backoff_cap=backoff_cap,
+        allow_insecure_http=allow_insecure_http,
     )
 
 
@@ -102,6 +107,7 @@ def get_join_permission_auth_order(
     deadline: float | None = None,
     backoff_base: float | None = None,
     backoff_cap: float | None = None,
+    allow_insecure_http: bool | None = None,
     opts: pulumi.InvokeOptions | None = None,
 ) -> GetJoinPermissionAuthOrderResult:
     """Read a LinkWAN join-permission authorization order now
@@ -139,6 +145,7 @@ def get_join_permission_auth_order(
         deadline=deadline,
         backoff_base=backoff_base,
         backoff_cap=backoff_cap,
+        allow_insecure_http=allow_insecure_http,
     )
 
 

@@ -39,6 +39,7 @@ CONFIG_KEYS: tuple[str, ...] = settings.config_keys(APIS.values())
 
 _TIMEOUT_KEYS = (
     "connect_timeout", "read_timeout", "max_attempts", "deadline", "backoff_base", "backoff_cap",
+    "allow_insecure_http",
 )
 
 # A read in flight: a task on the program's loop, or a thread pool future.
@@ -61,6 +62,7 @@ def get_handshake_output(
     deadline: float | None = None,
     backoff_base: float | None = None,
     backoff_cap: float | None = None,
+    allow_insecure_http: bool | None = None,
     mismatch_means_accepted: bool | None = None,
     opts: Options = None,
 ) -> pulumi.Output[GetHandshakeResult]:
@@ -96,7 +98,7 @@ def get_handshake_output(
         mismatch_means_accepted=mismatch_means_accepted, region=region,
         endpoint=endpoint, connect_timeout=connect_timeout, read_timeout=read_timeout,
         max_attempts=max_attempts, deadline=deadline, backoff_base=backoff_base,
-        backoff_cap=backoff_cap,
+        backoff_cap=backoff_cap, allow_insecure_http=allow_insecure_http,
     )
 
 
@@ -114,6 +116,7 @@ def get_join_permission_auth_order_output(
     deadline: float | None = None,
     backoff_base: float | None = None,
     backoff_cap: float | None = None,
+    allow_insecure_http: bool | None = None,
     opts: Options = None,
 ) -> pulumi.Output[GetJoinPermissionAuthOrderResult]:
     """Read a LinkWAN join-permission authorization order (``GetJoinPermissionAuthOrder``)
@@ -147,6 +150,7 @@ def get_join_permission_auth_order_output(
         endpoint=endpoint, api_version=api_version, connect_timeout=connect_timeout,
         read_timeout=read_timeout, max_attempts=max_attempts, deadline=deadline,
         backoff_base=backoff_base, backoff_cap=backoff_cap,
+        allow_insecure_http=allow_insecure_http,
     )
 
 

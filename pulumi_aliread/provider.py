@@ -28,7 +28,7 @@ from .errors import AlireadError, InvalidInputError
 from .pulumi_compat import one_line_plugin_errors
 
 # Input properties that are call settings (the expectation keyword comes from the ApiSpec).
-SETTING_KEYS = ("region", "endpoint", "api_version")
+SETTING_KEYS = ("region", "endpoint", "api_version", "allow_insecure_http")
 
 
 def is_plain(value: object) -> bool:
@@ -67,6 +67,8 @@ def validate_option(api: ApiSpec, key: str, value: object) -> None:
         settings.parse_endpoint(value)
     elif key == "api_version":
         api.validate_version(value)
+    elif key == "allow_insecure_http" and not isinstance(value, bool):
+        raise InvalidInputError(f"allow_insecure_http must be True or False, got {value!r}.")
 
 
 def normalize_expected(api: ApiSpec, expected: object) -> object:

@@ -4,6 +4,12 @@ Every secret the library sees is registered here (in memory only); ``scrub`` rep
 it, and its URL-encoded forms, by ``***``. ``RedactingFilter`` does the same to log
 records, and also masks ``Signature=`` and ``SecurityToken=`` query values, which the
 HTTP layer logs at DEBUG.
+
+``scrub`` is for text that came from outside (a server's message, an OS error, a
+value of an answer), applied where it enters a message, never to a whole message: a
+secret that happens to be a word (``wrong``) must not blank out the library's own
+advice. Public strings (AccessKey ids, registered with ``register_public``) are never
+masked, even when a secret is part of one.
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ MASK = "***"
 _lock = threading.Lock()
 _secrets: set[str] = set()
 _pattern: re.Pattern[str] | None = None
+_public: set[str] = set()
+_public_pattern: re.Pattern[str] | None = None
 _QUERY_SECRETS = re.compile(r"((?:SecurityToken|Signature|AccessKeySecret)(?:=|%3D))[^&\s\"']+")
 
 
@@ -34,11 +42,29 @@ def register(*secrets: str | None) -> None:
             _pattern = re.compile("|".join(re.escape(s) for s in ordered))
 
 
+def register_public(*texts: str | None) -> None:
+    """Remember strings that are never masked (an AccessKey id is shown in messages)."""
+    global _public_pattern
+    new = {text for text in texts if text}
+    with _lock:
+        if new - _public:
+            _public.update(new)
+            ordered = sorted(_public, key=len, reverse=True)
+            _public_pattern = re.compile("(" + "|".join(re.escape(s) for s in ordered) + ")")
+
+
 def scrub(text: str) -> str:
-    """``text`` with every registered secret and signed query value masked."""
+    """``text`` with every registered secret and signed query value masked (public
+    strings left whole)."""
     pattern = _pattern
     if pattern is not None:
-        text = pattern.sub(MASK, text)
+        public = _public_pattern
+        if public is None:
+            text = pattern.sub(MASK, text)
+        else:  # odd pieces are public strings: kept as they are
+            pieces = public.split(text)
+            text = "".join(piece if index % 2 else pattern.sub(MASK, piece)
+                           for index, piece in enumerate(pieces))
     return _QUERY_SECRETS.sub(lambda m: m.group(1) + MASK, text)
 
 

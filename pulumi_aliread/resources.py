@@ -100,6 +100,7 @@ class Handshake(_ReadResource, module="aliread", name="Handshake"):
         region: pulumi.Input[str] | None = None,
         endpoint: pulumi.Input[str] | None = None,
         expected_status: StatesInput = None,
+        allow_insecure_http: bool | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """Read the invitation ``handshake_id`` as the resource ``resource_name``.
@@ -125,7 +126,8 @@ class Handshake(_ReadResource, module="aliread", name="Handshake"):
             resource_name,
             handshake_id,
             expected=expected_status,
-            options={"region": region, "endpoint": endpoint},
+            options={"region": region, "endpoint": endpoint,
+                     "allow_insecure_http": allow_insecure_http},
             opts=opts,
         )
 
@@ -164,6 +166,7 @@ class JoinPermissionAuthOrder(_ReadResource, module="aliread", name="JoinPermiss
         endpoint: pulumi.Input[str] | None = None,
         api_version: pulumi.Input[str] | None = None,
         expected_state: StatesInput = None,
+        allow_insecure_http: bool | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """Read the authorization order ``order_id`` as the resource ``resource_name``.
@@ -189,7 +192,8 @@ class JoinPermissionAuthOrder(_ReadResource, module="aliread", name="JoinPermiss
             resource_name,
             order_id,
             expected=expected_state,
-            options={"region": region, "endpoint": endpoint, "api_version": api_version},
+            options={"region": region, "endpoint": endpoint, "api_version": api_version,
+                     "allow_insecure_http": allow_insecure_http},
             opts=opts,
         )
 

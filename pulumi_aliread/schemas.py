@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
+from . import redaction
 from .errors import ResponseValidationError
 
 if TYPE_CHECKING:
@@ -227,7 +228,7 @@ def _invalid(
 ) -> ResponseValidationError:
     parts = []
     for path, value, expected in sorted(problems, key=lambda p: p[0]):
-        got = "nothing" if value is _MISSING else _short(value)
+        got = "nothing" if value is _MISSING else redaction.scrub(_short(value))
         parts.append(f"{path}: {expected.rstrip('.')} (got {got})")
     where = f" (request id {request_id})" if request_id else ""
     return ResponseValidationError(

@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-import logging
+import functools
 import os
 import re
 import sys
@@ -44,6 +44,10 @@ ACCESS_KEY_ENV = (
      "ALIBABA_CLOUD_SECURITY_TOKEN"),
     ("ALICLOUD_ACCESS_KEY", "ALICLOUD_SECRET_KEY", "ALICLOUD_SECURITY_TOKEN"),
 )
+INSECURE_HTTP_CONFIG = "aliread:allowInsecureHttp"
+INSECURE_HTTP_ENV = "ALIREAD_ALLOW_INSECURE_HTTP"
+# The PEM file that verifies https endpoints, first set wins; else certifi's bundle.
+CA_BUNDLE_ENV = ("ALIBABA_CLOUD_CA_BUNDLE", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE")
 # Read by the default credential chain (alibabacloud-credentials), after ACCESS_KEY_ENV.
 CHAIN_ENV = ("ALIBABA_CLOUD_PROFILE", "ALIBABA_CLOUD_ROLE_ARN", "ALIBABA_CLOUD_OIDC_TOKEN_FILE")
 
@@ -51,7 +55,7 @@ CHAIN_ENV = ("ALIBABA_CLOUD_PROFILE", "ALIBABA_CLOUD_ROLE_ARN", "ALIBABA_CLOUD_O
 def config_keys(apis: Iterable[ApiSpec]) -> tuple[str, ...]:
     """Every Pulumi config key a read of one of ``apis`` may consult."""
     endpoints = sorted({f"aliread:{api.endpoint_setting}" for api in apis})
-    return (*REGION_CONFIG, *endpoints, *CREDENTIAL_CONFIG)
+    return (*REGION_CONFIG, *endpoints, INSECURE_HTTP_CONFIG, *CREDENTIAL_CONFIG)
 
 
 def credential_env_names() -> tuple[str, ...]:
@@ -77,6 +81,7 @@ class Credentials:
 
     def __post_init__(self) -> None:
         redaction.register(self.access_key_secret, self.security_token)
+        redaction.register_public(self.access_key_id)
 
     def __reduce__(self) -> str | tuple[object, ...]:
         raise TypeError("Credentials are never pickled: they would land in Pulumi state.")
@@ -95,6 +100,13 @@ class CallSettings:
     deadline: float = DEFAULT_DEADLINE
     backoff_base: float = DEFAULT_BACKOFF_BASE
     backoff_cap: float = DEFAULT_BACKOFF_CAP
+    ca_bundle: str | None = None  # PEM file for https; None: certifi's bundle
+    allow_insecure_http: bool = False  # http:// to a host that is not loopback
+
+    def __post_init__(self) -> None:
+        # A last guard for settings built by hand: resolve() refuses this with the source.
+        if not self.allow_insecure_http:
+            check_transport_security(self.base_url, "endpoint")
 
 
 def config_value(key: str, config: ConfigLookup | None) -> str | None:
@@ -143,8 +155,15 @@ def resolve(
     deadline: float | None = None,
     backoff_base: float | None = None,
     backoff_cap: float | None = None,
+    allow_insecure_http: bool | None = None,
 ) -> CallSettings:
-    """Resolve and validate the settings of one call of ``api`` (no network)."""
+    """Resolve and validate the settings of one call of ``api`` (no network).
+
+    Raises ``InvalidInputError`` for a malformed value, an ``http://`` endpoint to a host
+    that is not loopback unless ``allow_insecure_http`` (keyword, Pulumi config
+    ``aliread:allowInsecureHttp`` or ``ALIREAD_ALLOW_INSECURE_HTTP``) is true, and a CA
+    bundle (``CA_BUNDLE_ENV``) that is missing or unreadable.
+    """
     env = os.environ if env is None else env
     if region is not None:
         region = check_region(region)
@@ -152,16 +171,21 @@ def resolve(
         found = _first_setting(REGION_CONFIG, REGION_ENV, config, env)
         region = check_region(found[1], source=found[0]) if found else None
     region = region or api.default_region
+    endpoint_source = "endpoint"
     if endpoint is not None:
         base_url = parse_endpoint(endpoint)
     else:
         found = _first_setting(
             (f"aliread:{api.endpoint_setting}",), (api.endpoint_env,), config, env
         )
+        endpoint_source = found[0] if found else "endpoint"
         base_url = (
             parse_endpoint(found[1], source=found[0]) if found
             else "https://" + api.endpoint_for(region)
         )
+    insecure = _insecure_http(allow_insecure_http, config, env)
+    if not insecure:
+        check_transport_security(base_url, endpoint_source)
     return CallSettings(
         region=region,
         base_url=base_url,
@@ -172,7 +196,94 @@ def resolve(
         deadline=_positive("deadline", deadline, DEFAULT_DEADLINE),
         backoff_base=_positive("backoff_base", backoff_base, DEFAULT_BACKOFF_BASE),
         backoff_cap=_positive("backoff_cap", backoff_cap, DEFAULT_BACKOFF_CAP),
+        ca_bundle=ca_bundle(env) if base_url.startswith("https://") else None,
+        allow_insecure_http=insecure,
     )
+
+
+def _insecure_http(keyword: object, config: ConfigLookup | None,
+                   env: Mapping[str, str]) -> bool:
+    """``allow_insecure_http`` from the keyword, Pulumi config or the environment."""
+    if keyword is not None:
+        if not isinstance(keyword, bool):
+            raise InvalidInputError(
+                f"allow_insecure_http must be True or False, got {keyword!r}."
+            )
+        return keyword
+    value = config_value(INSECURE_HTTP_CONFIG, config)
+    source = f"Pulumi config {INSECURE_HTTP_CONFIG}"
+    if value is None and env.get(INSECURE_HTTP_ENV):
+        value, source = env[INSECURE_HTTP_ENV], f"environment variable {INSECURE_HTTP_ENV}"
+    if value is None:
+        return False
+    word = value.strip().lower()
+    if word in ("1", "true", "yes", "on"):
+        return True
+    if word in ("0", "false", "no", "off"):
+        return False
+    raise InvalidInputError(f"{source} is {_safe(value)}: set it to true or false.")
+
+
+def check_transport_security(base_url: str, source: str = "endpoint") -> None:
+    """Refuse ``http://`` to a host that is not loopback (no network).
+
+    Signed requests carry the STS token (``SecurityToken``) in their query: over plain
+    HTTP anyone on the path reads it.
+    """
+    from .transport import is_loopback
+
+    parts = urlsplit(base_url)
+    if parts.scheme != "http" or is_loopback(parts.hostname or ""):
+        return
+    raise InvalidInputError(
+        f"{source} {base_url} is plain http:// to a host that is not loopback: the signed "
+        "request (and the STS token, if any) would cross the network unencrypted, so "
+        "nothing was sent. Use https://, or, if this network path is trusted (a private "
+        "gateway), opt in explicitly: allow_insecure_http=True, Pulumi config "
+        f"{INSECURE_HTTP_CONFIG}=true, {INSECURE_HTTP_ENV}=true or the CLI flag "
+        "--allow-insecure-http."
+    )
+
+
+def ca_bundle(env: Mapping[str, str] | None = None) -> str | None:
+    """The CA bundle file https endpoints are verified with: the first of
+    ``ALIBABA_CLOUD_CA_BUNDLE``, ``SSL_CERT_FILE``, ``REQUESTS_CA_BUNDLE`` that is set,
+    else None (certifi's bundle). Raises ``InvalidInputError`` naming the variable when
+    the file is missing, unreadable or holds no PEM certificate."""
+    env = os.environ if env is None else env
+    for name in CA_BUNDLE_ENV:
+        path = env.get(name)
+        if path:
+            _check_ca_bundle(name, path)
+            return path
+    return None
+
+
+def _check_ca_bundle(name: str, path: str) -> None:
+    try:
+        stat = os.stat(path)
+    except OSError as exc:
+        raise InvalidInputError(
+            f"environment variable {name} names {path!r}, which cannot be read "
+            f"({exc.strerror}): point it at a PEM file of CA certificates, or unset it to "
+            "use the bundled ones (certifi)."
+        ) from None
+    _load_ca_bundle(name, path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=16)
+def _load_ca_bundle(name: str, path: str, _mtime: int, _size: int) -> None:
+    import ssl
+
+    try:
+        ssl.create_default_context(cafile=path)
+    except (OSError, ssl.SSLError) as exc:
+        reason = getattr(exc, "strerror", None) or "no PEM certificate in it"
+        raise InvalidInputError(
+            f"environment variable {name} names {path!r}, which is not a readable PEM "
+            f"bundle of CA certificates ({reason}): fix the file, or unset {name} to use "
+            "the bundled ones (certifi)."
+        ) from None
 
 
 def _positive(name: str, value: float | None, default: float) -> float:
@@ -273,52 +384,25 @@ def _require_pair(where: str, id_name: str, key_id: str | None, secret_name: str
     )
 
 
-_CHAINS: dict[str | None, object] = {}
-
-
 def _default_chain(profile: str | None) -> Credentials:
-    # Imported only here: most users configure keys explicitly, and it costs ~200 ms.
-    from alibabacloud_credentials.provider import (
-        CLIProfileCredentialsProvider,
-        DefaultCredentialsProvider,
-    )
+    # Imported only here: most users configure keys explicitly.
+    from .credential_chain import CHAIN, NoCredentials, default_sources
 
-    _quiet_credentials_logger()
-    provider = _CHAINS.get(profile)
-    if provider is None:
-        provider = (
-            CLIProfileCredentialsProvider(profile_name=profile)
-            if profile else DefaultCredentialsProvider()
-        )
-        _CHAINS[profile] = provider
     try:
-        found = provider.get_credentials()  # type: ignore[attr-defined]
-    except Exception as exc:
-        reason = redaction.scrub(" ".join(str(exc).split()))[:300]
-        where = f"the aliyun CLI profile {profile!r}" if profile else "the default chain"
-        raise NoCredentialsError(f"{_NO_CREDENTIALS} ({where} said: {reason})") from None
+        found = CHAIN.credentials(default_sources(profile), intro=_NO_CREDENTIALS)
+    except NoCredentials as missing:
+        raise NoCredentialsError(missing.message) from None
     return Credentials(
-        found.get_access_key_id(),
-        found.get_access_key_secret(),
-        found.get_security_token() or None,
-        source=f"default credential chain ({found.get_provider_name()})",
-        renewable=True,
+        found.access_key_id, found.access_key_secret, found.security_token,
+        source=f"default credential chain ({found.source})", renewable=True,
     )
-
-
-def _quiet_credentials_logger() -> None:
-    """alibabacloud-credentials attaches stderr handlers of its own to its 'credentials'
-    logger, which print tracebacks on every failed lookup; detach them (records still
-    reach the application's own logging) and keep secrets out of what remains."""
-    logger = logging.getLogger("credentials")
-    for handler in list(logger.handlers):
-        if type(handler) is logging.StreamHandler:
-            logger.removeHandler(handler)
-    redaction.protect_logger("credentials")
 
 
 _NO_CREDENTIALS = (
     "No Alibaba Cloud credentials found: set ALIBABA_CLOUD_ACCESS_KEY_ID and "
-    "ALIBABA_CLOUD_ACCESS_KEY_SECRET, or `pulumi config set alicloud:accessKey ...` and "
-    "`pulumi config set --secret alicloud:secretKey ...`, or configure the aliyun CLI profile."
+    "ALIBABA_CLOUD_ACCESS_KEY_SECRET (with ALIBABA_CLOUD_SECURITY_TOKEN for STS keys), or "
+    "`pulumi config set alicloud:accessKey ...` and `pulumi config set --secret "
+    "alicloud:secretKey ...`, or set up one of the default chain's sources. Not set: "
+    "Pulumi config alicloud:accessKey, environment ALIBABA_CLOUD_ACCESS_KEY_ID / "
+    "ALICLOUD_ACCESS_KEY."
 )

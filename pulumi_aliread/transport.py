@@ -1,7 +1,9 @@
 """HTTP for signed GETs: pooled keep-alive connections, timeouts, a cap on body size.
 
-Uses the urllib3 that aliyun-python-sdk-core vendors (thread-safe pools, no extra
-dependency). One ``Transport`` per base URL (and proxy) is shared by every thread.
+Uses urllib3 2.x (thread-safe pools). One ``Transport`` per base URL, proxy and CA
+bundle is shared by every thread. ``read_timeout`` bounds the whole answer (status line,
+headers and body), not each socket read: ``watchdog`` shuts a connection down when its
+answer is late. The body is decoded within the size cap (``bodies``).
 
 Proxies come from the environment as urllib and aliyun-python-sdk-core read them:
 ``HTTPS_PROXY`` for https endpoints, ``HTTP_PROXY`` for http ones (lowercase names win),
@@ -18,18 +20,24 @@ import ipaddress
 import logging
 import os
 import re
+import ssl
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from . import redaction
+from .bodies import MAX_BODY_BYTES, BodyDecoder, BodyTooLarge, UndecodableBody, retry_after
 from .errors import InvalidInputError
+from .watchdog import WATCHDOG, Timer
 
-MAX_BODY_BYTES = 4 * 1024 * 1024  # answers of these APIs are a few KB
+__all__ = ["MAX_BODY_BYTES", "Answer", "BodyTooLarge", "TransportFailure", "Transport",
+           "UndecodableBody", "is_loopback", "proxy_for", "transport_for"]
+
 _POOL_SIZE = 64
+_READ_SIZE = 65536
 
-_URLLIB3 = "aliyunsdkcore.vendored.requests.packages.urllib3"
 log = logging.getLogger("pulumi_aliread")
 redaction.protect_logger("pulumi_aliread")
 
@@ -55,7 +63,7 @@ def proxy_for(base_url: str, env: Mapping[str, str] | None = None) -> str | None
     env = os.environ if env is None else env
     parts = urlsplit(base_url)
     host = (parts.hostname or "").lower()
-    if parts.scheme not in ("http", "https") or not host or _is_loopback(host):
+    if parts.scheme not in ("http", "https") or not host or is_loopback(host):
         return None
     proxies = {}
     for key in (parts.scheme, "no"):
@@ -82,7 +90,9 @@ def proxy_for(base_url: str, env: Mapping[str, str] | None = None) -> str | None
 
 
 @functools.lru_cache(maxsize=256)
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """True for localhost names and loopback addresses (127.0.0.0/8, ::1)."""
+    host = host.lower()
     if host == "localhost" or host.endswith(".localhost"):
         return True
     try:
@@ -131,23 +141,98 @@ def _parse_proxy(proxy: str) -> _Proxy:
 
 
 class TransportFailure(Exception):
-    """The request got no usable HTTP answer (reset, refused, timed out, cut short)."""
+    """The request got no usable HTTP answer (reset, refused, timed out, cut short).
 
-    def __init__(self, kind: str, detail: str) -> None:
+    ``permanent``: sending again cannot help (the server's certificate failed
+    verification), so the caller must not retry.
+    """
+
+    def __init__(self, kind: str, detail: str, *, permanent: bool = False) -> None:
         super().__init__(f"{kind}: {detail}")
         self.kind = kind
         self.detail = detail
-
-
-class BodyTooLarge(Exception):
-    """The answer's body exceeded ``MAX_BODY_BYTES``."""
+        self.permanent = permanent
 
 
 @dataclass(frozen=True, slots=True)
 class Answer:
+    """An HTTP answer: status, decoded body, and the headers the client acts on."""
+
     status: int
     body: bytes
     request_id: str | None
+    retry_after: float | None = None  # seconds, from x-acs-retry-after / Retry-After
+    location: str | None = None  # of a redirect (never followed)
+
+
+def answer_from(status: int, body: bytes, headers: Mapping[str, str]) -> Answer:
+    """An ``Answer`` from a status, decoded body and headers (looked up in lower case)."""
+    return Answer(status, body, headers.get("x-acs-request-id"), retry_after(headers),
+                  headers.get("location") if 300 <= status < 400 else None)
+
+
+def tls_failure(exc: BaseException, ca_bundle: str | None) -> TransportFailure:
+    """The permanent failure of a certificate that did not verify."""
+    reason = redaction.scrub(str(getattr(exc, "verify_message", None)
+                                 or getattr(exc, "reason", None) or exc))
+    bundle = f"the CA bundle {ca_bundle}" if ca_bundle else "the system's CA bundle (certifi)"
+    return TransportFailure(
+        "TlsVerificationFailed",
+        f"the server's TLS certificate did not verify against {bundle} ({reason}). If the "
+        "endpoint is right and its certificate is signed by a private CA, point "
+        "ALIBABA_CLOUD_CA_BUNDLE (or SSL_CERT_FILE / REQUESTS_CA_BUNDLE) at a PEM file "
+        "holding that CA",
+        permanent=True,
+    )
+
+
+def is_cert_failure(exc: BaseException | None) -> bool:
+    """True if ``exc`` (or an exception it wraps) is a certificate verification failure."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, ssl.SSLCertVerificationError):
+            return True
+        nested = [a for a in getattr(exc, "args", ()) if isinstance(a, BaseException)]
+        exc = nested[-1] if nested else (exc.__cause__ or exc.__context__)
+    return False
+
+
+def _cert_error(exc: BaseException) -> BaseException:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ssl.SSLCertVerificationError):
+            return current
+        nested = [a for a in getattr(current, "args", ()) if isinstance(a, BaseException)]
+        current = nested[-1] if nested else (current.__cause__ or current.__context__)
+    return exc
+
+
+# The thread's exchange in progress: (read_timeout, deadline_at), and its armed Timer.
+_local = threading.local()
+
+
+def _bounded(base: type) -> type:
+    """``base`` (a urllib3 connection class) whose answers are bounded as a whole."""
+
+    class Bounded(base):  # type: ignore[misc, valid-type]
+        def getresponse(self):  # type: ignore[no-untyped-def]
+            limits = getattr(_local, "limits", None)
+            if limits is not None and self.sock is not None:
+                _local.timer = WATCHDOG.arm(self.sock, _answer_deadline(*limits))
+            return super().getresponse()
+
+    Bounded.__name__ = Bounded.__qualname__ = f"Bounded{base.__name__}"
+    return Bounded
+
+
+@functools.cache
+def _connection_classes() -> tuple[type, type]:
+    from urllib3.connection import HTTPConnection, HTTPSConnection
+
+    return _bounded(HTTPConnection), _bounded(HTTPSConnection)
 
 
 class Transport:
@@ -155,22 +240,24 @@ class Transport:
 
     ``proxy``: a proxy URL (``http://[user:password@]host:port``), None for a direct
     connection, or by default what ``proxy_for`` decides from the environment.
+    ``ca_bundle``: the PEM file that verifies https servers (default: certifi's).
     """
 
-    def __init__(self, base_url: str, proxy: str | None | _FromEnvironment = FROM_ENVIRONMENT
-                 ) -> None:
-        from aliyunsdkcore.vendored.requests.packages import urllib3
+    def __init__(self, base_url: str, proxy: str | None | _FromEnvironment = FROM_ENVIRONMENT,
+                 ca_bundle: str | None = None) -> None:
+        import urllib3
 
-        redaction.protect_logger(f"{_URLLIB3}.connectionpool")
-        redaction.protect_logger(f"{_URLLIB3}.poolmanager")
+        redaction.protect_logger("urllib3.connectionpool")
+        redaction.protect_logger("urllib3.poolmanager")
         if isinstance(proxy, _FromEnvironment):
             proxy = proxy_for(base_url)
         self.base_url = base_url
+        self.ca_bundle = ca_bundle
         self._urllib3 = urllib3
         options: dict[str, object] = {"maxsize": _POOL_SIZE, "block": False, "retries": False}
         if base_url.startswith("https://"):
             options["cert_reqs"] = "CERT_REQUIRED"
-            options["ca_certs"] = os.environ.get("ALIBABA_CLOUD_CA_BUNDLE") or _ca_bundle()
+            options["ca_certs"] = ca_bundle or default_ca_bundle()
         self._manager = None
         self._absolute = False  # an http proxy wants the absolute URL in the request line
         self.proxy: str | None = None  # credential-free, for messages
@@ -185,52 +272,99 @@ class Transport:
             log.debug("requests to %s go through the proxy %s", base_url, parsed.url)
         else:
             self._pool = urllib3.connection_from_url(base_url, **options)
+        plain, tls = _connection_classes()
+        self._pool.ConnectionCls = tls if base_url.startswith("https://") else plain
 
-    def get(self, path_and_query: str, connect_timeout: float, read_timeout: float) -> Answer:
-        """Send one GET; return the answer, or raise TransportFailure / BodyTooLarge."""
+    def get(self, path_and_query: str, connect_timeout: float, read_timeout: float,
+            deadline_at: float | None = None) -> Answer:
+        """Send one GET; return the answer, or raise TransportFailure / BodyTooLarge /
+        UndecodableBody.
+
+        ``read_timeout`` (s) bounds the whole answer once the request is sent (status
+        line, headers, body); ``deadline_at`` (``time.monotonic()`` s), if given, bounds
+        the whole attempt, connecting included.
+        """
         urllib3 = self._urllib3
         exceptions = urllib3.exceptions
+        if deadline_at is not None:
+            connect_timeout = max(0.001, min(connect_timeout, deadline_at - time.monotonic()))
         timeout = urllib3.Timeout(connect=connect_timeout, read=read_timeout)
         target = self.base_url + path_and_query if self._absolute else path_and_query
+        # Read by the connection class when the request is out: the answer's deadline.
+        _local.limits, _local.timer = (read_timeout, deadline_at), None
+        response = None
         try:
-            response = self._pool.urlopen(
-                "GET",
-                target,
-                headers={"Accept-Encoding": "identity", "User-Agent": USER_AGENT},
-                timeout=timeout,
-                retries=False,
-                redirect=False,
-                preload_content=False,
-                assert_same_host=False,
-            )
-        except exceptions.NewConnectionError as exc:  # a ConnectTimeoutError in urllib3 1.x
-            raise self._failure("ConnectionError", _reason(exc)) from None
-        except exceptions.ConnectTimeoutError:
-            raise self._failure("ConnectTimeout", "connecting timed out") from None
-        except exceptions.ReadTimeoutError:
-            raise self._failure("ReadTimeout", "no answer within the read timeout") from None
-        except exceptions.ProxyError as exc:
-            raise self._failure("ProxyError", _reason(exc)) from None
-        except (exceptions.HTTPError, OSError) as exc:
-            raise self._failure("ConnectionError", _reason(exc)) from None
-        try:
-            body = response.read(MAX_BODY_BYTES + 1)
-        except exceptions.ReadTimeoutError:
-            response.close()
-            raise self._failure("ReadTimeout", "the answer stalled mid-body") from None
-        except (exceptions.HTTPError, OSError) as exc:
-            response.close()
-            raise self._failure("ConnectionError", _reason(exc)) from None
-        if len(body) > MAX_BODY_BYTES:
-            response.close()  # do not drain megabytes just to reuse the socket
-            raise BodyTooLarge()
+            try:
+                response = self._pool.urlopen(
+                    "GET",
+                    target,
+                    headers={"Accept-Encoding": "identity", "User-Agent": USER_AGENT},
+                    timeout=timeout,
+                    retries=False,
+                    redirect=False,
+                    preload_content=False,
+                    decode_content=False,
+                    assert_same_host=False,
+                )
+            except exceptions.SSLError as exc:
+                if is_cert_failure(exc):
+                    raise tls_failure(_cert_error(exc), self.ca_bundle) from None
+                raise self._failure("ConnectionError", _reason(exc)) from None
+            except exceptions.NewConnectionError as exc:  # also a ConnectTimeoutError
+                raise self._failure("ConnectionError", _reason(exc)) from None
+            except exceptions.ConnectTimeoutError:
+                raise self._failure("ConnectTimeout", "connecting timed out") from None
+            except exceptions.ReadTimeoutError:
+                raise self._late(_local.timer, "no answer within the read timeout") from None
+            except exceptions.ProxyError as exc:
+                if is_cert_failure(exc):
+                    raise tls_failure(_cert_error(exc), self.ca_bundle) from None
+                raise self._failure("ProxyError", _reason(exc)) from None
+            except (exceptions.HTTPError, OSError) as exc:
+                if _fired(_local.timer):
+                    raise self._late(_local.timer, "") from None
+                raise self._failure("ConnectionError", _reason(exc)) from None
+            body = self._read_body(response, exceptions)
+        finally:
+            timer, _local.timer, _local.limits = _local.timer, None, None
+            fired = timer is not None and WATCHDOG.disarm(timer)
+            if fired and response is not None:
+                response.close()
+        if fired:
+            raise self._late(timer, "the answer was cut at the read timeout")
         response.release_conn()
         if self.proxy is not None and response.status == 407:
             raise self._failure(
                 "ProxyError", "the proxy asks for authentication (HTTP 407): check the "
                 "user and password in HTTPS_PROXY / HTTP_PROXY"
             )
-        return Answer(response.status, body, response.headers.get("x-acs-request-id"))
+        return answer_from(response.status, body, response.headers)
+
+    def _read_body(self, response, exceptions) -> bytes:  # type: ignore[no-untyped-def]
+        try:
+            length = response.headers.get("content-length")
+            if length is not None and length.strip().isdigit() and int(length) > MAX_BODY_BYTES:
+                raise BodyTooLarge()
+            decoder = BodyDecoder(response.headers.get("content-encoding"))
+            while data := response.read(_READ_SIZE, decode_content=False):
+                decoder.feed(data)
+            return decoder.finish()
+        except (BodyTooLarge, UndecodableBody):
+            response.close()  # do not drain megabytes just to reuse the socket
+            raise
+        except exceptions.ReadTimeoutError:
+            response.close()
+            raise self._late(_local.timer, "the answer stalled mid-body") from None
+        except (exceptions.HTTPError, OSError) as exc:
+            response.close()
+            if _fired(_local.timer):
+                raise self._late(_local.timer, "") from None
+            raise self._failure("ConnectionError", _reason(exc)) from None
+
+    def _late(self, timer: Timer | None, detail: str) -> TransportFailure:
+        if _fired(timer) or not detail:
+            detail = "the whole answer did not arrive within the read timeout"
+        return self._failure("ReadTimeout", detail)
 
     def _failure(self, kind: str, detail: str) -> TransportFailure:
         if self.proxy is not None:
@@ -241,6 +375,15 @@ class Transport:
         self._pool.close()
         if self._manager is not None:
             self._manager.clear()
+
+
+def _answer_deadline(read_timeout: float, deadline_at: float | None) -> float:
+    at = time.monotonic() + read_timeout
+    return at if deadline_at is None else min(at, deadline_at)
+
+
+def _fired(timer: Timer | None) -> bool:
+    return timer is not None and timer.fired
 
 
 def _reason(exc: BaseException) -> str:
@@ -255,8 +398,9 @@ def _reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def _ca_bundle() -> str:
-    from aliyunsdkcore.vendored.requests.packages import certifi
+def default_ca_bundle() -> str:
+    """certifi's CA bundle: the trust store when no CA-bundle variable is set."""
+    import certifi
 
     return certifi.where()
 
@@ -270,18 +414,19 @@ def _user_agent() -> str:
 
 
 USER_AGENT = _user_agent()
-_transports: dict[tuple[str, str | None], Transport] = {}
+_transports: dict[tuple[str, str | None, str | None], Transport] = {}
 _lock = threading.Lock()
 
 
-def transport_for(base_url: str) -> Transport:
-    """The shared Transport of ``base_url`` and the proxy the environment names for it
-    (created once, reused by every thread)."""
-    key = (base_url, proxy_for(base_url))
+def transport_for(base_url: str, ca_bundle: str | None = None) -> Transport:
+    """The shared Transport of ``base_url``, ``ca_bundle`` and the proxy the environment
+    names for it (created once, reused by every thread)."""
+    key = (base_url, proxy_for(base_url), ca_bundle)
     transport = _transports.get(key)
     if transport is None:
         with _lock:
             transport = _transports.get(key)
             if transport is None:
-                transport = _transports[key] = Transport(base_url, proxy=key[1])
+                transport = _transports[key] = Transport(base_url, proxy=key[1],
+                                                         ca_bundle=ca_bundle)
     return transport

@@ -28,6 +28,7 @@ class HttpFront:
             raise ValueError(mode)
         self.upstream, self.mode = upstream, mode
         self.requests = 0
+        self.accepted = 0  # TCP connections accepted, before any TLS handshake
         self.connections = 0
         self.in_flight = 0
         self.peak = 0
@@ -61,6 +62,8 @@ class HttpFront:
 
             def get_request(self) -> tuple[socket.socket, object]:
                 sock, address = super().get_request()
+                with front.lock:
+                    front.accepted += 1
                 if tls is not None:
                     sock = tls.wrap_socket(sock, server_side=True)
                 return sock, address

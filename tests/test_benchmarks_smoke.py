@@ -25,7 +25,7 @@ def test_benchmark_runner_writes_one_table(tmp_path: Path) -> None:
     assert text.startswith("# Performance")
     rows = [line for line in text.splitlines() if line.startswith("| ") and " | " in line]
     numbers = {row.split("|")[1].strip() for row in rows}
-    assert {"1a", "1b", "2", "3a", "3b", "4a", "4b", "5", "6"} <= numbers
+    assert {"1a", "1b", "2", "3a", "3b", "4a", "4b", "4c", "5", "6"} <= numbers
     assert "| error |" not in text
     assert "whole get_handshake" in text
     assert result.stdout.count("| # | measurement |") == 1

@@ -184,5 +184,5 @@ def test_half_a_key_pair_is_refused_rather_than_mixed(config, env, missing):
 def test_a_failed_default_chain_prints_nothing_and_says_why(emulator, capfd):
     with pytest.raises(aliread.AccessDeniedError) as caught:
         aliread.get_handshake(SEED_HANDSHAKE_ID, endpoint=emulator.url)
-    assert caught.value.code == "NoCredentials" and "said:" in str(caught.value)
+    assert caught.value.code == "NoCredentials" and "Tried: OIDC role: not set" in str(caught.value)
     assert capfd.readouterr().err == ""

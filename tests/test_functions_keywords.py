@@ -15,7 +15,7 @@ import pulumi_aliread as aliread
 from pulumi_aliread.testing import SEED_HANDSHAKE_ID, SEED_ORDER_ID, Emulator, Fault
 
 TUNING = ("connect_timeout", "read_timeout", "max_attempts", "deadline", "backoff_base",
-          "backoff_cap")
+          "backoff_cap", "allow_insecure_http")
 HANDSHAKE_KEYWORDS = ("region", "endpoint", "expected_status", *TUNING,
                       "mismatch_means_accepted", "opts")
 ORDER_KEYWORDS = ("region", "endpoint", "api_version", "expected_state", *TUNING, "opts")

@@ -190,7 +190,7 @@ def test_a_signed_read_goes_through_an_explicit_proxy(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     proxied = Transport(emulator.url, proxy=_with_credentials(forward_proxy))
-    monkeypatch.setattr(client, "transport_for", lambda base_url: proxied)
+    monkeypatch.setattr(client, "transport_for", lambda base_url, *_: proxied)
     try:
         result = aliread.get_handshake(SEED_HANDSHAKE_ID, endpoint=emulator.url)
         again = aliread.get_join_permission_auth_order(SEED_ORDER_ID, endpoint=emulator.url)
@@ -215,7 +215,8 @@ def test_http_proxy_from_the_environment_is_used(
     endpoint = f"http://aliread-gateway.invalid:{port}"
     monkeypatch.setenv("HTTP_PROXY", _with_credentials(forward_proxy))
 
-    result = aliread.get_handshake(SEED_HANDSHAKE_ID, endpoint=endpoint, max_attempts=1)
+    result = aliread.get_handshake(SEED_HANDSHAKE_ID, endpoint=endpoint, max_attempts=1,
+                                   allow_insecure_http=True)
 
     assert result.handshake_id == SEED_HANDSHAKE_ID
     assert forward_proxy.gets()[0].startswith(endpoint + "/?")
@@ -247,7 +248,7 @@ def test_proxy_credentials_never_reach_messages_or_logs(
     caplog.set_level(logging.DEBUG)
     wrong = "wr0ng-pa55word-91d3"
     proxied = Transport(emulator.url, proxy=_with_credentials(forward_proxy, wrong))
-    monkeypatch.setattr(client, "transport_for", lambda base_url: proxied)
+    monkeypatch.setattr(client, "transport_for", lambda base_url, *_: proxied)
     try:
         with pytest.raises(aliread.ServiceUnavailableError, match="HTTP 407") as refused:
             aliread.get_handshake(SEED_HANDSHAKE_ID, endpoint=emulator.url, max_attempts=1)
@@ -257,7 +258,7 @@ def test_proxy_credentials_never_reach_messages_or_logs(
 
     forward_proxy.close()  # nothing listens there any more
     dead = Transport(emulator.url, proxy=_with_credentials(forward_proxy))
-    monkeypatch.setattr(client, "transport_for", lambda base_url: dead)
+    monkeypatch.setattr(client, "transport_for", lambda base_url, *_: dead)
     try:
         with pytest.raises(aliread.ServiceUnavailableError, match="through the proxy") as down:
             aliread.get_handshake(SEED_HANDSHAKE_ID, endpoint=emulator.url, max_attempts=1,
@@ -282,7 +283,7 @@ def test_output_reads_behind_a_proxy_go_through_it(
 
     def program() -> None:
         read = aliread.get_handshake_output(SEED_HANDSHAKE_ID, endpoint=endpoint,
-                                            max_attempts=1)
+                                            max_attempts=1, allow_insecure_http=True)
         pulumi.export("status", read.status)
 
     exported = ProviderMocks(stack_config(emulator)).run(program)

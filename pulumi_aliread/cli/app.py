@@ -127,6 +127,10 @@ def _api_command(api: ApiSpec) -> click.Command:
                      help="Reads in flight at once."),
         click.Option(["--progress"], is_flag=True,
                      help="Report waiting progress on stderr even when it is not a terminal."),
+        click.Option(["--allow-insecure-http", "allow_insecure_http"], is_flag=True,
+                     default=None,
+                     help="Allow an http:// endpoint that is not loopback (signed requests "
+                     "and STS tokens in clear text; else ALIREAD_ALLOW_INSECURE_HTTP)."),
     ]
     if api.invited_accepted_code is not None:
         params.append(click.Option(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TextIO
@@ -39,6 +40,7 @@ def run(
     read_timeout: float | None = None,
     deadline: float | None = None,
     invited_account: bool = False,
+    allow_insecure_http: bool | None = None,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
     sleep: Callable[[float], None] = time.sleep,
@@ -66,7 +68,8 @@ def run(
         )
         settings = resolve(api, region=region, endpoint=endpoint, api_version=api_version,
                            connect_timeout=connect_timeout, read_timeout=read_timeout,
-                           deadline=deadline)
+                           deadline=deadline,
+                           allow_insecure_http=allow_insecure_http or None)
     except errors.InvalidInputError as exc:
         option_error = exc
         problems.append(exc.message)
@@ -192,9 +195,10 @@ def _print_all(api: ApiSpec, outcomes: Iterable[Outcome], fmt: str, out: TextIO,
                err: TextIO | None, codes: set[int]) -> None:
     writer = render.Table(api, out) if fmt == "table" else render.JsonArray(out)
     not_read = 0
-    # Errors already printed, by identity (one error may fail many ids); held here so
-    # that no id() is reused while streaming.
-    shown: dict[int, errors.AlireadError] = {}
+    # Errors already printed, by identity (one error may fail many ids). Weakly held: an
+    # error no outcome holds any more cannot repeat, and its entry goes with it (so no
+    # id() is reused while listed, and failures cost no more memory than results).
+    shown: weakref.WeakValueDictionary[int, errors.AlireadError] = weakref.WeakValueDictionary()
     repeats = 0
     for outcome in outcomes:
         codes.add(exit_code_of(outcome))

@@ -157,6 +157,7 @@ def _read(job: Job, settings: CallSettings, creds: Credentials, object_id: str, 
         accepted = (client.invited_view(api, object_id, error)
                     if job.mismatch_means_accepted else None)
         if accepted is None:
+            error.__traceback__ = None  # kept per id: no frames (a failure costs what a result does)
             retry = waiting and isinstance(error, errors.ServiceUnavailableError)
             return Outcome(object_id, Status.PENDING if retry else Status.ERROR, error=error)
         result = accepted
@@ -178,11 +179,21 @@ def _not_read(object_id: str) -> Outcome:
 
 
 def _timed_out(job: Job, outcome: Outcome, timeout: float) -> Outcome:
-    """A pending outcome at the deadline: TIMED_OUT, or ERROR if its last read failed."""
+    """A pending outcome at the deadline: TIMED_OUT, or ERROR if its last read failed for
+    good. A read that was still being retried (unavailable, timed out) when the time ran
+    out is TIMED_OUT too: --timeout decides, whatever the network was doing."""
+    api, result = job.api, outcome.result
+    if isinstance(outcome.error, errors.ServiceUnavailableError):
+        last = outcome.error
+        error = WaitTimeoutError(
+            f"{api.title} {outcome.object_id} was not read in an expected state within "
+            f"{format_duration(timeout)} (--timeout); the last read failed: {last.message}",
+            code="WaitTimeout", http_status=last.http_status, request_id=last.request_id,
+        )
+        return Outcome(outcome.object_id, Status.TIMED_OUT, result, error)
     if outcome.error is not None and not isinstance(outcome.error,
                                                     errors.ExpectationNotMetError):
         return Outcome(outcome.object_id, Status.ERROR, outcome.result, outcome.error)
-    api, result = job.api, outcome.result
     state = getattr(result, api.state_field)
     wanted = " or ".join(job.expected)
     error = WaitTimeoutError(

@@ -48,8 +48,31 @@ SECTIONS: dict[str, tuple[str, list[tuple[str, str]]]] = {
     ),
     "secrets": (
         "Secrets: AccessKey secret and STS token, DEBUG logging on for pulumi_aliread, "
-        "aliyunsdkcore and the root logger",
+        "aliyunsdkcore, urllib3, alibabacloud-credentials and the root logger",
         [("where", "searched"), ("items", "texts searched"), ("leaks", "secrets found")],
+    ),
+    "time": (
+        "Time bounds: hostile servers on both transports (blocking: get_*, CLI; event "
+        "loop: get_*_output); each read must end by its bounds",
+        [("scenario", "server"), ("path", "transport"), ("bounds", "bounds asked"),
+         ("outcome", "raised"), ("requests", "requests"), ("seconds", "ended after (s)")],
+    ),
+    "memory": (
+        "Memory bounds: peak Python memory (tracemalloc) while the answer or the failures "
+        "are handled",
+        [("scenario", "input"), ("path", "transport"), ("wire", "on the wire"),
+         ("outcome", "outcome"), ("peak", "peak (MiB)"), ("baseline", "baseline (MiB)")],
+    ),
+    "credentials": (
+        "Credential sources: malformed answers, each source in a fresh process (CLI, "
+        "DEBUG logging on); nothing a source returned may be shown",
+        [("source", "source"), ("answer", "its answer"), ("outcome", "outcome"),
+         ("lines", "stderr lines"), ("leaks", "secrets found")],
+    ),
+    "throttling": (
+        "Throttling signals: each answered once, then the object; retried, hint honoured",
+        [("signal", "signal"), ("path", "transport"), ("outcome", "outcome"),
+         ("requests", "requests"), ("hint", "hint (s)"), ("backoff", "slept (s)")],
     ),
 }
 

@@ -104,9 +104,9 @@ def watch_transport(base_url: str) -> Iterator[TransportTally]:
     original = transport.get
     tally = TransportTally()
 
-    def get(path: str, connect_timeout: float, read_timeout: float) -> Any:
+    def get(*args: Any) -> Any:
         with tally.counting():
-            return original(path, connect_timeout, read_timeout)
+            return original(*args)
 
     transport.get = get  # type: ignore[method-assign]
     try:
@@ -202,9 +202,9 @@ def _async_read(pairs: list[tuple[ApiSpec, str]], emulator: Emulator, tally: Tra
     outcomes: dict[str, Any] = {}
     original = async_transport.AsyncTransport.get
 
-    async def get(self: Any, path: str, connect_timeout: float, read_timeout: float) -> Any:
+    async def get(self: Any, *args: Any) -> Any:
         with tally.counting():
-            return await original(self, path, connect_timeout, read_timeout)
+            return await original(self, *args)
 
     async def all_reads() -> None:
         creds = settings.resolve_credentials(CONFIG)

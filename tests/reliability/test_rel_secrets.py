@@ -45,7 +45,7 @@ STS_CONFIG = {
     "alicloud:secretKey": STS_ACCESS_KEY_SECRET,
     "alicloud:securityToken": STS_TOKEN,
 }
-LOGGERS = ("", "pulumi_aliread", "aliyunsdkcore")
+LOGGERS = ("", "pulumi_aliread", "aliyunsdkcore", "urllib3", "credentials")
 
 
 def _forms(secret: str) -> set[str]:
@@ -79,6 +79,7 @@ def _debug_loggers() -> list[str]:
     """The root, pulumi_aliread, aliyunsdkcore and every logger below them. The SDK's
     vendored requests sets itself to CRITICAL: forced to DEBUG too, the worst case."""
     import aliyunsdkcore.vendored.requests.packages.urllib3.connectionpool  # noqa: F401
+    import urllib3.connectionpool  # noqa: F401 - the transport's own
 
     known = list(logging.root.manager.loggerDict)
     return [*LOGGERS, *(name for name in known if name.startswith(LOGGERS[1:]))]
@@ -217,9 +218,10 @@ def _cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[st
     """``aliread ARGS`` in a fresh process with DEBUG logging on for every logger."""
     code = ("import logging, sys; logging.basicConfig(level=logging.DEBUG); "
             "import aliyunsdkcore.vendored.requests.packages.urllib3.connectionpool; "
+            "import urllib3.connectionpool; "
             "[logging.getLogger(n).setLevel(logging.DEBUG) for n in list("
             "logging.root.manager.loggerDict) if n.startswith(('aliyunsdkcore', "
-            "'pulumi_aliread'))]; "
+            "'pulumi_aliread', 'urllib3', 'credentials'))]; "
             "from pulumi_aliread.cli import main; sys.exit(main(sys.argv[1:]))")
     return subprocess.run([sys.executable, "-c", code, *args], capture_output=True,
                           text=True, env=env, timeout=120, stdin=subprocess.DEVNULL)

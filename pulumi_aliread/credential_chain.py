@@ -1,0 +1,281 @@
+"""The Alibaba Cloud default credential chain, asked source by source, saying nothing of
+what the sources answered.
+
+The providers are alibabacloud-credentials' own, in its ``DefaultCredentialsProvider``
+order (OIDC role, aliyun CLI profile, credentials file, ECS RAM role, credentials URI).
+They are built here rather than taken whole from that class because:
+
+- its error text quotes what a source answered (a credentials URI's JSON, with the
+  AccessKey secret and STS token in it), and it logs the same on stderr; here a failed
+  source is named with what to set, never with its words, and the library's log records
+  are withheld (``quiet_library_logging``);
+- it reads the environment once, at import, and a profile file once, ever: a profile
+  rotated by another tool while a long ``aliread --wait`` runs was never seen again.
+  Here the environment is read at each lookup, and a source is rebuilt when its file
+  changes (its size, mtime or inode), so rotated credentials are picked up; sources that
+  renew themselves (STS, ECS role) keep their cache while their settings stay the same.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import redaction
+
+_TRUE = ("1", "true", "yes", "on")
+
+
+class SourceNotSet(Exception):
+    """The source is not configured here (a variable or file is missing)."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """One place credentials may come from.
+
+    ``name``: how messages call it; ``setup``: what a user sets to use it; ``key``: the
+    settings the provider is built from (a new key builds a new provider); ``build``
+    returns the library provider, or raises ``SourceNotSet``.
+    """
+
+    name: str
+    setup: str
+    key: tuple[Any, ...]
+    build: Callable[[], Any]
+
+
+@dataclass(frozen=True)
+class Found:
+    access_key_id: str
+    access_key_secret: str
+    security_token: str | None
+    source: str
+
+
+class NoCredentials(Exception):
+    """No source gave credentials; ``message`` names each one tried and what to set."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _file_key(path: str) -> tuple[Any, ...]:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return (path, None)
+    return (path, stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+
+def _home(env: Mapping[str, str]) -> str:
+    return env.get("HOME") or str(Path.home())
+
+
+def default_sources(profile: str | None = None,
+                    env: Mapping[str, str] | None = None) -> list[Source]:
+    """The chain's sources, from the environment as it is now. With ``profile`` (Pulumi
+    config ``alicloud:profile``), only that aliyun CLI profile."""
+    env = os.environ if env is None else env
+    cli_file = os.path.join(_home(env), ".aliyun", "config.json")
+    cli_profile = profile or env.get("ALIBABA_CLOUD_PROFILE") or None
+    cli = Source(
+        f"aliyun CLI profile {cli_profile!r}" if cli_profile else "aliyun CLI profile",
+        "run `aliyun configure` (ALIBABA_CLOUD_PROFILE picks the profile)",
+        ("cli", cli_profile, _file_key(cli_file)),
+        lambda: _cli_profile(cli_file, cli_profile, env),
+    )
+    if profile:
+        return [cli]
+    role_arn = env.get("ALIBABA_CLOUD_ROLE_ARN", "")
+    oidc_arn = env.get("ALIBABA_CLOUD_OIDC_PROVIDER_ARN", "")
+    token_file = env.get("ALIBABA_CLOUD_OIDC_TOKEN_FILE", "")
+    ini_file = env.get("ALIBABA_CLOUD_CREDENTIALS_FILE") or os.path.join(
+        _home(env), ".alibabacloud", "credentials.ini")
+    ini_profile = env.get("ALIBABA_CLOUD_PROFILE") or "default"
+    ecs_off = env.get("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "").lower() == "true"
+    uri = env.get("ALIBABA_CLOUD_CREDENTIALS_URI", "")
+    return [
+        Source(
+            "OIDC role",
+            "set ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN and "
+            "ALIBABA_CLOUD_OIDC_TOKEN_FILE",
+            ("oidc", role_arn, oidc_arn, token_file, env.get("ALIBABA_CLOUD_STS_REGION"),
+             env.get("ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED")),
+            lambda: _oidc(role_arn, oidc_arn, token_file, env),
+        ),
+        cli,
+        Source(
+            f"credentials file profile {ini_profile!r}",
+            "write it (ALIBABA_CLOUD_CREDENTIALS_FILE names another file)",
+            ("ini", ini_profile, _file_key(ini_file)),
+            lambda: _ini(ini_file, ini_profile),
+        ),
+        Source(
+            "ECS RAM role",
+            "run on an ECS instance with a RAM role (ALIBABA_CLOUD_ECS_METADATA names the "
+            "role; ALIBABA_CLOUD_ECS_METADATA_DISABLED=true skips it)",
+            ("ecs", ecs_off, env.get("ALIBABA_CLOUD_ECS_METADATA"),
+             env.get("ALIBABA_CLOUD_IMDSV1_DISABLED")),
+            lambda: _ecs(ecs_off, env),
+        ),
+        Source(
+            "credentials URI",
+            "set ALIBABA_CLOUD_CREDENTIALS_URI",
+            ("uri", uri),
+            lambda: _uri(uri),
+        ),
+    ]
+
+
+def _cli_profile(path: str, profile: str | None, env: Mapping[str, str]) -> Any:
+    if env.get("ALIBABA_CLOUD_CLI_PROFILE_DISABLED", "").lower() == "true":
+        raise SourceNotSet("disabled by ALIBABA_CLOUD_CLI_PROFILE_DISABLED")
+    if not os.path.isfile(path):
+        raise SourceNotSet(f"no file {path}")
+    from alibabacloud_credentials.provider import CLIProfileCredentialsProvider
+
+    return CLIProfileCredentialsProvider(profile_name=profile, profile_file=path)
+
+
+def _oidc(role_arn: str, oidc_arn: str, token_file: str, env: Mapping[str, str]) -> Any:
+    if not (role_arn and oidc_arn and token_file):
+        raise SourceNotSet("not set")
+    from alibabacloud_credentials.provider import OIDCRoleArnCredentialsProvider
+
+    return OIDCRoleArnCredentialsProvider(
+        role_arn=role_arn, oidc_provider_arn=oidc_arn, oidc_token_file_path=token_file,
+        role_session_name=env.get("ALIBABA_CLOUD_ROLE_SESSION_NAME") or None,
+        sts_region_id=env.get("ALIBABA_CLOUD_STS_REGION") or None,
+        enable_vpc=env.get("ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED", "").lower() in _TRUE,
+    )
+
+
+def _ini(path: str, profile: str) -> Any:
+    if not os.path.isfile(path):
+        raise SourceNotSet(f"no file {path}")
+    from alibabacloud_credentials.provider import ProfileCredentialsProvider
+
+    return ProfileCredentialsProvider(profile_file=path, profile_name=profile)
+
+
+def _ecs(disabled: bool, env: Mapping[str, str]) -> Any:
+    if disabled:
+        raise SourceNotSet("disabled by ALIBABA_CLOUD_ECS_METADATA_DISABLED")
+    from alibabacloud_credentials.provider import EcsRamRoleCredentialsProvider
+
+    try:
+        return EcsRamRoleCredentialsProvider(
+            role_name=env.get("ALIBABA_CLOUD_ECS_METADATA") or None,
+            disable_imds_v1=env.get("ALIBABA_CLOUD_IMDSV1_DISABLED", "").lower() in _TRUE,
+        )
+    except ValueError:  # the library saw the variable set when it was imported
+        raise SourceNotSet("disabled by ALIBABA_CLOUD_ECS_METADATA_DISABLED") from None
+
+
+def _uri(uri: str) -> Any:
+    if not uri:
+        raise SourceNotSet("not set")
+    from alibabacloud_credentials.provider import URLCredentialsProvider
+
+    return URLCredentialsProvider(uri=uri)
+
+
+class Chain:
+    """Asks sources in order; keeps each built provider while its key stays the same."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._providers: dict[tuple[Any, ...], Any] = {}
+
+    def credentials(self, sources: Sequence[Source], *, intro: str) -> Found:
+        """The first source's credentials; else ``NoCredentials`` naming every source
+        tried (``intro`` starts its message)."""
+        import alibabacloud_credentials.provider  # noqa: F401 - adds its log handlers
+
+        quiet_library_logging()
+        tried: list[str] = []
+        for source in sources:
+            try:
+                provider = self._provider(source)
+            except SourceNotSet as reason:
+                tried.append(f"{source.name}: {reason} (to use it, {source.setup})")
+                continue
+            try:
+                found = provider.get_credentials()
+                key_id = found.get_access_key_id()
+                secret = found.get_access_key_secret()
+                token = found.get_security_token() or None
+            except Exception:  # noqa: BLE001 - its words may hold what it was answered
+                tried.append(f"{source.name}: set up, but it gave no usable credentials "
+                             f"(its answer is not shown: it may hold secrets; check it: "
+                             f"{source.setup})")
+                continue
+            if not (isinstance(key_id, str) and key_id and isinstance(secret, str) and secret):
+                redaction.register(secret if isinstance(secret, str) else None,
+                                   token if isinstance(token, str) else None)
+                tried.append(f"{source.name}: set up, but its answer had no AccessKey pair "
+                             f"(check it: {source.setup})")
+                continue
+            return Found(key_id, secret, token if isinstance(token, str) else None,
+                         source.name)
+        raise NoCredentials(f"{intro} Tried: " + "; ".join(tried) + ".")
+
+    def _provider(self, source: Source) -> Any:
+        with self._lock:
+            provider = self._providers.get(source.key)
+        if provider is None:
+            provider = source.build()
+            with self._lock:
+                stale = [key for key in self._providers if key[0] == source.key[0]
+                         and key[1:2] == source.key[1:2]]
+                for key in stale:  # the same source with older settings or file
+                    del self._providers[key]
+                self._providers[source.key] = provider
+        return provider
+
+    def forget(self) -> None:
+        """Drop every built provider (the next lookup rebuilds them)."""
+        with self._lock:
+            self._providers.clear()
+
+
+CHAIN = Chain()
+
+
+class _Withheld(logging.Filter):
+    """Replaces each record of alibabacloud-credentials by a line that says nothing of
+    what a source answered: its messages quote bodies (secrets included)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = ("alibabacloud-credentials logged a record at level %s (its text is "
+                      "withheld by pulumi-aliread: it may hold credentials)")
+        record.args = (record.levelname,)
+        record.exc_info = record.exc_text = record.stack_info = None
+        return True
+
+
+_WITHHELD = _Withheld()
+_NULL = logging.NullHandler()
+
+
+def quiet_library_logging() -> None:
+    """Detach the stderr handlers alibabacloud-credentials adds to its ``credentials``
+    logger, withhold its records' text, and give it a NullHandler so that Python's
+    last-resort handler never prints them either (records still reach the
+    application's own handlers, withheld)."""
+    for name in ("credentials", "alibabacloud-tea"):
+        logger = logging.getLogger(name)
+        for handler in list(logger.handlers):
+            if type(handler) is logging.StreamHandler:
+                logger.removeHandler(handler)
+        if _WITHHELD not in logger.filters:
+            logger.addFilter(_WITHHELD)
+        if _NULL not in logger.handlers:
+            logger.addHandler(_NULL)
