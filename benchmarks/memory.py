@@ -79,7 +79,7 @@ def run(runs: int) -> list[Row]:
         one_mb, _ = peak(emulator.url, emulator.ids[:1])
         small_mb, small_out = peak(emulator.url, emulator.ids[:small])
         large_mb, large_out = peak(emulator.url, emulator.ids)
-        missing_ids = [f"h-missing{index:012d}" for index in range(large)]
+        missing_ids = [f"h-miss{index:012d}" for index in range(large)]  # valid ids, not found
         missing_mb, _ = peak(emulator.url, missing_ids, check=False)
         argv_growth = argv_only(emulator.ids) - argv_only(emulator.ids[:small])
     mb = 1024 * 1024

@@ -157,7 +157,8 @@ def _read(job: Job, settings: CallSettings, creds: Credentials, object_id: str, 
         accepted = (client.invited_view(api, object_id, error)
                     if job.mismatch_means_accepted else None)
         if accepted is None:
-            error.__traceback__ = None  # kept per id: no frames (a failure costs what a result does)
+            # kept per id: no frames (a failure costs what a result does)
+            error.__traceback__ = None
             retry = waiting and isinstance(error, errors.ServiceUnavailableError)
             return Outcome(object_id, Status.PENDING if retry else Status.ERROR, error=error)
         result = accepted
