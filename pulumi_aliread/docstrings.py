@@ -43,7 +43,8 @@ max_attempts (int, optional): attempts at a transient failure. Default: 5.
 deadline (float, seconds, optional): one read, all its attempts. Default: 60.
 backoff_base (float, seconds, optional): the first retry pause (full jitter).
     Default: 0.2.
-backoff_cap (float, seconds, optional): the longest retry pause. Default: 5.
+backoff_cap (float, seconds, optional): the longest retry pause. Default: 5.""",
+    "insecure_http": """\
 allow_insecure_http (bool, optional): read an ``http://`` endpoint that is not
     loopback, which is refused otherwise (the signed request and any STS token
     would travel in clear text); also Pulumi config ``aliread:allowInsecureHttp``

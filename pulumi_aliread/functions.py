@@ -58,6 +58,7 @@ def get_handshake(
         {rm_endpoint}
         {expected_status}
         {tuning}
+        {insecure_http}
         mismatch_means_accepted (bool, optional): for a gate run with the *invited*
             account's credentials. Once an invitation is accepted, GetHandshake answers
             that account HTTP 409 ``HandshakeStatusMismatch`` (``ConflictError``); with
@@ -120,6 +121,7 @@ def get_join_permission_auth_order(
         {api_version}
         {expected_state}
         {tuning}
+        {insecure_http}
         opts (pulumi.InvokeOptions, optional): accepted as in pulumi-alicloud, unused
             (the read calls the cloud API directly). Default: None.
 

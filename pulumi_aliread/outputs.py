@@ -77,6 +77,7 @@ def get_handshake_output(
         {rm_endpoint}
         {expected_status}
         {tuning}
+        {insecure_http}
         mismatch_means_accepted (pulumi.Input[bool], optional): as for ``get_handshake``,
             for a program run with the invited account's credentials. Default: None (off).
         opts (pulumi.InvokeOutputOptions, optional): ``depends_on`` is honoured (the read
@@ -132,6 +133,7 @@ def get_join_permission_auth_order_output(
         {api_version}
         {expected_state}
         {tuning}
+        {insecure_http}
         opts (pulumi.InvokeOutputOptions, optional): ``depends_on`` is honoured; the other
             options are accepted and unused. Default: None.
 

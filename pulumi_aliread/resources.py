@@ -113,6 +113,7 @@ class Handshake(_ReadResource, module="aliread", name="Handshake"):
             {region}
             {rm_endpoint}
             {expected_status}
+            {insecure_http}
             opts (pulumi.ResourceOptions, optional): as for any resource; ``id`` is
                 set from ``handshake_id``. Default: None.
 
@@ -179,6 +180,7 @@ class JoinPermissionAuthOrder(_ReadResource, module="aliread", name="JoinPermiss
             {lw_endpoint}
             {api_version}
             {expected_state}
+            {insecure_http}
             opts (pulumi.ResourceOptions, optional): as for any resource; ``id`` is
                 set from ``order_id``. Default: None.
 
