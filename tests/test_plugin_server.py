@@ -350,3 +350,43 @@ def test_the_environment_is_used_without_provider_config(
         assert "alicloud:secretKey but not alicloud:accessKey" in _one_line(failure)
     finally:
         plugin.close()
+
+
+def test_stack_config_secrets_stay_out_of_the_provider_state(
+        tmp_path: Path, emulator: Emulator) -> None:
+    """What CheckConfig returns is stored as the provider's state: secrets that come from
+    the stack config (``PULUMI_CONFIG``, as the engine hands it) are left out, and
+    Configure takes them from there again."""
+    stack = {"secretKey": STS_ACCESS_KEY_SECRET, "securityToken": STS_TOKEN}
+    plugin = Plugin(tmp_path, {"PULUMI_CONFIG": json.dumps(stack)})
+    try:
+        news = {"resourcemanagerEndpoint": PropertyValue(emulator.url),
+                "accessKey": PropertyValue(STS_ACCESS_KEY_ID),
+                "secretKey": PropertyValue(STS_ACCESS_KEY_SECRET, is_secret=True),
+                "securityToken": PropertyValue(STS_TOKEN, is_secret=True)}
+        checked = plugin.stub.CheckConfig(provider_pb2.CheckRequest(
+            urn="urn:pulumi:dev::p::pulumi:providers:aliread::default",
+            olds=PropertyValue.marshal_map({}), news=PropertyValue.marshal_map(news)),
+            timeout=30)
+        assert set(checked.inputs.fields) == {"resourcemanagerEndpoint", "accessKey"}
+        assert not [s for s in SECRETS if s.encode() in checked.SerializeToString()]
+
+        plugin.stub.Configure(provider_pb2.ConfigureRequest(args=checked.inputs,
+                                                            acceptSecrets=True), timeout=30)
+        response = _invoke(plugin, "getHandshake", handshakeId=SEED_HANDSHAKE_ID)
+        assert _plain(getattr(response, "return"))["status"] == "Pending"
+    finally:
+        plugin.close()
+
+
+def test_secrets_given_as_explicit_provider_inputs_are_kept(tmp_path: Path) -> None:
+    plugin = Plugin(tmp_path)
+    try:
+        news = {"secretKey": PropertyValue("explicit-secret", is_secret=True)}
+        checked = plugin.stub.CheckConfig(provider_pb2.CheckRequest(
+            urn="urn:pulumi:dev::p::pulumi:providers:aliread::mine",
+            olds=PropertyValue.marshal_map({}), news=PropertyValue.marshal_map(news)),
+            timeout=30)
+        assert set(checked.inputs.fields) == {"secretKey"}
+    finally:
+        plugin.close()

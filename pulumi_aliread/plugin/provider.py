@@ -20,7 +20,7 @@ from .. import client
 from ..apis import ApiSpec
 from ..errors import InvalidInputError
 from ..provider import validate_option
-from .config import ProviderConfig
+from .config import ProviderConfig, stack_config, without_stack_secrets
 from .values import (
     EXPECT_INPUT,
     FUNCTIONS,
@@ -61,13 +61,13 @@ class AlireadProvider(p.Provider):
         return p.GetSchemaResponse(schema=load_schema())
 
     async def check_config(self, request: p.CheckRequest) -> p.CheckResponse:
-        return p.CheckResponse(inputs=request.new_inputs)
+        return p.CheckResponse(inputs=without_stack_secrets(request.new_inputs, stack_config()))
 
     async def diff_config(self, request: p.DiffRequest) -> p.DiffResponse:
         return p.DiffResponse(changes=False)
 
     async def configure(self, request: p.ConfigureRequest) -> p.ConfigureResponse:
-        self._config = ProviderConfig(request.args, request.variables)
+        self._config = ProviderConfig(request.args, request.variables, stack_config())
         return p.ConfigureResponse(
             accept_secrets=True, supports_preview=True, accept_resources=False,
             accept_outputs=False,
@@ -86,10 +86,11 @@ class AlireadProvider(p.Provider):
 
     async def check(self, request: p.CheckRequest) -> p.CheckResponse:
         api = _api_for(RESOURCES, request.type, "resource type")
+        news = _with_text_id(api, request.new_inputs)
         failures = []
         for name in input_names(api):
             try:
-                value = plain(request.new_inputs.get(name))
+                value = plain(news.get(name))
             except Unknown:
                 continue
             try:
@@ -99,13 +100,13 @@ class AlireadProvider(p.Provider):
                     validate_option(api, _keyword(api, name), value)
             except InvalidInputError as error:
                 failures.append(p.CheckFailure(name, str(error)))
-        unexpected = sorted(set(request.new_inputs) - set(input_names(api)))
+        unexpected = sorted(set(news) - set(input_names(api)))
         failures.extend(
             p.CheckFailure(name, f"{name} is not an input of {request.type}: use "
                            f"{', '.join(input_names(api))}.")
             for name in unexpected
         )
-        return p.CheckResponse(inputs=request.new_inputs, failures=failures)
+        return p.CheckResponse(inputs=news, failures=failures)
 
     async def create(self, request: p.CreateRequest) -> p.CreateResponse:
         api = _api_for(RESOURCES, request.type, "resource type")
@@ -114,7 +115,9 @@ class AlireadProvider(p.Provider):
             return p.CreateResponse(resource_id="", properties=unknown)
         inputs = _inputs(api, request.properties)
         result = await self._read(api, inputs)
-        return p.CreateResponse(resource_id=result.id,
+        # As with any provider, the id of a resource still to be created is unknown in a
+        # preview (the outputs read are known).
+        return p.CreateResponse(resource_id="" if request.preview else result.id,
                                 properties=_state(api, result, request.properties))
 
     async def read(self, request: p.ReadRequest) -> p.ReadResponse:
@@ -179,8 +182,21 @@ def _keyword(api: ApiSpec, name: str) -> str:
     return api.expect_keyword if name == EXPECT_INPUT[api.name] else OPTION_INPUTS[name]
 
 
+def _with_text_id(api: ApiSpec, values: Any) -> dict[str, PropertyValue]:
+    """``values`` with a whole-number id as text: Pulumi YAML hands stack config that looks
+    like a number (``orderId: 123``) to providers as a number, whatever its declared type."""
+    values = dict(values)
+    name = ID_INPUT[api.name]
+    value = values.get(name)
+    if value is not None and isinstance(value.value, float) and value.value.is_integer():
+        values[name] = PropertyValue(str(int(value.value)), is_secret=value.is_secret,
+                                     dependencies=value.dependencies)
+    return values
+
+
 def _inputs(api: ApiSpec, values: Any) -> dict[str, Any]:
     """Schema inputs -> client.read arguments (``object_id``, ``expected``, options)."""
+    values = _with_text_id(api, values)
     args: dict[str, Any] = {
         "object_id": plain(values.get(ID_INPUT[api.name])),
         "expected": plain(values.get(EXPECT_INPUT[api.name])),
