@@ -203,3 +203,31 @@ def test_the_plugin_found_through_plugins_providers(
 
     assert "from $PATH" not in _text(done)
     assert project.outputs()["grantState"] == "ACCEPTED"
+
+
+GET_BY_ID = f"""\
+name: get-by-id
+runtime: yaml
+resources:
+  existing:
+    type: aliread:index:JoinPermissionAuthOrder
+    get:
+      id: "{SEED_ORDER_ID}"
+outputs:
+  state: ${{existing.orderState}}
+  renter: ${{existing.renterAliyunId}}
+"""
+
+
+def test_get_reads_an_existing_object_by_id(
+        new_project: Callable[..., Project], emulator: Emulator) -> None:
+    """``get: {id: ...}`` (``JoinPermissionAuthOrder.get`` in the SDKs): an engine Read."""
+    project = _yaml_project(new_project, GET_BY_ID)
+    project.init_stack(_provider_config(emulator), secret=["aliread:secretKey"])
+
+    project.pulumi("up", "--yes", check=True)
+
+    assert project.outputs() == {"state": SEED_ORDER["order_state"],
+                                 "renter": SEED_ORDER["renter_aliyun_id"]}
+    project.pulumi("destroy", "--yes", check=True)
+    assert {r.action for r in emulator.requests} == {"GetJoinPermissionAuthOrder"}
