@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build the real Pulumi engine from the Go module proxy, offline from any other download:
 # the `pulumi` CLI, the Python language host and the two scripts that ship beside it, and
-# the YAML language host. Reuses what is built; builds only the binaries a cache lacks (a
+# the YAML and Node.js language hosts. Reuses what is built; builds only the binaries a cache lacks (a
 # cache from an older version of this script gains the new ones); prints the folder that
 # holds the binaries (last line).
 #
@@ -22,6 +22,12 @@ PULUMI_VERSION=3.274.1
 # sdk/v3 module that still carries the host, so it is built from there; it speaks the same
 # LanguageRuntime gRPC service, and the newer CLI falls back for the RPCs it lacks.
 PYTHON_HOST_SDK_VERSION=3.79.0
+# The Node.js language host (TypeScript programs). Its own module since sdk v3.69.0
+# (github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3, which the proxy here
+# answers 403 "This module version is not available" for, like the Python host's); v3.68.0
+# is the last sdk/v3 module that carries it. It runs the program with the @pulumi/pulumi
+# the program installs from npm.
+NODEJS_HOST_SDK_VERSION=3.68.0
 # The YAML language host: github.com/pulumi/pulumi-yaml is one module with v1.x tags and no
 # replace lines; v1.25.0 is served by the proxy and builds against the versions it requires.
 YAML_VERSION=1.25.0
@@ -39,7 +45,7 @@ esac
 
 # Every binary this script provides; a cache that has them all is reused as it is.
 expected=(pulumi pulumi-language-python pulumi-language-python-exec
-          pulumi-resource-pulumi-python pulumi-language-yaml)
+          pulumi-resource-pulumi-python pulumi-language-yaml pulumi-language-nodejs)
 missing() { [ ! -x "$bin_dir/$1" ]; }
 all_present=1
 for b in "${expected[@]}"; do if missing "$b"; then all_present=0; fi; done
@@ -95,6 +101,18 @@ build_yaml_host() {
     -o "$work/bin/pulumi-language-yaml" github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml
 }
 
+build_nodejs_host() {
+  local mod=$work/nodejs-host
+  mkdir -p "$mod" && cd "$mod"
+  printf 'module aliread.local/engine/nodejshost\n\ngo 1.26\n' > go.mod
+  go get "github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs@v$NODEJS_HOST_SDK_VERSION"
+  log "building pulumi-language-nodejs (sdk v$NODEJS_HOST_SDK_VERSION)"
+  go build -trimpath \
+    -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$NODEJS_HOST_SDK_VERSION" \
+    -o "$work/bin/pulumi-language-nodejs" \
+    github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs
+}
+
 build_python_host() {
   local mod=$work/python-host
   mkdir -p "$mod" && cd "$mod"
@@ -121,6 +139,7 @@ if missing pulumi-language-python || missing pulumi-language-python-exec \
   build_python_host
 fi
 if missing pulumi-language-yaml; then build_yaml_host; fi
+if missing pulumi-language-nodejs; then build_nodejs_host; fi
 "$work/bin/pulumi" version >/dev/null 2>&1 || "$bin_dir/pulumi" version >/dev/null
 
 # Move in only what was built (each binary is renamed into place whole).
