@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build the real Pulumi engine from the Go module proxy, offline from any other download:
 # the `pulumi` CLI, the Python language host and the two scripts that ship beside it, and
-# the YAML and Node.js language hosts. Reuses what is built; builds only the binaries a cache lacks (a
+# the YAML, Node.js and Go language hosts. Reuses what is built; builds only the binaries a cache lacks (a
 # cache from an older version of this script gains the new ones); prints the folder that
 # holds the binaries (last line).
 #
@@ -28,6 +28,10 @@ PYTHON_HOST_SDK_VERSION=3.79.0
 # is the last sdk/v3 module that carries it. It runs the program with the @pulumi/pulumi
 # the program installs from npm.
 NODEJS_HOST_SDK_VERSION=3.68.0
+# The Go language host (Go programs), likewise: its own module
+# (github.com/pulumi/pulumi/sdk/go/pulumi-language-go/v3, answered 403 too) since sdk
+# v3.67.0; v3.66.0 is the last sdk/v3 module that carries it.
+GO_HOST_SDK_VERSION=3.66.0
 # The YAML language host: github.com/pulumi/pulumi-yaml is one module with v1.x tags and no
 # replace lines; v1.25.0 is served by the proxy and builds against the versions it requires.
 YAML_VERSION=1.25.0
@@ -45,7 +49,8 @@ esac
 
 # Every binary this script provides; a cache that has them all is reused as it is.
 expected=(pulumi pulumi-language-python pulumi-language-python-exec
-          pulumi-resource-pulumi-python pulumi-language-yaml pulumi-language-nodejs)
+          pulumi-resource-pulumi-python pulumi-language-yaml pulumi-language-nodejs
+          pulumi-language-go)
 missing() { [ ! -x "$bin_dir/$1" ]; }
 all_present=1
 for b in "${expected[@]}"; do if missing "$b"; then all_present=0; fi; done
@@ -113,6 +118,17 @@ build_nodejs_host() {
     github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs
 }
 
+build_go_host() {
+  local mod=$work/go-host
+  mkdir -p "$mod" && cd "$mod"
+  printf 'module aliread.local/engine/gohost\n\ngo 1.26\n' > go.mod
+  go get "github.com/pulumi/pulumi/sdk/v3/go/pulumi-language-go@v$GO_HOST_SDK_VERSION"
+  log "building pulumi-language-go (sdk v$GO_HOST_SDK_VERSION)"
+  go build -trimpath \
+    -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$GO_HOST_SDK_VERSION" \
+    -o "$work/bin/pulumi-language-go" github.com/pulumi/pulumi/sdk/v3/go/pulumi-language-go
+}
+
 build_python_host() {
   local mod=$work/python-host
   mkdir -p "$mod" && cd "$mod"
@@ -140,6 +156,7 @@ if missing pulumi-language-python || missing pulumi-language-python-exec \
 fi
 if missing pulumi-language-yaml; then build_yaml_host; fi
 if missing pulumi-language-nodejs; then build_nodejs_host; fi
+if missing pulumi-language-go; then build_go_host; fi
 "$work/bin/pulumi" version >/dev/null 2>&1 || "$bin_dir/pulumi" version >/dev/null
 
 # Move in only what was built (each binary is renamed into place whole).
