@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint reliability bench engine clean
+.PHONY: demo test lint reliability bench engine sdk clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ test: $(STAMP)
 # ~/.cache/pulumi-aliread; `make test` runs tests/engine when it is there.
 engine:
 	scripts/pulumi-engine.sh
+
+# The TypeScript and Go SDKs of the provider plugin, generated from
+# pulumi_aliread/plugin/schema.json into sdk/ (tests/engine/test_sdk_fresh.py fails when stale).
+sdk:
+	scripts/gen-sdk.sh
 
 reliability: $(STAMP)
 	$(BIN)/python tests/reliability/report.py

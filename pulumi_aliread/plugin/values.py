@@ -1,0 +1,107 @@
+"""Between the engine's ``PropertyValue``s and plain Python values, and the names the
+package schema gives to ``ApiSpec`` fields (camelCase of the API's own field names)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+from pulumi.provider.experimental.property_value import Computed, PropertyValue
+from pulumi.runtime.rpc import UNKNOWN
+
+from ..apis import APIS, AUTH_ORDER, HANDSHAKE, ApiSpec
+
+# Input name of the id, of the expectation, and the resource / function names, per API.
+ID_INPUT = {HANDSHAKE.name: "handshakeId", AUTH_ORDER.name: "orderId"}
+EXPECT_INPUT = {HANDSHAKE.name: "expectedStatus", AUTH_ORDER.name: "expectedState"}
+RESOURCES = {
+    "aliread:index:Handshake": HANDSHAKE,
+    "aliread:index:JoinPermissionAuthOrder": AUTH_ORDER,
+}
+FUNCTIONS = {
+    "aliread:index:getHandshake": HANDSHAKE,
+    "aliread:index:getJoinPermissionAuthOrder": AUTH_ORDER,
+}
+# Schema input -> keyword of client.read / settings.resolve.
+OPTION_INPUTS = {"region": "region", "endpoint": "endpoint", "apiVersion": "api_version"}
+
+
+class Unknown(Exception):
+    """A value the engine does not know yet (an output of another resource in preview)."""
+
+
+def plain(value: PropertyValue | None) -> Any:
+    """The Python value inside ``value`` (secrets unwrapped); raise Unknown if computed."""
+    if value is None:
+        return None
+    inner = value.value
+    # pulumi 3.272's PropertyValue reads the engine's unknown as its sentinel string.
+    if isinstance(inner, Computed) or inner == UNKNOWN:
+        raise Unknown
+    if isinstance(inner, Mapping):
+        return {key: plain(item) for key, item in inner.items()}
+    if isinstance(inner, tuple | list):
+        return [plain(item) for item in inner]
+    return inner
+
+
+def is_known(values: Mapping[str, PropertyValue]) -> bool:
+    """True when no value (deeply) is computed."""
+    try:
+        for value in values.values():
+            plain(value)
+    except Unknown:
+        return False
+    return True
+
+
+def unknown() -> PropertyValue:
+    """A value the engine shows as unknown (``PropertyValue.computed()`` does not marshal
+    in pulumi 3.272, so the wire's sentinel string is sent)."""
+    return PropertyValue(UNKNOWN)
+
+
+def wrap(value: Any) -> PropertyValue:
+    """A plain JSON-like value as a PropertyValue (integers travel as numbers)."""
+    if isinstance(value, PropertyValue):
+        return value
+    if isinstance(value, bool) or value is None or isinstance(value, str | float):
+        return PropertyValue(value)
+    if isinstance(value, int):
+        return PropertyValue(float(value))
+    if isinstance(value, Mapping):
+        return PropertyValue({key: wrap(item) for key, item in value.items()})
+    if isinstance(value, list | tuple):
+        return PropertyValue([wrap(item) for item in value])
+    raise TypeError(f"cannot send a {type(value).__name__} to the engine")
+
+
+def field_names(api: ApiSpec) -> dict[str, str]:
+    """snake_case result field -> schema property name (camelCase of the API's field)."""
+    return _field_names(api.name)
+
+
+@cache
+def _field_names(api_name: str) -> dict[str, str]:
+    api = APIS[api_name]
+    return {
+        name: field.data_key[0].lower() + field.data_key[1:]
+        for name, field in api.schema().fields.items()
+    }
+
+
+def result_properties(api: ApiSpec, result: Any, *, request_id: bool) -> dict[str, Any]:
+    """A result's fields under their schema names; fields the API left out are omitted."""
+    names = field_names(api)
+    props = {names[key]: value for key, value in result.to_dict(include_request_id=False).items()
+             if value is not None}
+    if request_id and result.request_id is not None:
+        props["requestId"] = result.request_id
+    return props
+
+
+def input_names(api: ApiSpec) -> tuple[str, ...]:
+    """The schema inputs of ``api``'s function and resource."""
+    names = (ID_INPUT[api.name], EXPECT_INPUT[api.name], "region", "endpoint")
+    return (*names, "apiVersion") if api is AUTH_ORDER else names
