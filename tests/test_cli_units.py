@@ -207,3 +207,19 @@ def test_no_credentials_up_front_still_exit_3_before_any_request(emulator):
                stdout=io.StringIO(), stderr=err, sleep=lambda s: None)
     assert code == 3 and emulator.count() == 0
     assert "NoCredentials" in err.getvalue()
+
+
+def test_ids_not_read_do_not_decide_the_exit_code() -> None:
+    """A refused run's ids carry NotReadError; the bad id's own error decides (2). When
+    stdout closed early, the ids not read used to count as 3 and the run exited 3."""
+    from pulumi_aliread.cli.command import decide, exit_code_of
+    from pulumi_aliread.cli.run import Outcome, Status
+
+    refused = [
+        Outcome("h-ycm4rp3z8b1xq9vk", Status.ERROR,
+                error=errors.NotReadError("not read", code="NotRead")),
+        Outcome("bad", Status.ERROR, error=errors.InvalidInputError("bad id")),
+    ]
+
+    assert decide({exit_code_of(outcome) for outcome in refused}) == 2
+    assert decide({exit_code_of(refused[0])}) == 0

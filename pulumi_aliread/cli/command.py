@@ -153,6 +153,10 @@ class OutputFailed(Exception):  # noqa: N818 - carries the OSError
 def exit_code_of(outcome: Outcome) -> int:
     """The exit code one outcome calls for."""
     if outcome.status is Status.ERROR:
+        if isinstance(outcome.error, NotReadError):
+            # Not read because of another element's error, which decides the code (bad
+            # input: 2, credentials: 3); counted here, it made a cut-off run exit 3.
+            return exitcodes.OK
         invalid = isinstance(outcome.error, errors.InvalidInputError)
         return exitcodes.BAD_INPUT if invalid else exitcodes.API_ERROR
     if outcome.status in (Status.NOT_EXPECTED, Status.PENDING):
