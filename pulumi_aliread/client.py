@@ -34,6 +34,7 @@ from . import errors, redaction, schemas
 from .apis import THROTTLING_CODES, TRANSIENT_CODE_PREFIXES, ApiSpec, ErrorSpec
 from .async_transport import async_transport_for
 from .bodies import BodyTooLarge, UndecodableBody
+from .options import ReadOptions
 from .settings import CallSettings, ConfigLookup, Credentials, resolve, resolve_credentials
 from .transport import Answer, TransportFailure, transport_for
 
@@ -83,17 +84,20 @@ def read(
     expected: object = None,
     config: ConfigLookup | None = None,
     mismatch_means_accepted: bool | None = None,
-    **options: Any,
+    options: ReadOptions | None = None,
+    **keywords: Any,
 ) -> Any:
     """Read one object of ``api``; validate everything before the first request.
 
-    ``options`` are those of ``settings.resolve``: region, endpoint, api_version, and the
-    timeouts and retry knobs. ``mismatch_means_accepted``: see ``invited_view``.
+    ``options``: the timeouts and retry knobs (default ``ReadOptions()``). ``keywords``
+    are those of ``settings.resolve``: region, endpoint, api_version,
+    allow_insecure_http, and (overriding ``options``' fields) ``connect_timeout=``...
+    ``mismatch_means_accepted``: see ``invited_view``.
     """
     object_id = api.validate_id(object_id)
     expected_states = api.validate_states(expected)
     accept_mismatch = validate_mismatch_means_accepted(api, mismatch_means_accepted)
-    settings = resolve(api, config=config, **options)
+    settings = resolve(api, config=config, options=options, **keywords)
     try:
         result = fetch(api, object_id, settings, resolve_credentials(config))
     except errors.ConflictError as error:
@@ -269,7 +273,8 @@ def _bare(error: errors.AlireadError) -> errors.AlireadError:
 
 
 def _retry_policy(settings: CallSettings) -> dict[str, Any]:
-    backoff = wait_random_exponential(multiplier=settings.backoff_base, max=settings.backoff_cap)
+    options = settings.options
+    backoff = wait_random_exponential(multiplier=options.backoff_base, max=options.backoff_cap)
 
     def wait(state: RetryCallState) -> float:
         # The server's hint (x-acs-retry-after, Retry-After) is a floor under the backoff;
@@ -279,7 +284,7 @@ def _retry_policy(settings: CallSettings) -> dict[str, Any]:
 
     return {
         # stop_before_delay: no backoff sleep may carry the read past its deadline.
-        "stop": stop_after_attempt(settings.max_attempts) | stop_before_delay(settings.deadline),
+        "stop": stop_after_attempt(options.max_attempts) | stop_before_delay(options.deadline),
         "wait": wait,
         "retry": lambda state: state.outcome is not None
         and isinstance(state.outcome.exception(), _Transient),
@@ -309,10 +314,11 @@ class _Request:
         self.path, self.string_to_sign = _signed_path(api, object_id, settings, creds)
         METRICS.add(requests=1)
         # Every attempt ends by the read's deadline, connecting and reading included.
-        self.deadline_at = started + settings.deadline
+        options = settings.options
+        self.deadline_at = started + options.deadline
         remaining = self.deadline_at - time.monotonic()
-        self.read_timeout = max(0.05, min(settings.read_timeout, remaining))
-        self.connect_timeout = max(0.05, min(settings.connect_timeout, remaining))
+        self.read_timeout = max(0.05, min(options.read_timeout, remaining))
+        self.connect_timeout = max(0.05, min(options.connect_timeout, remaining))
         self.sent = time.perf_counter()
 
     def failed(self, failure: TransportFailure | BodyTooLarge | UndecodableBody) -> Exception:

@@ -23,6 +23,7 @@ from typing import Any
 import pulumi
 
 from . import client, errors, loop_reads, settings
+from . import options as read_options
 from .apis import APIS, AUTH_ORDER, HANDSHAKE, ApiSpec
 from .docstrings import documented
 from .functions import check_opts
@@ -36,11 +37,6 @@ MAX_CONCURRENT_READS = 32
 # The Pulumi config keys a read may consult (snapshotted on the event loop: Pulumi's
 # config lives in a context variable that worker threads do not see).
 CONFIG_KEYS: tuple[str, ...] = settings.config_keys(APIS.values())
-
-_TIMEOUT_KEYS = (
-    "connect_timeout", "read_timeout", "max_attempts", "deadline", "backoff_base", "backoff_cap",
-    "allow_insecure_http",
-)
 
 # A read in flight: a task on the program's loop, or a thread pool future.
 _Pending = asyncio.Future[Any] | Future[Any]
@@ -181,6 +177,12 @@ def read_output(
     """Generic ``_output`` read of any API: validate what is known now, read the rest
     when the inputs resolve (never while they are unknown)."""
     accept = client.validate_mismatch_means_accepted(api, mismatch_means_accepted)
+    tuning = {name: options.pop(name) for name in read_options.NAMES if name in options}
+    if all(is_plain(value) for value in tuning.values()):
+        # Known now: one ReadOptions (validated now), which also keys the shared reads.
+        options["options"] = read_options.ReadOptions.of(**tuning)
+    else:
+        options.update(tuning)  # built by settings.resolve once the Outputs resolve
     values = {"id": object_id, "expected": expected, **options}
     if all(is_plain(value) for value in values.values()):
         # Everything is known already: validate and start the read now, rather than
@@ -192,8 +194,6 @@ def read_output(
         return pulumi.Output(set(), _finish(api, future, expected_states,
                                             object_id if accept else None), _known())
     validate_plain(api, object_id, expected, options)
-    timeouts = {key: value for key, value in options.items() if key in _TIMEOUT_KEYS}
-    settings.resolve(api, config={}, env={}, **timeouts)  # bad timeouts: refused now
 
     async def read(resolved: dict[str, Any]) -> Any:
         future, expected_states = _start(api, resolved)
