@@ -37,6 +37,7 @@ from .bodies import BodyTooLarge, UndecodableBody
 from .options import ReadOptions
 from .settings import CallSettings, ConfigLookup, Credentials, resolve, resolve_credentials
 from .transport import Answer, TransportFailure, transport_for
+from .validation import validate_id, validate_mismatch_means_accepted, validate_states
 
 log = logging.getLogger("pulumi_aliread")
 redaction.protect_logger("pulumi_aliread")
@@ -94,8 +95,8 @@ def read(
     allow_insecure_http, and (overriding ``options``' fields) ``connect_timeout=``...
     ``mismatch_means_accepted``: see ``invited_view``.
     """
-    object_id = api.validate_id(object_id)
-    expected_states = api.validate_states(expected)
+    object_id = validate_id(api, object_id)
+    expected_states = validate_states(api, expected)
     accept_mismatch = validate_mismatch_means_accepted(api, mismatch_means_accepted)
     settings = resolve(api, config=config, options=options, **keywords)
     try:
@@ -106,22 +107,6 @@ def read(
             raise
     check_expectation(api, result, expected_states)
     return result
-
-
-def validate_mismatch_means_accepted(api: ApiSpec, value: object) -> bool:
-    """``mismatch_means_accepted`` as a bool (None: False); InvalidInputError for
-    anything else, or when ``api`` has no invited account's view."""
-    if value is None:
-        return False
-    if not isinstance(value, bool):
-        raise errors.InvalidInputError(
-            f"mismatch_means_accepted must be True or False, got {type(value).__name__}."
-        )
-    if value and api.invited_accepted_code is None:
-        raise errors.InvalidInputError(
-            f"mismatch_means_accepted applies to GetHandshake only, not {api.action}."
-        )
-    return value
 
 
 def invited_view(api: ApiSpec, object_id: str, error: errors.AlireadError) -> Any | None:
@@ -411,7 +396,8 @@ def _api_error(
     if not isinstance(payload, dict) or not isinstance(payload.get("Code"), str):
         return _foreign_answer(api, object_id, answer, base_url)
     code = payload["Code"]
-    server_message = payload.get("Message") if isinstance(payload.get("Message"), str) else ""
+    message = payload.get("Message")
+    server_message = message if isinstance(message, str) else ""
     request_id = payload.get("RequestId") if isinstance(payload.get("RequestId"), str) else None
     request_id = request_id or answer.request_id
     if code == "SignatureDoesNotMatch":

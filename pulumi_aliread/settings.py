@@ -340,8 +340,8 @@ def resolve_credentials(
     key_id = config_value("alicloud:accessKey", config)
     secret = config_value("alicloud:secretKey", config)
     if key_id or secret:
-        _require_pair("Pulumi config", "alicloud:accessKey", key_id,
-                      "alicloud:secretKey", secret)
+        key_id, secret = _require_pair("Pulumi config", "alicloud:accessKey", key_id,
+                                       "alicloud:secretKey", secret)
         token = config_value("alicloud:securityToken", config)
         return Credentials(key_id, secret, token, source="Pulumi config alicloud:accessKey")
     profile = config_value("alicloud:profile", config)
@@ -359,9 +359,9 @@ def resolve_credentials(
 
 
 def _require_pair(where: str, id_name: str, key_id: str | None, secret_name: str,
-                  secret: str | None) -> None:
+                  secret: str | None) -> tuple[str, str]:
     if key_id and secret:
-        return
+        return key_id, secret
     present, missing = (id_name, secret_name) if key_id else (secret_name, id_name)
     raise InvalidInputError(
         f"{where} sets {present} but not {missing}: set both (an AccessKey id and its "
