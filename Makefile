@@ -39,6 +39,7 @@ bench: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy pulumi_aliread
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -36,10 +36,12 @@ _LAZY = {
     "get_join_permission_auth_order_output": "outputs",
     "GetHandshakeResult": "results",
     "GetJoinPermissionAuthOrderResult": "results",
+    "ReadOptions": "options",
 }
 
 if TYPE_CHECKING:
     from .functions import get_handshake, get_join_permission_auth_order
+    from .options import ReadOptions
     from .outputs import get_handshake_output, get_join_permission_auth_order_output
     from .resources import Handshake, JoinPermissionAuthOrder
     from .results import GetHandshakeResult, GetJoinPermissionAuthOrderResult
@@ -81,4 +83,5 @@ __all__ = [
     "get_join_permission_auth_order_output",
     "GetHandshakeResult",
     "GetJoinPermissionAuthOrderResult",
+    "ReadOptions",
 ]

@@ -3,7 +3,8 @@
 Requests are signed by aliyun-python-sdk-core's RPC signer (HMAC-SHA1) with exactly the
 keys resolved by ``settings``; the SDK's client is not used, so its environment
 override (``ALIYUN_ACCESS_KEY_ID``), ECS-only retries and DEBUG parameter logging do not
-apply. Transient failures are retried here with exponential backoff and full jitter.
+apply. Transient failures are retried as ``retries.RetryPolicy`` decides (exponential
+backoff with full jitter, retry-after hints, attempt limit, deadline).
 """
 
 from __future__ import annotations
@@ -20,22 +21,16 @@ from typing import Any
 
 from aliyunsdkcore.auth.algorithm import sha_hmac1
 from aliyunsdkcore.auth.composer import rpc_signature_composer
-from tenacity import (
-    DoAttempt,
-    DoSleep,
-    RetryCallState,
-    Retrying,
-    stop_after_attempt,
-    stop_before_delay,
-    wait_random_exponential,
-)
 
 from . import errors, redaction, schemas
 from .apis import THROTTLING_CODES, TRANSIENT_CODE_PREFIXES, ApiSpec, ErrorSpec
 from .async_transport import async_transport_for
 from .bodies import BodyTooLarge, UndecodableBody
+from .options import ReadOptions
+from .retries import RetryPolicy
 from .settings import CallSettings, ConfigLookup, Credentials, resolve, resolve_credentials
 from .transport import Answer, TransportFailure, transport_for
+from .validation import validate_id, validate_mismatch_means_accepted, validate_states
 
 log = logging.getLogger("pulumi_aliread")
 redaction.protect_logger("pulumi_aliread")
@@ -83,17 +78,20 @@ def read(
     expected: object = None,
     config: ConfigLookup | None = None,
     mismatch_means_accepted: bool | None = None,
-    **options: Any,
+    options: ReadOptions | None = None,
+    **keywords: Any,
 ) -> Any:
     """Read one object of ``api``; validate everything before the first request.
 
-    ``options`` are those of ``settings.resolve``: region, endpoint, api_version, and the
-    timeouts and retry knobs. ``mismatch_means_accepted``: see ``invited_view``.
+    ``options``: the timeouts and retry knobs (default ``ReadOptions()``). ``keywords``
+    are those of ``settings.resolve``: region, endpoint, api_version,
+    allow_insecure_http, and (overriding ``options``' fields) ``connect_timeout=``...
+    ``mismatch_means_accepted``: see ``invited_view``.
     """
-    object_id = api.validate_id(object_id)
-    expected_states = api.validate_states(expected)
+    object_id = validate_id(api, object_id)
+    expected_states = validate_states(api, expected)
     accept_mismatch = validate_mismatch_means_accepted(api, mismatch_means_accepted)
-    settings = resolve(api, config=config, **options)
+    settings = resolve(api, config=config, options=options, **keywords)
     try:
         result = fetch(api, object_id, settings, resolve_credentials(config))
     except errors.ConflictError as error:
@@ -102,22 +100,6 @@ def read(
             raise
     check_expectation(api, result, expected_states)
     return result
-
-
-def validate_mismatch_means_accepted(api: ApiSpec, value: object) -> bool:
-    """``mismatch_means_accepted`` as a bool (None: False); InvalidInputError for
-    anything else, or when ``api`` has no invited account's view."""
-    if value is None:
-        return False
-    if not isinstance(value, bool):
-        raise errors.InvalidInputError(
-            f"mismatch_means_accepted must be True or False, got {type(value).__name__}."
-        )
-    if value and api.invited_accepted_code is None:
-        raise errors.InvalidInputError(
-            f"mismatch_means_accepted applies to GetHandshake only, not {api.action}."
-        )
-    return value
 
 
 def invited_view(api: ApiSpec, object_id: str, error: errors.AlireadError) -> Any | None:
@@ -194,24 +176,27 @@ class _Failed:
 
 def _fetch(api: ApiSpec, object_id: str, settings: CallSettings, creds: Credentials) -> Any:
     transport = transport_for(settings.base_url, settings.ca_bundle)
+    policy = RetryPolicy(settings.options)
     started = time.monotonic()
     attempts = 0
-    try:
-        for attempt in Retrying(**_retry_policy(settings)):
-            with attempt:
-                attempts += 1
-                request = _Request(api, object_id, settings, creds, started)
-                try:
-                    answer = transport.get(request.path, request.connect_timeout,
-                                           request.read_timeout, request.deadline_at)
-                except (TransportFailure, BodyTooLarge, UndecodableBody) as failed:
-                    raise request.failed(failed) from None
-                return request.interpret(answer)
-    except _Transient as last:
-        return _Failed(_gave_up(last.error, attempts, started))
-    except errors.AlireadError as error:
-        return _Failed(error)
-    raise AssertionError("unreachable")  # pragma: no cover
+    while True:
+        attempts += 1
+        request = _Request(api, object_id, settings, creds, started)
+        try:
+            try:
+                answer = transport.get(request.path, request.connect_timeout,
+                                       request.read_timeout, request.deadline_at)
+            except (TransportFailure, BodyTooLarge, UndecodableBody) as failed:
+                raise request.failed(failed) from None
+            return request.interpret(answer)
+        except _Transient as transient:
+            pause = policy.pause(attempts, started, transient.retry_after)
+            if pause is None:
+                return _Failed(_gave_up(transient.error, attempts, started))
+        except errors.AlireadError as error:
+            return _Failed(error)
+        METRICS.add(retries=1, backoff=pause)
+        time.sleep(pause)
 
 
 async def fetch_async(
@@ -230,35 +215,27 @@ async def _fetch_async(
     api: ApiSpec, object_id: str, settings: CallSettings, creds: Credentials
 ) -> Any:
     transport = async_transport_for(settings.base_url, settings.ca_bundle)
+    policy = RetryPolicy(settings.options)
     started = time.monotonic()
-    # tenacity's own retry loop, driven with await: its AsyncRetrying wraps every
-    # callback in a coroutine, which cost 90 us a read on the loop (measured).
-    retrying = Retrying(**_retry_policy(settings))
-    retrying.begin()
-    state = RetryCallState(retry_object=retrying, fn=None, args=(), kwargs={})
-    try:
-        while True:
-            action = retrying.iter(retry_state=state)  # raises the last error when done
-            if isinstance(action, DoAttempt):
-                request = _Request(api, object_id, settings, creds, started)
-                try:
-                    try:
-                        answer = await transport.get(request.path, request.connect_timeout,
-                                                     request.read_timeout, request.deadline_at)
-                    except (TransportFailure, BodyTooLarge, UndecodableBody) as failed:
-                        raise request.failed(failed) from None
-                    state.set_result(request.interpret(answer))
-                except Exception as error:  # noqa: BLE001 - the retry policy decides
-                    state.set_exception((type(error), error, error.__traceback__))
-            elif isinstance(action, DoSleep):
-                state.prepare_for_next_attempt()
-                await asyncio.sleep(action)
-            else:
-                return action
-    except _Transient as last:
-        return _Failed(_gave_up(last.error, state.attempt_number, started))
-    except errors.AlireadError as error:
-        return _Failed(error)
+    attempts = 0
+    while True:
+        attempts += 1
+        request = _Request(api, object_id, settings, creds, started)
+        try:
+            try:
+                answer = await transport.get(request.path, request.connect_timeout,
+                                             request.read_timeout, request.deadline_at)
+            except (TransportFailure, BodyTooLarge, UndecodableBody) as failed:
+                raise request.failed(failed) from None
+            return request.interpret(answer)
+        except _Transient as transient:
+            pause = policy.pause(attempts, started, transient.retry_after)
+            if pause is None:
+                return _Failed(_gave_up(transient.error, attempts, started))
+        except errors.AlireadError as error:
+            return _Failed(error)
+        METRICS.add(retries=1, backoff=pause)
+        await asyncio.sleep(pause)
 
 
 def _bare(error: errors.AlireadError) -> errors.AlireadError:
@@ -266,28 +243,6 @@ def _bare(error: errors.AlireadError) -> errors.AlireadError:
     error.__context__ = error.__cause__ = None
     error.__suppress_context__ = True
     return error.with_traceback(None)
-
-
-def _retry_policy(settings: CallSettings) -> dict[str, Any]:
-    backoff = wait_random_exponential(multiplier=settings.backoff_base, max=settings.backoff_cap)
-
-    def wait(state: RetryCallState) -> float:
-        # The server's hint (x-acs-retry-after, Retry-After) is a floor under the backoff;
-        # stop_before_delay gives up at once when it would outlast the deadline.
-        hint = getattr(state.outcome.exception(), "retry_after", None) if state.outcome else None
-        return max(backoff(state), hint or 0.0)
-
-    return {
-        # stop_before_delay: no backoff sleep may carry the read past its deadline.
-        "stop": stop_after_attempt(settings.max_attempts) | stop_before_delay(settings.deadline),
-        "wait": wait,
-        "retry": lambda state: state.outcome is not None
-        and isinstance(state.outcome.exception(), _Transient),
-        "before_sleep": lambda state: METRICS.add(
-            retries=1, backoff=state.next_action.sleep if state.next_action else 0.0
-        ),
-        "reraise": True,
-    }
 
 
 def _gave_up(error: errors.AlireadError, attempts: int, started: float) -> errors.AlireadError:
@@ -309,10 +264,11 @@ class _Request:
         self.path, self.string_to_sign = _signed_path(api, object_id, settings, creds)
         METRICS.add(requests=1)
         # Every attempt ends by the read's deadline, connecting and reading included.
-        self.deadline_at = started + settings.deadline
+        options = settings.options
+        self.deadline_at = started + options.deadline
         remaining = self.deadline_at - time.monotonic()
-        self.read_timeout = max(0.05, min(settings.read_timeout, remaining))
-        self.connect_timeout = max(0.05, min(settings.connect_timeout, remaining))
+        self.read_timeout = max(0.05, min(options.read_timeout, remaining))
+        self.connect_timeout = max(0.05, min(options.connect_timeout, remaining))
         self.sent = time.perf_counter()
 
     def failed(self, failure: TransportFailure | BodyTooLarge | UndecodableBody) -> Exception:
@@ -405,7 +361,8 @@ def _api_error(
     if not isinstance(payload, dict) or not isinstance(payload.get("Code"), str):
         return _foreign_answer(api, object_id, answer, base_url)
     code = payload["Code"]
-    server_message = payload.get("Message") if isinstance(payload.get("Message"), str) else ""
+    message = payload.get("Message")
+    server_message = message if isinstance(message, str) else ""
     request_id = payload.get("RequestId") if isinstance(payload.get("RequestId"), str) else None
     request_id = request_id or answer.request_id
     if code == "SignatureDoesNotMatch":

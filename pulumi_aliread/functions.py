@@ -14,22 +14,13 @@ from typing import TYPE_CHECKING, Any
 from . import client
 from .apis import AUTH_ORDER, HANDSHAKE
 from .docstrings import documented
+from .options import ReadOptions
 from .results import GetHandshakeResult, GetJoinPermissionAuthOrderResult
 
 if TYPE_CHECKING:
     import pulumi
 
 States = str | Sequence[str] | None
-
-TUNING = """Optional keywords of every read:
-connect_timeout (s, default 5), read_timeout (s, default 10), max_attempts (default 5),
-deadline (s, overall, default 60), backoff_base (s, default 0.2), backoff_cap (s, default 5),
-allow_insecure_http (default False: an ``http://`` endpoint to a host that is not loopback
-is refused with ``InvalidInputError`` before anything is sent; also Pulumi config
-``aliread:allowInsecureHttp`` and ``ALIREAD_ALLOW_INSECURE_HTTP``).
-``opts`` is accepted for compatibility with pulumi-alicloud's generated functions and
-otherwise unused: these reads call the cloud API directly, not through the Pulumi engine.
-"""
 
 
 @documented
@@ -84,12 +75,10 @@ def get_handshake(
         endpoint=endpoint,
         expected=expected_status,
         mismatch_means_accepted=mismatch_means_accepted,
-        connect_timeout=connect_timeout,
-        read_timeout=read_timeout,
-        max_attempts=max_attempts,
-        deadline=deadline,
-        backoff_base=backoff_base,
-        backoff_cap=backoff_cap,
+        options=ReadOptions.of(
+            connect_timeout=connect_timeout, read_timeout=read_timeout, deadline=deadline,
+            max_attempts=max_attempts, backoff_base=backoff_base, backoff_cap=backoff_cap,
+        ),
         allow_insecure_http=allow_insecure_http,
     )
 
@@ -141,12 +130,10 @@ def get_join_permission_auth_order(
         endpoint=endpoint,
         api_version=api_version,
         expected=expected_state,
-        connect_timeout=connect_timeout,
-        read_timeout=read_timeout,
-        max_attempts=max_attempts,
-        deadline=deadline,
-        backoff_base=backoff_base,
-        backoff_cap=backoff_cap,
+        options=ReadOptions.of(
+            connect_timeout=connect_timeout, read_timeout=read_timeout, deadline=deadline,
+            max_attempts=max_attempts, backoff_base=backoff_base, backoff_cap=backoff_cap,
+        ),
         allow_insecure_http=allow_insecure_http,
     )
 

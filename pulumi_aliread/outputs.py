@@ -15,6 +15,7 @@ import asyncio
 import hashlib
 import os
 import threading
+import typing
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -26,9 +27,18 @@ from . import client, errors, loop_reads, settings
 from .apis import APIS, AUTH_ORDER, HANDSHAKE, ApiSpec
 from .docstrings import documented
 from .functions import check_opts
-from .provider import is_plain, validate_plain
+from .options import NAMES as OPTION_NAMES
+from .pulumi_compat import current_monitor
 from .results import GetHandshakeResult, GetJoinPermissionAuthOrderResult
 from .transport import proxy_for
+from .validation import (
+    is_plain,
+    read_options,
+    validate_id,
+    validate_mismatch_means_accepted,
+    validate_plain,
+    validate_states,
+)
 
 # How many reads run at once in one program.
 MAX_CONCURRENT_READS = 32
@@ -36,11 +46,6 @@ MAX_CONCURRENT_READS = 32
 # The Pulumi config keys a read may consult (snapshotted on the event loop: Pulumi's
 # config lives in a context variable that worker threads do not see).
 CONFIG_KEYS: tuple[str, ...] = settings.config_keys(APIS.values())
-
-_TIMEOUT_KEYS = (
-    "connect_timeout", "read_timeout", "max_attempts", "deadline", "backoff_base", "backoff_cap",
-    "allow_insecure_http",
-)
 
 # A read in flight: a task on the program's loop, or a thread pool future.
 _Pending = asyncio.Future[Any] | Future[Any]
@@ -163,7 +168,7 @@ def _after(opts: Options, object_id: pulumi.Input[str]) -> pulumi.Input[str]:
     if depends_on is None or depends_on == []:
         return object_id
 
-    def gates(resources: Any) -> pulumi.Output[list[Any]]:
+    def gates(resources: Any) -> Any:  # an Output[list]: Any, as Output.apply's U
         items = list(resources) if isinstance(resources, Sequence) else [resources]
         return pulumi.Output.all(*[
             item.id if isinstance(item, pulumi.CustomResource) else item.urn
@@ -180,7 +185,13 @@ def read_output(
 ) -> pulumi.Output[Any]:
     """Generic ``_output`` read of any API: validate what is known now, read the rest
     when the inputs resolve (never while they are unknown)."""
-    accept = client.validate_mismatch_means_accepted(api, mismatch_means_accepted)
+    accept = validate_mismatch_means_accepted(api, mismatch_means_accepted)
+    tuning = {name: options.pop(name) for name in OPTION_NAMES if name in options}
+    if all(is_plain(value) for value in tuning.values()):
+        # Known now: one ReadOptions (validated now), which also keys the shared reads.
+        options["options"] = read_options(**tuning)
+    else:
+        options.update(tuning)  # built by settings.resolve once the Outputs resolve
     values = {"id": object_id, "expected": expected, **options}
     if all(is_plain(value) for value in values.values()):
         # Everything is known already: validate and start the read now, rather than
@@ -189,11 +200,10 @@ def read_output(
         future, expected_states = _start(api, values)
         # One Output over the read (from_input would add two more, each a task that
         # Pulumi re-waits on whenever any output completes).
-        return pulumi.Output(set(), _finish(api, future, expected_states,
-                                            object_id if accept else None), _known())
+        invited_id = typing.cast(str, object_id) if accept else None  # plain: a str
+        return pulumi.Output(set(), _finish(api, future, expected_states, invited_id),
+                             _known())
     validate_plain(api, object_id, expected, options)
-    timeouts = {key: value for key, value in options.items() if key in _TIMEOUT_KEYS}
-    settings.resolve(api, config={}, env={}, **timeouts)  # bad timeouts: refused now
 
     async def read(resolved: dict[str, Any]) -> Any:
         future, expected_states = _start(api, resolved)
@@ -207,8 +217,8 @@ def _start(api: ApiSpec, values: Mapping[str, Any]) -> tuple[_Pending, tuple[str
     """Validate, resolve settings (on the program's thread, where Pulumi config is
     visible) and start, or join, the read."""
     values = dict(values)
-    object_id = api.validate_id(values.pop("id"))
-    expected = api.validate_states(values.pop("expected"))
+    object_id = validate_id(api, values.pop("id"))
+    expected = validate_states(api, values.pop("expected"))
     config, credential_sources = _SHARED.program_settings()
     call = _SHARED.call_settings(api, config, values)
     key = (api.name, object_id, call, credential_sources)
@@ -288,7 +298,7 @@ class _SharedReads:
 
     def _follow_program(self) -> None:
         """Start afresh when a new program (a new Pulumi monitor) runs. Hold the lock."""
-        owner = _current_monitor()
+        owner = current_monitor()
         if owner is not self._owner:
             self._owner, self._futures, self._calls = owner, {}, {}
             self._settings, self._credentials = None, None
@@ -395,12 +405,6 @@ def _resolve(tick: asyncio.Future[None]) -> None:
 
 
 _BATCHES = _Batches()
-
-
-def _current_monitor() -> object:
-    from pulumi.runtime.settings import SETTINGS
-
-    return getattr(SETTINGS, "monitor", None)
 
 
 _SHARED = _SharedReads()

@@ -8,10 +8,8 @@ name; credentials and settings are read at call time from the stack config hande
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-from pulumi import Output
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
@@ -26,56 +24,13 @@ from . import client, settings
 from .apis import APIS, ApiSpec
 from .errors import AlireadError, InvalidInputError
 from .pulumi_compat import one_line_plugin_errors
-
-# Input properties that are call settings (the expectation keyword comes from the ApiSpec).
-SETTING_KEYS = ("region", "endpoint", "api_version", "allow_insecure_http")
-
-
-def is_plain(value: object) -> bool:
-    """True if ``value`` holds no Pulumi Output or awaitable (it can be checked now)."""
-    if isinstance(value, Output) or hasattr(value, "__await__"):
-        return False
-    if isinstance(value, list | tuple):
-        return all(is_plain(item) for item in value)
-    return True
-
-
-def validate_plain(api: ApiSpec, object_id: object, expected: object,
-                   options: Mapping[str, object]) -> None:
-    """Refuse every option that is already known and malformed (no network).
-
-    Values that are still Outputs are checked later, by the read itself, which also
-    validates before its first request.
-    """
-    if is_plain(object_id):
-        api.validate_id(object_id)
-    validate_option(api, api.expect_keyword, expected)
-    for key in SETTING_KEYS:
-        validate_option(api, key, options.get(key))
-
-
-def validate_option(api: ApiSpec, key: str, value: object) -> None:
-    """Check one known option (``region``, ``endpoint``, ``api_version`` or the
-    expectation); ``None`` and Outputs pass."""
-    if value is None or not is_plain(value):
-        return
-    if key == api.expect_keyword:
-        api.validate_states(value)
-    elif key == "region":
-        settings.check_region(value)
-    elif key == "endpoint":
-        settings.parse_endpoint(value)
-    elif key == "api_version":
-        api.validate_version(value)
-    elif key == "allow_insecure_http" and not isinstance(value, bool):
-        raise InvalidInputError(f"allow_insecure_http must be True or False, got {value!r}.")
-
-
-def normalize_expected(api: ApiSpec, expected: object) -> object:
-    """A plain expectation as a list of states (JSON-ready); Outputs are left as they are."""
-    if expected is None or not is_plain(expected):
-        return expected
-    return list(api.validate_states(expected))
+from .validation import (  # noqa: F401 - is_plain & co.: their old home, still importable
+    SETTING_KEYS,
+    is_plain,
+    normalize_expected,
+    validate_option,
+    validate_plain,
+)
 
 
 class ReadOnlyProvider(ResourceProvider):

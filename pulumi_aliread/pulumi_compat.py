@@ -110,3 +110,57 @@ def export_as_object(cls: type) -> type:
         setattr(cls, field.name, property(get, put, doc=field.name))
     setattr(cls, _OUTPUT_TYPE_MARK, True)
     return cls
+
+
+# -- Pulumi's runtime internals (pulumi 3.x): every use of a private name is here --------
+
+
+def current_monitor() -> object:
+    """The running program's resource monitor (``SETTINGS.monitor``): a new object for
+    every program run, so it tells one program's reads from the next one's. None when
+    no program runs."""
+    from pulumi.runtime.settings import SETTINGS
+
+    return getattr(SETTINGS, "monitor", None)
+
+
+def reset_runtime_for_new_program() -> None:
+    """Forget the previous program's registered outputs and root stack resource
+    (``SETTINGS.outputs``, ``set_root_resource(None)``), as a new program process would."""
+    from pulumi.runtime import settings as runtime_settings
+
+    runtime_settings.SETTINGS.outputs.clear()
+    runtime_settings.set_root_resource(None)  # type: ignore[arg-type]
+
+
+def ensure_event_loop() -> Any:
+    """The event loop Pulumi runs programs on (``sync_await._ensure_event_loop``)."""
+    from pulumi.runtime.sync_await import _ensure_event_loop
+
+    return _ensure_event_loop()
+
+
+def sync_await(awaitable: Any) -> Any:
+    """Run ``awaitable`` to completion on Pulumi's loop (``sync_await._sync_await``)."""
+    from pulumi.runtime.sync_await import _sync_await
+
+    return _sync_await(awaitable)
+
+
+def runtime_config() -> tuple[dict[str, Any], set[str]]:
+    """The program's config and its secret keys (``config.CONFIG``, ``_SECRET_KEYS``)."""
+    from pulumi.runtime import config as runtime_config_module
+
+    return (dict(runtime_config_module.CONFIG.get()),
+            set(runtime_config_module._SECRET_KEYS.get()))
+
+
+def deserialize_provider(serialized: str) -> Any:
+    """A dynamic provider from its state blob (base64 of dill), as the dynamic-provider
+    plugin deserializes it (inside ``_serialization._deserialize``)."""
+    import base64
+
+    import dill
+    from pulumi.runtime._serialization import _deserialize
+
+    return _deserialize(lambda: dill.loads(base64.b64decode(serialized)))

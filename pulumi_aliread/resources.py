@@ -17,8 +17,9 @@ import pulumi.dynamic
 
 from .apis import AUTH_ORDER, HANDSHAKE, ApiSpec
 from .docstrings import documented
-from .provider import ReadOnlyProvider, normalize_expected, validate_plain
+from .provider import ReadOnlyProvider
 from .results import Result
+from .validation import normalize_expected, validate_plain
 
 StatesInput = pulumi.Input[str] | Sequence[pulumi.Input[str]] | None
 

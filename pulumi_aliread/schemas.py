@@ -193,7 +193,7 @@ def load_response(api: ApiSpec, payload: Any, *, requested_id: str) -> Any:
               f"must be the requested id {requested_id!r}")],
             request_id,
         )
-    return api.result_type(**values, request_id=request_id)
+    return api.result_type(**values, request_id=request_id)  # type: ignore[call-arg]
 
 
 def _object_schema(schema_type: type[ObjectSchema]) -> ObjectSchema:

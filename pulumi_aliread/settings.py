@@ -19,6 +19,15 @@ from urllib.parse import urlsplit
 
 from . import redaction
 from .errors import InvalidInputError, NoCredentialsError
+from .options import (  # noqa: F401 - the defaults' old home, still importable
+    DEFAULT_BACKOFF_BASE,
+    DEFAULT_BACKOFF_CAP,
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_DEADLINE,
+    DEFAULT_MAX_ATTEMPTS,
+    DEFAULT_READ_TIMEOUT,
+    ReadOptions,
+)
 
 if TYPE_CHECKING:
     from .apis import ApiSpec
@@ -27,12 +36,6 @@ _REGION = re.compile(r"[a-z0-9]+(-[a-z0-9]+)+", re.ASCII)
 _HOST = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(:\d{1,5})?", re.ASCII)
 _BRACKETED_HOST = re.compile(r"\[[0-9A-Fa-f:.]+\](:\d{1,5})?", re.ASCII)
 
-DEFAULT_CONNECT_TIMEOUT = 5.0
-DEFAULT_READ_TIMEOUT = 10.0
-DEFAULT_MAX_ATTEMPTS = 5
-DEFAULT_DEADLINE = 60.0
-DEFAULT_BACKOFF_BASE = 0.2
-DEFAULT_BACKOFF_CAP = 5.0
 
 REGION_CONFIG = ("aliread:region", "alicloud:region")
 REGION_ENV = ("ALIBABA_CLOUD_REGION_ID", "ALICLOUD_REGION")
@@ -94,12 +97,7 @@ class CallSettings:
     region: str
     base_url: str  # scheme://host[:port], no trailing slash
     api_version: str
-    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
-    read_timeout: float = DEFAULT_READ_TIMEOUT
-    max_attempts: int = DEFAULT_MAX_ATTEMPTS
-    deadline: float = DEFAULT_DEADLINE
-    backoff_base: float = DEFAULT_BACKOFF_BASE
-    backoff_cap: float = DEFAULT_BACKOFF_CAP
+    options: ReadOptions = ReadOptions()  # timeouts and retry knobs
     ca_bundle: str | None = None  # PEM file for https; None: certifi's bundle
     allow_insecure_http: bool = False  # http:// to a host that is not loopback
 
@@ -149,15 +147,15 @@ def resolve(
     api_version: str | None = None,
     config: ConfigLookup | None = None,
     env: Mapping[str, str] | None = None,
-    connect_timeout: float | None = None,
-    read_timeout: float | None = None,
-    max_attempts: int | None = None,
-    deadline: float | None = None,
-    backoff_base: float | None = None,
-    backoff_cap: float | None = None,
+    options: ReadOptions | None = None,
     allow_insecure_http: bool | None = None,
+    **tuning: Any,
 ) -> CallSettings:
     """Resolve and validate the settings of one call of ``api`` (no network).
+
+    ``options``: the timeouts and retry knobs (default: ``ReadOptions()``); ``tuning``
+    keywords (``connect_timeout=``... as in ``ReadOptions``; ``None`` means not given)
+    override its fields.
 
     Raises ``InvalidInputError`` for a malformed value, an ``http://`` endpoint to a host
     that is not loopback unless ``allow_insecure_http`` (keyword, Pulumi config
@@ -190,12 +188,7 @@ def resolve(
         region=region,
         base_url=base_url,
         api_version=api.validate_version(api_version),
-        connect_timeout=_positive("connect_timeout", connect_timeout, DEFAULT_CONNECT_TIMEOUT),
-        read_timeout=_positive("read_timeout", read_timeout, DEFAULT_READ_TIMEOUT),
-        max_attempts=int(_positive("max_attempts", max_attempts, DEFAULT_MAX_ATTEMPTS)),
-        deadline=_positive("deadline", deadline, DEFAULT_DEADLINE),
-        backoff_base=_positive("backoff_base", backoff_base, DEFAULT_BACKOFF_BASE),
-        backoff_cap=_positive("backoff_cap", backoff_cap, DEFAULT_BACKOFF_CAP),
+        options=ReadOptions.of(**tuning) if options is None else options.merged(**tuning),
         ca_bundle=ca_bundle(env) if base_url.startswith("https://") else None,
         allow_insecure_http=insecure,
     )
@@ -286,14 +279,6 @@ def _load_ca_bundle(name: str, path: str, _mtime: int, _size: int) -> None:
         ) from None
 
 
-def _positive(name: str, value: float | None, default: float) -> float:
-    if value is None:
-        return default
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-        raise InvalidInputError(f"{name} must be a positive number, got {value!r}.")
-    return float(value)
-
-
 def check_region(region: object, source: str = "region") -> str:
     """Return a well-formed region id such as ``cn-shanghai``, or raise InvalidInputError."""
     if not isinstance(region, str) or not _REGION.fullmatch(region):
@@ -355,8 +340,8 @@ def resolve_credentials(
     key_id = config_value("alicloud:accessKey", config)
     secret = config_value("alicloud:secretKey", config)
     if key_id or secret:
-        _require_pair("Pulumi config", "alicloud:accessKey", key_id,
-                      "alicloud:secretKey", secret)
+        key_id, secret = _require_pair("Pulumi config", "alicloud:accessKey", key_id,
+                                       "alicloud:secretKey", secret)
         token = config_value("alicloud:securityToken", config)
         return Credentials(key_id, secret, token, source="Pulumi config alicloud:accessKey")
     profile = config_value("alicloud:profile", config)
@@ -374,9 +359,9 @@ def resolve_credentials(
 
 
 def _require_pair(where: str, id_name: str, key_id: str | None, secret_name: str,
-                  secret: str | None) -> None:
+                  secret: str | None) -> tuple[str, str]:
     if key_id and secret:
-        return
+        return key_id, secret
     present, missing = (id_name, secret_name) if key_id else (secret_name, id_name)
     raise InvalidInputError(
         f"{where} sets {present} but not {missing}: set both (an AccessKey id and its "

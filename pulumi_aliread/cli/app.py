@@ -173,7 +173,8 @@ def _all_ids(arguments: tuple[str, ...], ids_from: TextIO | None,
         if argument != "-":
             ids.append(argument)
         elif not stdin_read:
-            ids.extend(_ids_in(click.get_text_stream("stdin"), "stdin", ctx))
+            stdin = click.get_text_stream("stdin")  # type: ignore[operator]  # click's stub
+            ids.extend(_ids_in(stdin, "stdin", ctx))
             stdin_read = True
     if ids_from is not None:
         ids.extend(_ids_in(ids_from, ids_from.name, ctx))

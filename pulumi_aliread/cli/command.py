@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TextIO
 
-from .. import errors
+from .. import errors, validation
 from ..apis import ApiSpec
 from ..settings import resolve, resolve_credentials
 from . import exitcodes, render
@@ -63,13 +63,13 @@ def run(
     problems = [error.message for error in bad_ids.values()]
     option_error: errors.InvalidInputError | None = None
     try:
-        expected = api.validate_states(list(expect)) if expect else (
+        expected = validation.validate_states(api, list(expect)) if expect else (
             api.success_states if wait else ()
         )
+        options = validation.read_options(connect_timeout=connect_timeout,
+                                          read_timeout=read_timeout, deadline=deadline)
         settings = resolve(api, region=region, endpoint=endpoint, api_version=api_version,
-                           connect_timeout=connect_timeout, read_timeout=read_timeout,
-                           deadline=deadline,
-                           allow_insecure_http=allow_insecure_http or None)
+                           options=options, allow_insecure_http=allow_insecure_http or None)
     except errors.InvalidInputError as exc:
         option_error = exc
         problems.append(exc.message)
@@ -241,7 +241,7 @@ def _refused() -> NotReadError:
 
 def _problem(api: ApiSpec, object_id: str) -> errors.InvalidInputError | None:
     try:
-        api.validate_id(object_id)
+        validation.validate_id(api, object_id)
     except errors.InvalidInputError as exc:
         return exc
     return None

@@ -105,7 +105,8 @@ def wait_all(
                                               outcomes[index].result, error)
                 return outcomes
         left = deadline - time.monotonic()
-        settings = replace(job.settings, deadline=max(1.0, min(job.settings.deadline, left)))
+        settings = replace(job.settings, options=job.settings.options.merged(
+            deadline=max(1.0, min(job.settings.options.deadline, left))))
 
         def one(index: int, settings: CallSettings = settings,
                 creds: Credentials = creds) -> Outcome:

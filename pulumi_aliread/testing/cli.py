@@ -124,9 +124,9 @@ def serve(
             stopper.start()
             stopper.join(STOP_GRACE)
     finally:
-        for signum, handler in previous.items():
+        for number, handler in previous.items():
             with contextlib.suppress(ValueError, OSError, TypeError):
-                signal.signal(signum, handler)
+                signal.signal(number, handler)
     return 0
 
 

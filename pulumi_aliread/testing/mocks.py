@@ -12,19 +12,24 @@ preview). Other resources and invokes go to ``fallback`` mocks, or echo their in
 
 from __future__ import annotations
 
-import base64
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import dill
 import pulumi
 from pulumi.dynamic import Config, ConfigureRequest, ResourceProvider
 from pulumi.runtime import Mocks, rpc
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs
 
-from pulumi_aliread.pulumi_compat import stack_exports
+from pulumi_aliread.pulumi_compat import (
+    deserialize_provider,
+    ensure_event_loop,
+    reset_runtime_for_new_program,
+    stack_exports,
+    sync_await,
+)
+from pulumi_aliread.pulumi_compat import runtime_config as pulumi_runtime_config
 
 DYNAMIC_PREFIX = "pulumi-python:dynamic"
 PROVIDER_KEY = "__provider"
@@ -143,14 +148,11 @@ class ProviderMocks(Mocks):
         """Make these mocks Pulumi's runtime for the next program: a fresh root stack,
         ``config`` as the stack config (it stays set afterwards), and providers that are
         deserialized and configured anew, as by a new plugin process."""
-        from pulumi.runtime import settings as runtime_settings
-
         with self._lock:
             self._providers.clear()
         _forget_shared_reads()
 
-        runtime_settings.SETTINGS.outputs.clear()
-        runtime_settings.set_root_resource(None)  # type: ignore[arg-type]
+        reset_runtime_for_new_program()
         self._apply_config()
         pulumi.runtime.set_mocks(
             self, project=self.project, stack=self.stack, preview=preview,
@@ -165,9 +167,8 @@ class ProviderMocks(Mocks):
         own exception. Pulumi's runtime config is restored afterwards.
         """
         from pulumi.runtime.stack import run_pulumi_func
-        from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
-        _quiet_reported_errors(_ensure_event_loop())
+        _quiet_reported_errors(ensure_event_loop())
         try:
             self.install(preview=preview)
 
@@ -177,7 +178,7 @@ class ProviderMocks(Mocks):
                 exports = stack_exports(dict(getattr(root, "outputs", {}) or {}))
                 return {name: await _resolve(value) for name, value in exports.items()}
 
-            return _sync_await(main())
+            return sync_await(main())
         finally:
             self._restore_config()
 
@@ -187,9 +188,7 @@ class ProviderMocks(Mocks):
         from pulumi.runtime import config as runtime_config
 
         if self._config_before is None:  # what ``run`` puts back when it ends
-            self._config_before = (
-                dict(runtime_config.CONFIG.get()), set(runtime_config._SECRET_KEYS.get())
-            )
+            self._config_before = pulumi_runtime_config()
         runtime_config.set_all_config(
             dict(self.config), [key for key in self.config if key in SECRET_CONFIG_KEYS]
         )
@@ -206,9 +205,7 @@ class ProviderMocks(Mocks):
         with self._lock:
             provider = self._providers.get(serialized)
             if provider is None:
-                from pulumi.runtime._serialization import _deserialize
-
-                provider = _deserialize(lambda: dill.loads(base64.b64decode(serialized)))
+                provider = deserialize_provider(serialized)
                 provider.configure(ConfigureRequest(Config(self._stack_config(),
                                                            self.project)))
                 self._providers[serialized] = provider
@@ -217,9 +214,7 @@ class ProviderMocks(Mocks):
     def _stack_config(self) -> dict[str, Any]:
         if self.config:
             return dict(self.config)
-        from pulumi.runtime.config import CONFIG
-
-        return dict(CONFIG.get())
+        return pulumi_runtime_config()[0]
 
 
 class _ReadIdMonitor(MockMonitor):

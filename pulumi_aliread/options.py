@@ -1,0 +1,83 @@
+"""``ReadOptions``: the timeouts and retry knobs of one read, in one frozen object.
+
+Every entry point's public keywords (``connect_timeout=``, ``--deadline``, ...) build one
+with ``ReadOptions.of``; the call path below them carries the object, not the keywords.
+This module imports nothing heavy: ``import pulumi_aliread`` stays cheap.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import InvalidInputError
+
+DEFAULT_CONNECT_TIMEOUT = 5.0
+DEFAULT_READ_TIMEOUT = 10.0
+DEFAULT_DEADLINE = 60.0
+DEFAULT_MAX_ATTEMPTS = 5
+DEFAULT_BACKOFF_BASE = 0.2
+DEFAULT_BACKOFF_CAP = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class ReadOptions:
+    """How long one read may take and how it retries. Immutable and hashable.
+
+    Attributes:
+        connect_timeout (float, seconds): connecting, per attempt. Default: 5.
+        read_timeout (float, seconds): waiting for the answer, per attempt. Default: 10.
+        deadline (float, seconds): the whole read, every attempt and pause included.
+            Default: 60.
+        max_attempts (int): attempts at a transient failure (throttling, 5xx, a dropped
+            connection), the first included. Default: 5.
+        backoff_base (float, seconds): the first retry pause's upper bound; each later
+            pause may be twice as long (exponential backoff, full jitter). Default: 0.2.
+        backoff_cap (float, seconds): the longest retry pause. Default: 5.
+
+    Every value must be a positive number (``bool`` is refused); ``max_attempts`` is
+    truncated to an int. Raises ``InvalidInputError`` naming the field otherwise.
+    """
+
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
+    read_timeout: float = DEFAULT_READ_TIMEOUT
+    deadline: float = DEFAULT_DEADLINE
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    backoff_base: float = DEFAULT_BACKOFF_BASE
+    backoff_cap: float = DEFAULT_BACKOFF_CAP
+
+    def __post_init__(self) -> None:
+        # Checked in the order the keywords have always been checked in.
+        for name in _CHECK_ORDER:
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+                raise InvalidInputError(f"{name} must be a positive number, got {value!r}.")
+            object.__setattr__(self, name, int(value) if name == "max_attempts" else float(value))
+
+    @classmethod
+    def of(cls, **keywords: Any) -> ReadOptions:
+        """The options of a call's keywords; ``None`` (not given) means the default.
+
+        Raises ``TypeError`` for a keyword that is not an option, ``InvalidInputError``
+        for a malformed value.
+        """
+        unknown = set(keywords) - set(NAMES)
+        if unknown:
+            raise TypeError(f"not a read option: {', '.join(sorted(unknown))}")
+        given = {name: value for name, value in keywords.items() if value is not None}
+        return cls(**given) if given else DEFAULT
+
+    def merged(self, **keywords: Any) -> ReadOptions:
+        """A copy with the keywords that are not ``None`` replaced (validated)."""
+        given = {name: value for name, value in keywords.items() if value is not None}
+        return dataclasses.replace(self, **given) if given else self
+
+
+# The option names, in field order.
+NAMES: tuple[str, ...] = tuple(field.name for field in dataclasses.fields(ReadOptions))
+_CHECK_ORDER = ("connect_timeout", "read_timeout", "max_attempts", "deadline",
+                "backoff_base", "backoff_cap")
+DEFAULT = ReadOptions()
+
+__all__ = ["DEFAULT", "NAMES", "ReadOptions"]

@@ -1,0 +1,132 @@
+"""Every check of a read's input, in one place, before any I/O: id, states, options,
+endpoint. Resources, functions, outputs, the provider and the CLI call these.
+
+Values that are still Pulumi Outputs (or awaitables) are not known yet: the ``*_plain``
+checks let them pass, and the read validates them once they resolve. This module does not
+import Pulumi (plain Python and CI scripts use it too).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from . import settings
+from .errors import InvalidInputError
+from .options import NAMES as OPTION_NAMES
+from .options import ReadOptions
+
+if TYPE_CHECKING:
+    from .apis import ApiSpec
+
+# Input properties that are call settings (the expectation keyword comes from the ApiSpec).
+SETTING_KEYS = ("region", "endpoint", "api_version", "allow_insecure_http")
+
+
+def is_plain(value: object) -> bool:
+    """True if ``value`` holds no Pulumi Output or awaitable (it can be checked now)."""
+    pulumi = sys.modules.get("pulumi")  # no Output can exist before Pulumi is imported
+    if pulumi is not None and isinstance(value, pulumi.Output):
+        return False
+    if hasattr(value, "__await__"):
+        return False
+    if isinstance(value, list | tuple):
+        return all(is_plain(item) for item in value)
+    return True
+
+
+def validate_id(api: ApiSpec, object_id: object) -> str:
+    """``object_id`` if it is a well-formed id of ``api``; else InvalidInputError."""
+    return api.validate_id(object_id)
+
+
+def validate_states(api: ApiSpec, expected: object) -> tuple[str, ...]:
+    """The expected states (a state or a list of them; None: none) as a tuple; else
+    InvalidInputError naming the unknown state and the known ones."""
+    return api.validate_states(expected)
+
+
+def validate_endpoint(endpoint: object, source: str = "endpoint") -> str:
+    """``host[:port]`` or ``http(s)://host[:port]`` as a base URL; else InvalidInputError.
+    ``source`` names where the value came from, for the message."""
+    return settings.parse_endpoint(endpoint, source)
+
+
+def read_options(options: ReadOptions | None = None, **tuning: Any) -> ReadOptions:
+    """``options`` (default ``ReadOptions()``) with the ``tuning`` keywords that are not
+    None applied; InvalidInputError for a malformed value, TypeError for an unknown name."""
+    if options is None:
+        return ReadOptions.of(**tuning)
+    return options.merged(**tuning)
+
+
+def validate_mismatch_means_accepted(api: ApiSpec, value: object) -> bool:
+    """``mismatch_means_accepted`` as a bool (None: False); InvalidInputError for
+    anything else, or when ``api`` has no invited account's view."""
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise InvalidInputError(
+            f"mismatch_means_accepted must be True or False, got {type(value).__name__}."
+        )
+    if value and api.invited_accepted_code is None:
+        raise InvalidInputError(
+            f"mismatch_means_accepted applies to GetHandshake only, not {api.action}."
+        )
+    return value
+
+
+def validate_option(api: ApiSpec, key: str, value: object) -> None:
+    """Check one known option (``region``, ``endpoint``, ``api_version``,
+    ``allow_insecure_http``, a ``ReadOptions`` field or the expectation); ``None`` and
+    Outputs pass."""
+    if value is None or not is_plain(value):
+        return
+    if key == api.expect_keyword:
+        api.validate_states(value)
+    elif key == "region":
+        settings.check_region(value)
+    elif key == "endpoint":
+        validate_endpoint(value)
+    elif key == "api_version":
+        api.validate_version(value)
+    elif key == "allow_insecure_http" and not isinstance(value, bool):
+        raise InvalidInputError(f"allow_insecure_http must be True or False, got {value!r}.")
+    elif key in OPTION_NAMES:
+        ReadOptions.of(**{key: value})
+
+
+def validate_plain(api: ApiSpec, object_id: object, expected: object,
+                   options: Mapping[str, object]) -> None:
+    """Refuse every option that is already known and malformed (no network).
+
+    Values that are still Outputs are checked later, by the read itself, which also
+    validates before its first request.
+    """
+    if is_plain(object_id):
+        api.validate_id(object_id)
+    validate_option(api, api.expect_keyword, expected)
+    for key in (*SETTING_KEYS, *OPTION_NAMES):
+        validate_option(api, key, options.get(key))
+
+
+def normalize_expected(api: ApiSpec, expected: object) -> object:
+    """A plain expectation as a list of states (JSON-ready); Outputs are left as they are."""
+    if expected is None or not is_plain(expected):
+        return expected
+    return list(api.validate_states(expected))
+
+
+__all__ = [
+    "SETTING_KEYS",
+    "is_plain",
+    "normalize_expected",
+    "read_options",
+    "validate_endpoint",
+    "validate_id",
+    "validate_mismatch_means_accepted",
+    "validate_option",
+    "validate_plain",
+    "validate_states",
+]

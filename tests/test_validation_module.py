@@ -1,0 +1,46 @@
+"""validation.py: the one home of input checks; the old names stay importable."""
+
+from __future__ import annotations
+
+import pytest
+
+import pulumi_aliread as aliread
+from pulumi_aliread import client, provider, validation
+from pulumi_aliread.apis import HANDSHAKE
+
+
+def test_old_homes_still_import_the_same_helpers() -> None:
+    for name in ("is_plain", "validate_plain", "validate_option", "normalize_expected",
+                 "SETTING_KEYS"):
+        assert getattr(provider, name) is getattr(validation, name)
+    assert client.validate_mismatch_means_accepted is (
+        validation.validate_mismatch_means_accepted)
+
+
+@pytest.mark.parametrize(("key", "value", "message"), [
+    ("deadline", 0, "deadline must be a positive number"),
+    ("max_attempts", "3", "max_attempts must be a positive number"),
+    ("endpoint", "http://user:pw@example.com", "must not carry credentials"),
+    ("region", "Shanghai", "is not a region id"),
+    ("allow_insecure_http", "yes", "allow_insecure_http must be True or False"),
+])
+def test_validate_plain_refuses_each_kind_of_option(key: str, value: object,
+                                                     message: str) -> None:
+    with pytest.raises(aliread.InvalidInputError, match=message):
+        validation.validate_plain(HANDSHAKE, "h-abc123", None, {key: value})
+
+
+def test_id_and_states_are_checked_against_the_api() -> None:
+    with pytest.raises(aliread.InvalidInputError):
+        validation.validate_id(HANDSHAKE, "123")
+    with pytest.raises(aliread.InvalidInputError):
+        validation.validate_states(HANDSHAKE, "Finished")
+    assert validation.validate_states(HANDSHAKE, "Accepted") == ("Accepted",)
+    assert validation.validate_endpoint("127.0.0.1:8080") == "https://127.0.0.1:8080"
+
+
+def test_read_options_merges_keywords_over_an_object() -> None:
+    base = aliread.ReadOptions(deadline=9)
+    assert validation.read_options(base, deadline=None, max_attempts=2) == (
+        aliread.ReadOptions(deadline=9, max_attempts=2))
+    assert validation.read_options() == aliread.ReadOptions()
