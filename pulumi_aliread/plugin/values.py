@@ -85,10 +85,11 @@ def field_names(api: ApiSpec) -> dict[str, str]:
 @cache
 def _field_names(api_name: str) -> dict[str, str]:
     api = APIS[api_name]
-    return {
-        name: field.data_key[0].lower() + field.data_key[1:]
-        for name, field in api.schema().fields.items()
-    }
+    names: dict[str, str] = {}
+    for name, field in api.schema().fields.items():
+        wire = field.data_key or name  # every field of our schemas names its API key
+        names[name] = wire[0].lower() + wire[1:]
+    return names
 
 
 def result_properties(api: ApiSpec, result: Any, *, request_id: bool) -> dict[str, Any]:
