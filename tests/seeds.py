@@ -89,3 +89,15 @@ def error_cases() -> list[tuple[ApiSpec, str, int]]:
         for api, page in ((HANDSHAKE, HANDSHAKE_PAGE), (AUTH_ORDER, AUTH_ORDER_PAGE))
         for code, status in error_codes(page).items()
     ]
+
+
+def seed_handshake() -> dict:
+    """The handshake page's JSON example as the emulator serves it: the full
+    16-character id (``h-ycm4rp3z8b1xq9vk``) in place of the page's masked one."""
+    handshake = json_example(HANDSHAKE_PAGE)["Handshake"]
+    return {**handshake, "HandshakeId": "h-ycm4rp3z8b1xq9vk"}
+
+
+def seed_order() -> dict:
+    """The auth-order page's JSON example (``Data``), as the emulator serves it."""
+    return json_example(AUTH_ORDER_PAGE)["Data"]

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+import seeds
 
 from pulumi_aliread.testing import (
     DEFAULT_ACCESS_KEY_ID,
@@ -30,21 +31,7 @@ from pulumi_aliread.testing import (
     Emulator,
 )
 
-SEED_HANDSHAKE = {
-    "HandshakeId": "h-ycm4rp3z8b1xq9vk",
-    "ResourceDirectoryId": "rd-abcdef****",
-    "MasterAccountId": "172841235500****",
-    "MasterAccountName": "company@example.com",
-    "MasterAccountRealName": "company",
-    "InvitedAccountRealName": "Alice",
-    "TargetEntity": "someone@example.com",
-    "TargetType": "Email",
-    "Note": "欢迎您加入",
-    "Status": "Pending",
-    "CreateTime": "2018-08-10T09:55:41Z",
-    "ModifyTime": "2018-08-10T09:55:41Z",
-    "ExpireTime": "2018-08-24T09:55:41Z",
-}
+SEED_HANDSHAKE = seeds.seed_handshake()
 SEED_ORDER_XML = {  # the reference page's XML example: every value is text
     "OrderId": "123",
     "CanceledMillis": "1514736000000",

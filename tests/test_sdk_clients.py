@@ -18,6 +18,7 @@ import json
 from typing import Any
 
 import pytest
+import seeds
 
 from pulumi_aliread.testing import (
     DEFAULT_ACCESS_KEY_ID,
@@ -31,32 +32,8 @@ from pulumi_aliread.testing import (
 )
 
 # The reference pages' JSON examples (the handshake with a full 16-character id).
-SEED_HANDSHAKE = {
-    "HandshakeId": "h-ycm4rp3z8b1xq9vk",
-    "ResourceDirectoryId": "rd-abcdef****",
-    "MasterAccountId": "172841235500****",
-    "MasterAccountName": "company@example.com",
-    "MasterAccountRealName": "company",
-    "InvitedAccountRealName": "Alice",
-    "TargetEntity": "someone@example.com",
-    "TargetType": "Email",
-    "Note": "欢迎您加入",
-    "Status": "Pending",
-    "CreateTime": "2018-08-10T09:55:41Z",
-    "ModifyTime": "2018-08-10T09:55:41Z",
-    "ExpireTime": "2018-08-24T09:55:41Z",
-}
-SEED_ORDER = {
-    "CanceledMillis": 1514736000000,
-    "JoinPermissionId": "123456",
-    "OrderState": "ACCEPTED",
-    "RenterAliyunId": "some_user",
-    "RejectedMillis": 1514736000000,
-    "OwnerAliyunId": "some_user",
-    "OrderId": "123",
-    "ApplyingMillis": 1514736000000,
-    "AcceptedMillis": 1514736000000,
-}
+SEED_HANDSHAKE = seeds.seed_handshake()
+SEED_ORDER = seeds.seed_order()
 WRONG_SECRET = "not-the-emulator-secret"
 
 
