@@ -28,6 +28,7 @@ from .errors import (
 __version__ = "0.1.0"
 
 _LAZY = {
+    "Client": "client",
     "Handshake": "resources",
     "JoinPermissionAuthOrder": "resources",
     "get_handshake": "functions",
@@ -40,6 +41,7 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:
+    from .client import Client
     from .functions import get_handshake, get_join_permission_auth_order
     from .options import ReadOptions
     from .outputs import get_handshake_output, get_join_permission_auth_order_output
@@ -84,4 +86,5 @@ __all__ = [
     "GetHandshakeResult",
     "GetJoinPermissionAuthOrderResult",
     "ReadOptions",
+    "Client",
 ]

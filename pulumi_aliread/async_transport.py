@@ -19,9 +19,8 @@ import asyncio
 import functools
 import ssl
 import time
-import weakref
 from collections.abc import Awaitable
-from typing import Any, TypeVar
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from . import redaction
@@ -275,21 +274,3 @@ def _failure(kind: str, detail: str) -> TransportFailure:
 def _tls_context(cafile: str) -> ssl.SSLContext:
     # One context per bundle: loading certifi's bundle costs milliseconds.
     return ssl.create_default_context(cafile=cafile)
-
-
-_Key = tuple[str, "str | None"]
-_transports: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[_Key, AsyncTransport]]
-_transports = weakref.WeakKeyDictionary()
-
-
-def async_transport_for(base_url: str, ca_bundle: str | None = None) -> AsyncTransport:
-    """The running loop's AsyncTransport to ``base_url`` verified with ``ca_bundle``
-    (streams belong to one loop)."""
-    loop: Any = asyncio.get_running_loop()
-    per_loop = _transports.get(loop)
-    if per_loop is None:
-        per_loop = _transports[loop] = {}
-    transport = per_loop.get((base_url, ca_bundle))
-    if transport is None:
-        transport = per_loop[base_url, ca_bundle] = AsyncTransport(base_url, ca_bundle)
-    return transport

@@ -246,7 +246,7 @@ class Chain:
             self._providers.clear()
 
 
-CHAIN = Chain()
+
 
 
 class _Withheld(logging.Filter):

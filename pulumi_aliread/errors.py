@@ -2,14 +2,36 @@
 acts on differently.
 
 Every error carries ``code``, ``http_status`` and ``request_id`` (``None`` when the error
-did not come from an API answer), and its message ends with what to do next.
+did not come from an API answer), and its message ends with what to do next. An error of
+a read that reached the network also says how it ended: ``attempts`` (requests sent) and
+``stop_reason`` (``"permanent"``: not retryable; ``"max_attempts"``: every attempt failed
+transiently; ``"deadline"``: no retry fitted in the read's deadline).
 """
 
 from __future__ import annotations
 
+from typing import ClassVar
+
+#: The values of ``AlireadError.stop_reason``.
+STOP_REASONS = ("permanent", "max_attempts", "deadline")
+
 
 class AlireadError(Exception):
-    """Base class of every error raised by pulumi_aliread."""
+    """Base class of every error raised by pulumi_aliread.
+
+    Attributes:
+        message (str): the whole message (what went wrong, then what to do).
+        code (str | None): the API's error code, or this library's (``NoCredentials``,
+            ``ResponseValidationError``...); None when neither applies.
+        http_status (int | None): the answer's HTTP status; None without an answer.
+        request_id (str | None): the answer's request id, for Alibaba Cloud support.
+        attempts (int | None): how many requests the read sent; None when it sent none
+            (refused before any request).
+        stop_reason (str | None): why the read stopped trying, one of ``STOP_REASONS``;
+            None when it sent no request.
+    """
+
+    default_code: ClassVar[str | None] = None
 
     def __init__(
         self,
@@ -18,12 +40,16 @@ class AlireadError(Exception):
         code: str | None = None,
         http_status: int | None = None,
         request_id: str | None = None,
+        attempts: int | None = None,
+        stop_reason: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
-        self.code = code
+        self.code = code if code is not None else self.default_code
         self.http_status = http_status
         self.request_id = request_id
+        self.attempts = attempts
+        self.stop_reason = stop_reason
 
     def __str__(self) -> str:
         return self.message
@@ -31,12 +57,15 @@ class AlireadError(Exception):
     def __reduce__(self):  # keep keyword attributes when pickled across processes
         return (
             _rebuild,
-            (type(self), self.message, self.code, self.http_status, self.request_id),
+            (type(self), self.message, self.code, self.http_status, self.request_id,
+             self.attempts, self.stop_reason),
         )
 
 
-def _rebuild(cls, message, code, http_status, request_id):  # type: ignore[no-untyped-def]
-    return cls(message, code=code, http_status=http_status, request_id=request_id)
+def _rebuild(cls, message, code, http_status, request_id,  # type: ignore[no-untyped-def]
+             attempts=None, stop_reason=None):
+    return cls(message, code=code, http_status=http_status, request_id=request_id,
+               attempts=attempts, stop_reason=stop_reason)
 
 
 class InvalidInputError(AlireadError, ValueError):
@@ -56,15 +85,7 @@ class NoCredentialsError(AccessDeniedError):
     not the default credential chain (CLI profile, ECS RAM role, OIDC role).
     ``code`` is ``NoCredentials``."""
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        code: str | None = "NoCredentials",
-        http_status: int | None = None,
-        request_id: str | None = None,
-    ) -> None:
-        super().__init__(message, code=code, http_status=http_status, request_id=request_id)
+    default_code = "NoCredentials"
 
 
 class ConflictError(AlireadError):
@@ -84,15 +105,7 @@ class TlsVerificationError(AlireadError):
 class ResponseValidationError(AlireadError):
     """The API answered, but the answer is not what its reference page specifies."""
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        code: str | None = "ResponseValidationError",
-        http_status: int | None = None,
-        request_id: str | None = None,
-    ) -> None:
-        super().__init__(message, code=code, http_status=http_status, request_id=request_id)
+    default_code = "ResponseValidationError"
 
 
 class ExpectationNotMetError(AlireadError):
@@ -114,6 +127,7 @@ class WaitTimeoutError(AlireadError):
 
 
 __all__ = [
+    "STOP_REASONS",
     "AlireadError",
     "InvalidInputError",
     "NotFoundError",

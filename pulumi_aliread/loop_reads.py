@@ -1,5 +1,6 @@
-"""Reads on the running event loop: a first-in, first-out queue served by at most
-``limit`` worker tasks (``client.fetch_async``).
+"""What a ``client.Client`` keeps for one event loop: its connections
+(``async_transport``), its read queue, and the clock that hands finished reads to
+Pulumi in batches.
 
 A queue rather than a task per read: a program that declares 1 000 reads allocates one
 future for each, not a task, a coroutine and a semaphore waiter, which is what the
@@ -9,32 +10,54 @@ garbage collector and Pulumi's own bookkeeping would otherwise spend the loop's 
 from __future__ import annotations
 
 import asyncio
-import weakref
 from collections import deque
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import client
 from .apis import ApiSpec
 from .settings import CallSettings, Credentials
+
+if TYPE_CHECKING:
+    from .async_transport import AsyncTransport
+    from .client import Client
 
 _Item = tuple["asyncio.Future[Any]", ApiSpec, str, CallSettings, Credentials]
 
 
-class LoopReads:
-    """The read queue of one event loop."""
+class LoopState:
+    """One client's reads on one event loop: a first-in, first-out queue served by at
+    most ``client.max_concurrent_reads`` worker tasks (``Client.fetch_async``)."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, limit: int) -> None:
+    #: Finished reads are handed over at most this often (seconds): Pulumi re-waits on
+    #: every pending output each time one completes (O(n) work per wake-up), so outputs
+    #: completing one loop turn apart cost far more loop time than the reads.
+    BATCH_SECONDS = 0.005
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, client: Client) -> None:
         self._loop = loop
-        self._limit = limit
+        self._client = client
         self._queue: deque[_Item] = deque()
         self._workers = 0
+        self._transports: dict[tuple[str, str | None], AsyncTransport] = {}
+        self._tick: asyncio.Future[None] | None = None
+
+    def transport(self, base_url: str, ca_bundle: str | None) -> AsyncTransport:
+        """This loop's keep-alive connections to ``base_url`` verified with
+        ``ca_bundle``."""
+        transport = self._transports.get((base_url, ca_bundle))
+        if transport is None:
+            from .async_transport import AsyncTransport
+
+            transport = self._transports[base_url, ca_bundle] = AsyncTransport(
+                base_url, ca_bundle
+            )
+        return transport
 
     def submit(self, api: ApiSpec, object_id: str, call: CallSettings,
                creds: Credentials) -> asyncio.Future[Any]:
         """Queue one read; its future gets the result or the read's exception."""
         future: asyncio.Future[Any] = self._loop.create_future()
         self._queue.append((future, api, object_id, call, creds))
-        if self._workers < self._limit:
+        if self._workers < self._client.max_concurrent_reads:
             self._workers += 1
             self._loop.create_task(self._work())
         return future
@@ -43,6 +66,21 @@ class LoopReads:
         """Reads are queued or in flight."""
         return bool(self._queue or self._workers)
 
+    def next_batch(self) -> asyncio.Future[None]:
+        """A future the loop resolves at the next batch boundary (``BATCH_SECONDS``).
+        Reads themselves are not held back: only the delivery of their results is."""
+        tick = self._tick
+        if tick is None or tick.done():
+            tick = self._tick = self._loop.create_future()
+            self._loop.call_later(self.BATCH_SECONDS, _resolve, tick)
+        return tick
+
+    def close(self) -> None:
+        """Close the idle connections (those in use close when their read ends)."""
+        transports, self._transports = list(self._transports.values()), {}
+        for transport in transports:
+            transport.close()
+
     async def _work(self) -> None:
         try:
             while self._queue:
@@ -50,7 +88,7 @@ class LoopReads:
                 if future.done():  # cancelled while it waited
                     continue
                 try:
-                    result = await client.fetch_async(api, object_id, call, creds)
+                    result = await self._client.fetch_async(api, object_id, call, creds)
                 except asyncio.CancelledError:
                     future.cancel()
                     raise
@@ -64,15 +102,9 @@ class LoopReads:
             self._workers -= 1
 
 
-_QUEUES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, LoopReads] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def busy() -> bool:
-    """The running loop has reads queued or in flight."""
-    queue = _QUEUES.get(asyncio.get_running_loop())
-    return queue is not None and queue.busy()
+def _resolve(tick: asyncio.Future[None]) -> None:
+    if not tick.done():
+        tick.set_result(None)
 
 
 def program_loop() -> asyncio.AbstractEventLoop:
@@ -82,13 +114,3 @@ def program_loop() -> asyncio.AbstractEventLoop:
         return asyncio.get_running_loop()
     except RuntimeError:
         return asyncio.get_event_loop_policy().get_event_loop()
-
-
-def submit(api: ApiSpec, object_id: str, call: CallSettings, creds: Credentials,
-           *, limit: int) -> asyncio.Future[Any]:
-    """Queue a read on the program's loop, at most ``limit`` of them in flight."""
-    loop = program_loop()
-    queue = _QUEUES.get(loop)
-    if queue is None:
-        queue = _QUEUES[loop] = LoopReads(loop, limit)
-    return queue.submit(api, object_id, call, creds)

@@ -6,31 +6,26 @@ so a program that reads 1 000 objects reads them concurrently without threads fi
 the loop for the GIL; a read that goes through an HTTP proxy runs the blocking client on
 a thread pool instead. Identical reads (same API, id, settings and
 credentials) in one program share one API call; each caller still checks its own
-expectation. The shared answers live as long as the program (the Pulumi monitor).
+expectation. All of it belongs to the program's ``client.Client``
+(``client.program_client``): the shared answers live as long as the program.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import os
-import threading
 import typing
-import weakref
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Future
 from typing import Any
 
 import pulumi
 
-from . import client, errors, loop_reads, settings
-from .apis import APIS, AUTH_ORDER, HANDSHAKE, ApiSpec
+from . import client, errors, loop_reads, settings, shared_reads
+from .apis import AUTH_ORDER, HANDSHAKE, ApiSpec
 from .docstrings import documented
 from .functions import check_opts
 from .options import NAMES as OPTION_NAMES
-from .pulumi_compat import current_monitor
 from .results import GetHandshakeResult, GetJoinPermissionAuthOrderResult
-from .transport import proxy_for
 from .validation import (
     is_plain,
     read_options,
@@ -40,12 +35,11 @@ from .validation import (
     validate_states,
 )
 
-# How many reads run at once in one program.
-MAX_CONCURRENT_READS = 32
+# How many reads of one program run at once (the program client's default).
+MAX_CONCURRENT_READS = client.MAX_CONCURRENT_READS
 
-# The Pulumi config keys a read may consult (snapshotted on the event loop: Pulumi's
-# config lives in a context variable that worker threads do not see).
-CONFIG_KEYS: tuple[str, ...] = settings.config_keys(APIS.values())
+# The Pulumi config keys a read may consult (``shared_reads.CONFIG_KEYS``).
+CONFIG_KEYS = shared_reads.CONFIG_KEYS
 
 # A read in flight: a task on the program's loop, or a thread pool future.
 _Pending = asyncio.Future[Any] | Future[Any]
@@ -219,20 +213,22 @@ def _start(api: ApiSpec, values: Mapping[str, Any]) -> tuple[_Pending, tuple[str
     values = dict(values)
     object_id = validate_id(api, values.pop("id"))
     expected = validate_states(api, values.pop("expected"))
-    config, credential_sources = _SHARED.program_settings()
-    call = _SHARED.call_settings(api, config, values)
+    reader = client.program_client()
+    shared = reader.shared_reads
+    config, credential_sources = shared.program_settings()
+    call = shared.call_settings(api, config, values)
     key = (api.name, object_id, call, credential_sources)
-    return _SHARED.get(key, lambda: _begin(api, object_id, call, config)), expected
+    return shared.get(key, lambda: _begin(reader, api, object_id, call, config)), expected
 
 
-def _begin(api: ApiSpec, object_id: str, call: settings.CallSettings,
+def _begin(reader: client.Client, api: ApiSpec, object_id: str, call: settings.CallSettings,
            config: Mapping[str, str]) -> _Pending:
     """Start one read: on the program's event loop, or on a thread when a proxy applies
     (the asyncio transport connects directly only)."""
-    creds = _SHARED.credentials(config)
-    if proxy_for(call.base_url) is None:
-        return loop_reads.submit(api, object_id, call, creds, limit=MAX_CONCURRENT_READS)
-    return _SHARED.submit(client.fetch, api, object_id, call, creds)
+    creds = reader.shared_reads.credentials(config)
+    if reader.proxy_for(call.base_url) is None:
+        return reader.loop_state(loop_reads.program_loop()).submit(api, object_id, call, creds)
+    return reader.shared_reads.submit(reader.fetch, api, object_id, call, creds)
 
 
 async def _finish(api: ApiSpec, pending: _Pending, expected: tuple[str, ...],
@@ -249,8 +245,9 @@ async def _finish(api: ApiSpec, pending: _Pending, expected: tuple[str, ...],
         if accepted is None:
             raise
         result = accepted
-    if loop_reads.busy():  # more answers are coming: hand them over together
-        await _BATCHES.next()
+    state = client.program_client().loop_state()
+    if state.busy():  # more answers are coming: hand them over together
+        await state.next_batch()
     client.check_expectation(api, result, expected)
     return result
 
@@ -262,159 +259,13 @@ def _known() -> asyncio.Future[bool]:
     return known
 
 
-def _config_snapshot() -> dict[str, str]:
-    from pulumi.runtime import get_config
-
-    snapshot = {}
-    for key in CONFIG_KEYS:
-        value = get_config(key)
-        if isinstance(value, str) and value:
-            snapshot[key] = value
-    return snapshot
-
-
-def _credential_fingerprint(config: Mapping[str, str]) -> str:
-    """A digest of where credentials would come from: identical digests, same keys."""
-    digest = hashlib.sha256()
-    for key in settings.CREDENTIAL_CONFIG:
-        digest.update(f"{key}={config.get(key, '')}\0".encode())
-    for name in settings.credential_env_names():
-        digest.update(f"{name}={os.environ.get(name, '')}\0".encode())
-    return digest.hexdigest()
-
-
-class _SharedReads:
-    """Process-wide: one API call per key while in flight, and its answer for the rest
-    of the program (keyed by the Pulumi monitor, which is new for every program run)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.RLock()  # a done callback may run inside get()
-        self._owner: object = None
-        self._futures: dict[Any, _Pending] = {}
-        self._settings: tuple[dict[str, str], str] | None = None
-        self._credentials: settings.Credentials | None = None
-        self._calls: dict[Any, settings.CallSettings] = {}
-        self._executor: ThreadPoolExecutor | None = None
-
-    def _follow_program(self) -> None:
-        """Start afresh when a new program (a new Pulumi monitor) runs. Hold the lock."""
-        owner = current_monitor()
-        if owner is not self._owner:
-            self._owner, self._futures, self._calls = owner, {}, {}
-            self._settings, self._credentials = None, None
-
-    def program_settings(self) -> tuple[dict[str, str], str]:
-        """The program's Pulumi config snapshot and credential fingerprint, taken once:
-        neither changes while a program runs."""
-        with self._lock:
-            self._follow_program()
-            if self._settings is None:
-                config = _config_snapshot()
-                self._settings = (config, _credential_fingerprint(config))
-            return self._settings
-
-    def call_settings(self, api: ApiSpec, config: Mapping[str, str],
-                      options: Mapping[str, Any]) -> settings.CallSettings:
-        """``settings.resolve`` of ``options``, once per program for identical options
-        (config and environment do not change while a program runs)."""
-        key: tuple[str, tuple[tuple[str, Any], ...]] | None = (
-            api.name, tuple(options.items())
-        )
-        try:
-            with self._lock:
-                self._follow_program()
-                call = self._calls.get(key)
-        except TypeError:  # an unhashable option: resolve refuses it below
-            call, key = None, None
-        if call is None:
-            call = settings.resolve(api, config=config, **options)
-            if key is not None:
-                with self._lock:
-                    self._calls[key] = call
-        return call
-
-    def credentials(self, config: Mapping[str, str]) -> settings.Credentials:
-        """The program's credentials: keys from config or the environment are resolved
-        once; the default chain is asked every time (it renews STS credentials)."""
-        with self._lock:
-            self._follow_program()
-            if self._credentials is not None:
-                return self._credentials
-        creds = settings.resolve_credentials(config)
-        if not creds.renewable:
-            with self._lock:
-                self._credentials = creds
-        return creds
-
-    def get(self, key: Any, begin: Callable[[], _Pending]) -> _Pending:
-        """The read of ``key`` in flight or done in this program, else ``begin()``'s."""
-        with self._lock:
-            self._follow_program()
-            pending = self._futures.get(key)
-            if pending is None:
-                pending = self._futures[key] = begin()
-                pending.add_done_callback(lambda done: self._forget_failure(key, done))
-            return pending
-
-    def submit(self, read: Callable[..., Any], *args: Any) -> Future[Any]:
-        """Run a blocking read on the shared thread pool."""
-        with self._lock:
-            if self._executor is None:
-                self._executor = ThreadPoolExecutor(
-                    MAX_CONCURRENT_READS, thread_name_prefix="aliread-read"
-                )
-            return self._executor.submit(read, *args)
-
-    def _forget_failure(self, key: Any, done: _Pending) -> None:
-        if done.cancelled() or done.exception() is not None:  # a later read may try again
-            with self._lock:
-                if self._futures.get(key) is done:
-                    del self._futures[key]
-
-    def clear(self) -> None:
-        with self._lock:
-            self._futures, self._calls = {}, {}
-            self._settings, self._credentials = None, None
-
-
-class _Batches:
-    """Hands finished reads to Pulumi in batches, one every ``SECONDS`` at most: Pulumi
-    re-waits on every pending output each time one completes (O(n) work per wake-up),
-    so outputs completing one loop turn apart cost far more loop time than the reads.
-    Reads themselves are not held back: only the delivery of their results is."""
-
-    SECONDS = 0.005
-
-    def __init__(self) -> None:
-        self._next: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop,
-                                              asyncio.Future[None]] = weakref.WeakKeyDictionary()
-
-    def next(self) -> asyncio.Future[None]:
-        """A future the running loop resolves at the next batch boundary."""
-        loop = asyncio.get_running_loop()
-        tick = self._next.get(loop)
-        if tick is None or tick.done():
-            tick = self._next[loop] = loop.create_future()
-            loop.call_later(self.SECONDS, _resolve, tick)
-        return tick
-
-
-def _resolve(tick: asyncio.Future[None]) -> None:
-    if not tick.done():
-        tick.set_result(None)
-
-
-_BATCHES = _Batches()
-
-
-_SHARED = _SharedReads()
-
-
 def forget_shared_reads() -> None:
-    """Forget the answers shared by identical reads: the next read of each object asks
-    the API again. A new program (Pulumi monitor) starts afresh by itself; test harnesses
-    that run several programs on one monitor call this between them."""
-    _SHARED.clear()
+    """Forget the answers shared by identical reads of the running program: the next
+    read of each object asks the API again. A new program (Pulumi monitor) starts
+    afresh by itself, and a harness that runs several programs on one monitor can give
+    each its own client (``client.bind_program_client(Client())``) instead."""
+    client.program_client().shared_reads.clear()
+
 
 __all__ = [
     "forget_shared_reads",

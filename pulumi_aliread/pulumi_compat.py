@@ -115,13 +115,24 @@ def export_as_object(cls: type) -> type:
 # -- Pulumi's runtime internals (pulumi 3.x): every use of a private name is here --------
 
 
-def current_monitor() -> object:
-    """The running program's resource monitor (``SETTINGS.monitor``): a new object for
-    every program run, so it tells one program's reads from the next one's. None when
-    no program runs."""
-    from pulumi.runtime.settings import SETTINGS
+def current_program() -> object:
+    """What tells the running Pulumi program from the next one: its resource monitor
+    (``pulumi.runtime.settings.get_monitor()``, a public function), a new object for
+    every program run, ``set_mocks`` included. None when no program runs, or when
+    Pulumi is not installed."""
+    try:
+        from pulumi.runtime.settings import get_monitor
+    except ImportError:  # pragma: no cover - not in a Pulumi program
+        return None
+    try:
+        return get_monitor()
+    except Exception:  # noqa: BLE001 - any Pulumi without a monitor: no program
+        return None
 
-    return getattr(SETTINGS, "monitor", None)
+
+def current_monitor() -> object:
+    """``current_program`` under its former name."""
+    return current_program()
 
 
 def reset_runtime_for_new_program() -> None:

@@ -1,8 +1,8 @@
 """``RetryPolicy``: when a read tries again, and how long it pauses first.
 
-One object, consulted by the attempt loop of each transport kind (``client._fetch`` and
-``client._fetch_async``). Which failures are transient is decided where the answer is
-interpreted (``client._Request``, from the ``ApiSpec`` error tables); this decides the
+One object, consulted by the attempt loop of each transport kind (``attempts.attempt``
+and ``attempts.attempt_async``). Which failures are transient is decided where the answer
+is interpreted (``attempts.Attempt``, from the ``ApiSpec`` error tables); this decides the
 rest: exponential backoff with full jitter, the server's retry-after hint as a floor, the
 attempt limit and the deadline.
 
@@ -40,19 +40,25 @@ class RetryPolicy:
             high = options.backoff_cap
         return random.uniform(0, min(options.backoff_cap, high))
 
-    def pause(self, attempts: int, started: float,
-              retry_after: float | None = None) -> float | None:
-        """The pause (seconds) before the next attempt after ``attempts`` transient
-        failures of a read started at ``started`` (``time.monotonic()``), or None to give
-        up: ``max_attempts`` made, or the pause would reach the deadline. The server's
-        ``retry_after`` hint (seconds) is a floor under the backoff."""
+    def decide(self, attempts: int, started: float,
+               retry_after: float | None = None) -> tuple[float | None, str | None]:
+        """After ``attempts`` transient failures of a read started at ``started``
+        (``time.monotonic()``): ``(pause, None)`` to try again after ``pause`` seconds,
+        or ``(None, stop_reason)`` to give up, the reason being ``"max_attempts"`` or
+        ``"deadline"`` (the pause would reach it). The server's ``retry_after`` hint
+        (seconds) is a floor under the backoff."""
         options = self.options
         if attempts >= options.max_attempts:
-            return None
+            return None, "max_attempts"
         pause = max(self.backoff(attempts), retry_after or 0.0)
         if time.monotonic() - started + pause >= options.deadline:
-            return None  # no pause may carry the read past its deadline
-        return pause
+            return None, "deadline"  # no pause may carry the read past its deadline
+        return pause, None
+
+    def pause(self, attempts: int, started: float,
+              retry_after: float | None = None) -> float | None:
+        """``decide``'s pause alone: seconds before the next attempt, or None to stop."""
+        return self.decide(attempts, started, retry_after)[0]
 
 
 __all__ = ["RetryPolicy"]

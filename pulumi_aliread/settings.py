@@ -31,6 +31,7 @@ from .options import (  # noqa: F401 - the defaults' old home, still importable
 
 if TYPE_CHECKING:
     from .apis import ApiSpec
+    from .credential_chain import Chain
 
 _REGION = re.compile(r"[a-z0-9]+(-[a-z0-9]+)+", re.ASCII)
 _HOST = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(:\d{1,5})?", re.ASCII)
@@ -332,10 +333,20 @@ def _safe(text: str) -> str:
 
 
 def resolve_credentials(
-    config: ConfigLookup | None = None, env: Mapping[str, str] | None = None
+    config: ConfigLookup | None = None, env: Mapping[str, str] | None = None,
+    *, chain: Chain | None = None,
 ) -> Credentials:
     """Credentials from Pulumi config (keys, then ``alicloud:profile``), then the
-    environment, then the default credential chain. Half of a pair is refused."""
+    environment, then the default credential chain. Half of a pair is refused.
+
+    ``env``: default ``os.environ``. ``chain``: the ``credential_chain.Chain`` whose
+    providers (and their STS caches) are kept between calls, as a ``client.Client``
+    keeps its own; default a new one for this call.
+
+    Raises:
+        InvalidInputError: half of an AccessKey pair is set.
+        NoCredentialsError: no source has credentials.
+    """
     env = os.environ if env is None else env
     key_id = config_value("alicloud:accessKey", config)
     secret = config_value("alicloud:secretKey", config)
@@ -346,7 +357,7 @@ def resolve_credentials(
         return Credentials(key_id, secret, token, source="Pulumi config alicloud:accessKey")
     profile = config_value("alicloud:profile", config)
     if profile:
-        return _default_chain(profile)
+        return _default_chain(profile, chain)
     for id_name, secret_name, token_name in ACCESS_KEY_ENV:
         if env.get(id_name) or env.get(secret_name):
             _require_pair("environment", id_name, env.get(id_name), secret_name,
@@ -355,7 +366,7 @@ def resolve_credentials(
                 env[id_name], env[secret_name], env.get(token_name) or None,
                 source=f"environment {id_name}",
             )
-    return _default_chain(None)
+    return _default_chain(None, chain)
 
 
 def _require_pair(where: str, id_name: str, key_id: str | None, secret_name: str,
@@ -369,12 +380,13 @@ def _require_pair(where: str, id_name: str, key_id: str | None, secret_name: str
     )
 
 
-def _default_chain(profile: str | None) -> Credentials:
+def _default_chain(profile: str | None, chain: Chain | None) -> Credentials:
     # Imported only here: most users configure keys explicitly.
-    from .credential_chain import CHAIN, NoCredentials, default_sources
+    from .credential_chain import Chain, NoCredentials, default_sources
 
     try:
-        found = CHAIN.credentials(default_sources(profile), intro=_NO_CREDENTIALS)
+        found = (chain or Chain()).credentials(default_sources(profile),
+                                               intro=_NO_CREDENTIALS)
     except NoCredentials as missing:
         raise NoCredentialsError(missing.message) from None
     return Credentials(

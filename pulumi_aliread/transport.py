@@ -31,10 +31,10 @@ from urllib.parse import unquote, urlsplit
 from . import redaction
 from .bodies import MAX_BODY_BYTES, BodyDecoder, BodyTooLarge, UndecodableBody, retry_after
 from .errors import InvalidInputError
-from .watchdog import WATCHDOG, Timer
+from .watchdog import Timer, Watchdog
 
 __all__ = ["MAX_BODY_BYTES", "Answer", "BodyTooLarge", "TransportFailure", "Transport",
-           "UndecodableBody", "is_loopback", "proxy_for", "transport_for"]
+           "UndecodableBody", "is_loopback", "proxy_for"]
 
 _POOL_SIZE = 64
 _READ_SIZE = 65536
@@ -110,7 +110,7 @@ class _Proxy:
     headers: dict[str, str]
 
 
-def _parse_proxy(proxy: str) -> _Proxy:
+def parse_proxy(proxy: str) -> _Proxy:
     """Split a proxy URL into a credential-free URL and its Proxy-Authorization header."""
     text = proxy.strip()
     if "://" not in text:
@@ -224,7 +224,7 @@ def _bounded(base: type) -> type:
         def getresponse(self):  # type: ignore[no-untyped-def]
             limits = getattr(_local, "limits", None)
             if limits is not None and self.sock is not None:
-                _local.timer = WATCHDOG.arm(self.sock, _answer_deadline(*limits))
+                _local.timer = _local.watchdog.arm(self.sock, _answer_deadline(*limits))
             return super().getresponse()
 
     Bounded.__name__ = Bounded.__qualname__ = f"Bounded{base.__name__}"
@@ -244,10 +244,12 @@ class Transport:
     ``proxy``: a proxy URL (``http://[user:password@]host:port``), None for a direct
     connection, or by default what ``proxy_for`` decides from the environment.
     ``ca_bundle``: the PEM file that verifies https servers (default: certifi's).
+    ``watchdog``: what cuts answers at their deadline (default: one of its own; a
+    ``client.Client`` shares its own among its transports).
     """
 
     def __init__(self, base_url: str, proxy: str | None | _FromEnvironment = FROM_ENVIRONMENT,
-                 ca_bundle: str | None = None) -> None:
+                 ca_bundle: str | None = None, watchdog: Watchdog | None = None) -> None:
         import urllib3
 
         redaction.protect_logger("urllib3.connectionpool")
@@ -256,6 +258,7 @@ class Transport:
             proxy = proxy_for(base_url)
         self.base_url = base_url
         self.ca_bundle = ca_bundle
+        self._watchdog = watchdog or Watchdog()
         self._urllib3 = urllib3
         options: dict[str, Any] = {"maxsize": _POOL_SIZE, "block": False, "retries": False}
         if base_url.startswith("https://"):
@@ -265,7 +268,7 @@ class Transport:
         self._absolute = False  # an http proxy wants the absolute URL in the request line
         self.proxy: str | None = None  # credential-free, for messages
         if proxy:
-            parsed = _parse_proxy(proxy)
+            parsed = parse_proxy(proxy)
             self.proxy = parsed.url
             self._manager = urllib3.ProxyManager(
                 parsed.url, num_pools=1, proxy_headers=parsed.headers, **options
@@ -295,6 +298,7 @@ class Transport:
         target = self.base_url + path_and_query if self._absolute else path_and_query
         # Read by the connection class when the request is out: the answer's deadline.
         _local.limits, _local.timer = (read_timeout, deadline_at), None
+        _local.watchdog = self._watchdog
         response = None
         try:
             try:
@@ -330,7 +334,7 @@ class Transport:
             body = self._read_body(response, exceptions)
         finally:
             timer, _local.timer, _local.limits = _local.timer, None, None
-            fired = timer is not None and WATCHDOG.disarm(timer)
+            fired = timer is not None and self._watchdog.disarm(timer)
             if fired and response is not None:
                 response.close()
         if fired:
@@ -417,19 +421,3 @@ def _user_agent() -> str:
 
 
 USER_AGENT = _user_agent()
-_transports: dict[tuple[str, str | None, str | None], Transport] = {}
-_lock = threading.Lock()
-
-
-def transport_for(base_url: str, ca_bundle: str | None = None) -> Transport:
-    """The shared Transport of ``base_url``, ``ca_bundle`` and the proxy the environment
-    names for it (created once, reused by every thread)."""
-    key = (base_url, proxy_for(base_url), ca_bundle)
-    transport = _transports.get(key)
-    if transport is None:
-        with _lock:
-            transport = _transports.get(key)
-            if transport is None:
-                transport = _transports[key] = Transport(base_url, proxy=key[1],
-                                                         ca_bundle=ca_bundle)
-    return transport

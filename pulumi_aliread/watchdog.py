@@ -39,7 +39,10 @@ class Timer:
             socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
 
-class _Watchdog:
+class Watchdog:
+    """One daemon thread that shuts sockets down at their deadlines; started on the first
+    ``arm`` and gone after 30 s with nothing armed. A ``client.Client`` owns one."""
+
     def __init__(self) -> None:
         self._cond = threading.Condition(threading.Lock())
         self._heap: list[tuple[float, int, Timer]] = []
@@ -82,5 +85,3 @@ class _Watchdog:
                     continue
                 heapq.heappop(self._heap)[2]._fire()
 
-
-WATCHDOG = _Watchdog()

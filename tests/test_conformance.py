@@ -30,19 +30,20 @@ PATHS = ["blocking", "event-loop"]
 CA_BUNDLE_VARIABLES = ["ALIBABA_CLOUD_CA_BUNDLE", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE"]
 
 
-def read(path: str, endpoint: str, **options: Any) -> Any:
+def read(path: str, endpoint: str, reader: aliread.Client | None = None, **options: Any) -> Any:
     """One read of the seed handshake through ``path``; bounded: a hung read fails."""
     call = settings.resolve(HANDSHAKE, config={}, endpoint=endpoint, **options)
-    creds = settings.resolve_credentials({})
+    reader = reader or aliread.Client()
+    creds = reader.credentials({})
     outcome: dict[str, Any] = {}
 
     def run() -> None:
         try:
             if path == "blocking":
-                outcome["result"] = client.fetch(HANDSHAKE, SEED_HANDSHAKE_ID, call, creds)
+                outcome["result"] = reader.fetch(HANDSHAKE, SEED_HANDSHAKE_ID, call, creds)
             else:
                 outcome["result"] = asyncio.run(
-                    client.fetch_async(HANDSHAKE, SEED_HANDSHAKE_ID, call, creds))
+                    reader.fetch_async(HANDSHAKE, SEED_HANDSHAKE_ID, call, creds))
         except BaseException as error:  # noqa: BLE001 - handed to the test
             outcome["error"] = error
 
@@ -237,11 +238,11 @@ def test_every_throttling_signal_is_retried(path: str, status: int, body: Any,
                                             headers: dict[str, str],
                                             serve: Callable[..., HostileServer]) -> None:
     server = serve(answer(status, body, **headers), forward())
-    client.METRICS.reset()
-    assert read(path, server.url, **FAST).handshake_id == SEED_HANDSHAKE_ID
+    reader = aliread.Client()
+    assert read(path, server.url, reader, **FAST).handshake_id == SEED_HANDSHAKE_ID
     assert server.requests == 2
     if "x_acs_retry_after" in headers:  # 100 ms asked: the backoff (at most 50 ms) yields
-        assert client.METRICS.backoff_seconds >= 0.1
+        assert reader.metrics.backoff_seconds >= 0.1
 
 
 def test_throttling_that_outlasts_the_retries_is_unavailable(

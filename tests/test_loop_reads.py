@@ -17,7 +17,7 @@ from http_fronts import HttpFront, self_signed_tls
 from pulumi_helpers import stack_config
 
 import pulumi_aliread as aliread
-from pulumi_aliread import client, loop_reads, outputs, settings
+from pulumi_aliread import outputs, settings
 from pulumi_aliread.apis import HANDSHAKE
 from pulumi_aliread.testing import (
     DEFAULT_ACCESS_KEY_ID,
@@ -32,15 +32,16 @@ FAST = {"backoff_base": 0.01, "backoff_cap": 0.05}
 
 
 def read_on_loop(endpoint: str, times: int = 1, pause: float = 0.0,
-                 **options: Any) -> list[Any]:
+                 reader: aliread.Client | None = None, **options: Any) -> list[Any]:
     """``times`` reads of the seed handshake, one after another on one event loop."""
+    reader = reader or aliread.Client()
 
     async def main() -> list[Any]:
         call = settings.resolve(HANDSHAKE, config={}, endpoint=endpoint, **options)
-        creds = settings.resolve_credentials({})
+        creds = reader.credentials({})
         results = []
         for _ in range(times):
-            results.append(await client.fetch_async(HANDSHAKE, SEED_HANDSHAKE_ID, call, creds))
+            results.append(await reader.fetch_async(HANDSHAKE, SEED_HANDSHAKE_ID, call, creds))
             await asyncio.sleep(pause)
         return results
 
@@ -72,25 +73,25 @@ def test_every_framing_of_a_good_answer_gives_the_result(front: HttpFront, crede
 def test_a_kept_alive_connection_dropped_as_it_is_reused_costs_one_counted_retry(
     front: HttpFront, credentials: Any
 ) -> None:
-    client.METRICS.reset()
-    results = read_on_loop(front.url, times=3, **FAST)
+    reader = aliread.Client()
+    results = read_on_loop(front.url, times=3, reader=reader, **FAST)
 
     assert [r.handshake_id for r in results] == [SEED_HANDSHAKE_ID] * 3
     # Each connection answers once and drops the next request: reads 2 and 3 each lose
     # one attempt on a reused connection, retried (with backoff) on a new one.
-    assert client.METRICS.retries == 2
-    assert client.METRICS.requests == 5
+    assert reader.metrics.retries == 2
+    assert reader.metrics.requests == 5
     assert front.requests == 3
 
 
 @pytest.mark.parametrize("front", ["idle-close"], indirect=True)
 def test_an_idle_connection_closed_by_the_server_is_not_reused(front: HttpFront,
                                                                 credentials: Any) -> None:
-    client.METRICS.reset()
-    results = read_on_loop(front.url, times=2, pause=0.05)
+    reader = aliread.Client()
+    results = read_on_loop(front.url, times=2, pause=0.05, reader=reader)
 
     assert len(results) == 2 and front.connections == 2
-    assert client.METRICS.retries == 0  # the closed one was set aside, not tried
+    assert reader.metrics.retries == 0  # the closed one was set aside, not tried
 
 
 @pytest.mark.parametrize(("front", "code", "words"), [
@@ -225,8 +226,9 @@ def test_a_cancelled_reader_does_not_cancel_the_read_others_share(emulator: Emul
 
     async def main() -> tuple[bool, str]:
         call = settings.resolve(HANDSHAKE, config={}, endpoint=emulator.url)
-        pending = loop_reads.submit(HANDSHAKE, SEED_HANDSHAKE_ID, call,
-                                    settings.resolve_credentials({}), limit=4)
+        reader = aliread.Client(max_concurrent_reads=4)
+        pending = reader.loop_state().submit(HANDSHAKE, SEED_HANDSHAKE_ID, call,
+                                             reader.credentials({}))
         first = asyncio.ensure_future(outputs._finish(HANDSHAKE, pending, ()))
         second = asyncio.ensure_future(outputs._finish(HANDSHAKE, pending, ()))
         await asyncio.sleep(0.02)

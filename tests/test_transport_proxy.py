@@ -18,7 +18,7 @@ import pytest
 from pulumi_helpers import stack_config
 
 import pulumi_aliread as aliread
-from pulumi_aliread import client, transport
+from pulumi_aliread.apis import AUTH_ORDER, HANDSHAKE
 from pulumi_aliread.testing import SEED_HANDSHAKE_ID, SEED_ORDER_ID, Emulator
 from pulumi_aliread.testing.mocks import ProviderMocks
 from pulumi_aliread.transport import Transport, TransportFailure, proxy_for
@@ -81,13 +81,14 @@ def test_proxy_decision_reads_os_environ_by_default(monkeypatch: pytest.MonkeyPa
     assert proxy_for(RM) is None
 
 
-def test_transport_for_follows_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert transport.transport_for(RM).proxy is None
-    monkeypatch.setenv("HTTPS_PROXY", f"http://user:{PASSWORD}@proxy.internal:3128")
-    proxied = transport.transport_for(RM)
-    assert proxied.proxy == "http://proxy.internal:3128"  # no credentials kept in view
-    assert transport.transport_for(RM) is proxied  # shared
-    assert PASSWORD not in repr(vars(proxied))
+def test_a_clients_transport_follows_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    with aliread.Client() as reader:
+        assert reader.transport(RM).proxy is None
+        monkeypatch.setenv("HTTPS_PROXY", f"http://user:{PASSWORD}@proxy.internal:3128")
+        proxied = reader.transport(RM)
+        assert proxied.proxy == "http://proxy.internal:3128"  # no credentials kept in view
+        assert reader.transport(RM) is proxied  # shared
+        assert PASSWORD not in repr(vars(proxied)) and PASSWORD not in repr(reader)
 
 
 def test_an_unsupported_proxy_scheme_is_refused_clearly() -> None:
@@ -189,13 +190,9 @@ def test_a_signed_read_goes_through_an_explicit_proxy(
     emulator: Emulator, credentials: tuple[str, str], forward_proxy: ForwardProxy,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    proxied = Transport(emulator.url, proxy=_with_credentials(forward_proxy))
-    monkeypatch.setattr(client, "transport_for", lambda base_url, *_: proxied)
-    try:
-        result = aliread.get_handshake(SEED_HANDSHAKE_ID, endpoint=emulator.url)
-        again = aliread.get_join_permission_auth_order(SEED_ORDER_ID, endpoint=emulator.url)
-    finally:
-        proxied.close()
+    with aliread.Client(proxy=_with_credentials(forward_proxy)) as reader:
+        result = reader.read(HANDSHAKE, SEED_HANDSHAKE_ID, endpoint=emulator.url)
+        again = reader.read(AUTH_ORDER, SEED_ORDER_ID, endpoint=emulator.url)
 
     assert result.status == "Pending" and result.request_id
     assert again.order_state == "ACCEPTED"
@@ -247,24 +244,16 @@ def test_proxy_credentials_never_reach_messages_or_logs(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     wrong = "wr0ng-pa55word-91d3"
-    proxied = Transport(emulator.url, proxy=_with_credentials(forward_proxy, wrong))
-    monkeypatch.setattr(client, "transport_for", lambda base_url, *_: proxied)
-    try:
-        with pytest.raises(aliread.ServiceUnavailableError, match="HTTP 407") as refused:
-            aliread.get_handshake(SEED_HANDSHAKE_ID, endpoint=emulator.url, max_attempts=1)
-    finally:
-        proxied.close()
+    with aliread.Client(proxy=_with_credentials(forward_proxy, wrong)) as reader, \
+            pytest.raises(aliread.ServiceUnavailableError, match="HTTP 407") as refused:
+        reader.read(HANDSHAKE, SEED_HANDSHAKE_ID, endpoint=emulator.url, max_attempts=1)
     assert emulator.count() == 0
 
     forward_proxy.close()  # nothing listens there any more
-    dead = Transport(emulator.url, proxy=_with_credentials(forward_proxy))
-    monkeypatch.setattr(client, "transport_for", lambda base_url, *_: dead)
-    try:
-        with pytest.raises(aliread.ServiceUnavailableError, match="through the proxy") as down:
-            aliread.get_handshake(SEED_HANDSHAKE_ID, endpoint=emulator.url, max_attempts=1,
-                                  connect_timeout=2)
-    finally:
-        dead.close()
+    with aliread.Client(proxy=_with_credentials(forward_proxy)) as reader, \
+            pytest.raises(aliread.ServiceUnavailableError, match="through the proxy") as down:
+        reader.read(HANDSHAKE, SEED_HANDSHAKE_ID, endpoint=emulator.url, max_attempts=1,
+                    connect_timeout=2)
 
     for text in (str(refused.value), str(down.value), caplog.text):
         assert wrong not in text and PASSWORD not in text

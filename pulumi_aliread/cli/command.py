@@ -11,7 +11,8 @@ from typing import TextIO
 
 from .. import errors, validation
 from ..apis import ApiSpec
-from ..settings import resolve, resolve_credentials
+from ..client import Client
+from ..settings import CallSettings, resolve
 from . import exitcodes, render
 from .run import Job, NotReadError, Outcome, Status, read_once, wait_all
 
@@ -84,15 +85,30 @@ def run(
         _emit(api, [Outcome(i, Status.ERROR, error=bad_ids.get(i) or refused) for i in ids],
               fmt, out, None)
         return exitcodes.BAD_INPUT
+    reader = Client(max_concurrent_reads=max(1, concurrency))
     try:
-        creds = resolve_credentials()
+        return _read_and_emit(api, ids, reader, settings, expected, fmt, out, err,
+                              concurrency=concurrency, wait=wait, timeout=timeout,
+                              interval=interval, progress=progress, sleep=sleep,
+                              invited_account=invited_account)
+    finally:
+        reader.close()
+
+
+def _read_and_emit(api: ApiSpec, ids: Sequence[str], reader: Client, settings: CallSettings,
+                   expected: tuple[str, ...], fmt: str, out: TextIO, err: TextIO, *,
+                   concurrency: int, wait: bool, timeout: float, interval: float,
+                   progress: bool, sleep: Callable[[float], None],
+                   invited_account: bool) -> int:
+    try:
+        creds = reader.credentials()
     except errors.AlireadError as exc:
         print(render.one_line(f"aliread: {exc.code or type(exc).__name__}: {exc.message}"),
               file=err)
         return _emit(api, [Outcome(i, Status.ERROR, error=exc) for i in ids], fmt, out, None)
     unique = list(dict.fromkeys(ids))
     job = Job(api, unique, settings, creds, expected, concurrency,
-              mismatch_means_accepted=invited_account)
+              mismatch_means_accepted=invited_account, client=reader)
     if wait:
         show = progress or _isatty(err)
         try:

@@ -9,14 +9,15 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
 from .. import client, errors
 from ..apis import ApiSpec
+from ..client import Client, default_client
 from ..errors import NotReadError, WaitTimeoutError
-from ..settings import CallSettings, Credentials, resolve_credentials
+from ..settings import CallSettings, Credentials
 from .durations import format_duration
 from .pool import ordered_map
 
@@ -55,6 +56,8 @@ class Job:
     concurrency: int
     # --invited-account: the invited account's "accepted" answer counts as accepted.
     mismatch_means_accepted: bool = False
+    # What reads through: its connections, credential chain and counters.
+    client: Client = field(default_factory=default_client)
 
 
 def read_once(job: Job) -> Iterator[Outcome]:
@@ -79,7 +82,7 @@ def wait_all(
     interval: float,
     on_round: Callable[[list[Outcome], float], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
-    refresh: Callable[[], Credentials] = resolve_credentials,
+    refresh: Callable[[], Credentials] | None = None,
 ) -> list[Outcome]:
     """Poll until every id is in an expected state, one fails for good, or time runs out.
 
@@ -87,8 +90,9 @@ def wait_all(
     or an error other than "unavailable after retries", stops the wait after the round.
     Every round after the first resolves the credentials again (``refresh``): those of
     the default chain (STS, ECS role, OIDC) expire during a long wait. When that fails,
-    every pending id gets the error.
+    every pending id gets the error. ``refresh`` defaults to ``job.client.credentials``.
     """
+    refresh = refresh or job.client.credentials
     outcomes: list[Outcome] = [Outcome(i, Status.PENDING) for i in job.ids]
     todo = list(range(len(job.ids)))
     deadline = time.monotonic() + timeout
@@ -153,7 +157,7 @@ def _read(job: Job, settings: CallSettings, creds: Credentials, object_id: str, 
           waiting: bool) -> Outcome:
     api = job.api
     try:
-        result = client.fetch(api, object_id, settings, creds)
+        result = job.client.fetch(api, object_id, settings, creds)
     except errors.AlireadError as error:
         accepted = (client.invited_view(api, object_id, error)
                     if job.mismatch_means_accepted else None)

@@ -22,6 +22,7 @@ from pulumi.dynamic import Config, ConfigureRequest, ResourceProvider
 from pulumi.runtime import Mocks, rpc
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs
 
+from pulumi_aliread.client import Client, bind_program_client
 from pulumi_aliread.pulumi_compat import (
     deserialize_provider,
     ensure_event_loop,
@@ -93,7 +94,8 @@ class ProviderMocks(Mocks):
         self._providers: dict[str, ResourceProvider] = {}
         self._lock = threading.Lock()
         self._config_before: tuple[dict[str, Any], set[str]] | None = None
-        _forget_shared_reads()  # a new harness is a new program
+        # The client of the program installed last (its shared reads, its counters).
+        self.client: Client | None = None
         if self.config:
             self._apply_config()
 
@@ -147,17 +149,18 @@ class ProviderMocks(Mocks):
     def install(self, *, preview: bool = False) -> None:
         """Make these mocks Pulumi's runtime for the next program: a fresh root stack,
         ``config`` as the stack config (it stays set afterwards), and providers that are
-        deserialized and configured anew, as by a new plugin process."""
+        deserialized and configured anew, as by a new plugin process; the program's reads
+        get a new ``client.Client`` (``self.client``)."""
         with self._lock:
             self._providers.clear()
-        _forget_shared_reads()
-
         reset_runtime_for_new_program()
         self._apply_config()
         pulumi.runtime.set_mocks(
             self, project=self.project, stack=self.stack, preview=preview,
             monitor=self.monitor(),
         )
+        self.client = Client()  # a new program, a new client: no answer carried over
+        bind_program_client(self.client)
 
     def run(self, program: Callable[[], Any], *, preview: bool = False) -> dict[str, Any]:
         """Run ``program`` as ``pulumi preview`` (``preview=True``) or ``pulumi up`` would,
@@ -248,12 +251,6 @@ def _quiet_reported_errors(loop: Any) -> None:
 
     handler.aliread_quiet = True  # type: ignore[attr-defined]
     loop.set_exception_handler(handler)
-
-
-def _forget_shared_reads() -> None:
-    from pulumi_aliread.outputs import forget_shared_reads
-
-    forget_shared_reads()
 
 
 async def _resolve(value: Any) -> Any:

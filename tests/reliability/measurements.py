@@ -22,7 +22,7 @@ from pulumi_aliread import client, errors
 from pulumi_aliread.apis import AUTH_ORDER, HANDSHAKE, ApiSpec
 from pulumi_aliread.testing import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET
 from pulumi_aliread.testing.emulator import Emulator, Fault
-from pulumi_aliread.transport import BodyTooLarge, TransportFailure, transport_for
+from pulumi_aliread.transport import BodyTooLarge, TransportFailure
 
 # Small backoff so that 1 000 faulted reads take seconds, not minutes.
 FAST: dict[str, float] = {"backoff_base": 0.001, "backoff_cap": 0.01}
@@ -97,10 +97,12 @@ class TransportTally:
 
 
 @contextmanager
-def watch_transport(base_url: str) -> Iterator[TransportTally]:
-    """Count what the shared transport of ``base_url`` gets back (observes, changes
-    nothing): every answer, and every ``TransportFailure`` by kind."""
-    transport = transport_for(base_url)
+def watch_transport(base_url: str, reader: client.Client | None = None
+                    ) -> Iterator[TransportTally]:
+    """Count what the blocking transport of ``reader`` (default: the default client) to
+    ``base_url`` gets back (observes, changes nothing): every answer, and every
+    ``TransportFailure`` by kind."""
+    transport = (reader or client.default_client()).transport(base_url)
     original = transport.get
     tally = TransportTally()
 
@@ -161,7 +163,7 @@ class LoadFigures:
     wrong: list[str]  # reads that returned another or a partial object (must be empty)
     failed: list[str]  # reads that raised (must be empty)
     requests_per_read: list[int]
-    client_requests: int  # METRICS.requests: what the client sent
+    client_requests: int  # Client.metrics.requests: what the client sent
     emulator_requests: int  # what reached the emulator
     faulted_answers: int  # answers the emulator spoiled on purpose (non-200, resets)
     resets_sent: int
@@ -191,13 +193,13 @@ class LoadFigures:
 
 
 def _async_read(pairs: list[tuple[ApiSpec, str]], emulator: Emulator, tally: TransportTally,
-                **options: Any) -> Callable[[ApiSpec, str], Any]:
+                reader: client.Client, **options: Any) -> Callable[[ApiSpec, str], Any]:
     """A ``read`` for run_load that sends every pair through the event-loop path of
     ``get_*_output`` (loop_reads: one loop, 32 worker tasks, the asyncio transport) on
     the first call, then hands out each pair's outcome."""
     import asyncio
 
-    from pulumi_aliread import async_transport, loop_reads, settings
+    from pulumi_aliread import async_transport, settings
 
     outcomes: dict[str, Any] = {}
     original = async_transport.AsyncTransport.get
@@ -211,7 +213,7 @@ def _async_read(pairs: list[tuple[ApiSpec, str]], emulator: Emulator, tally: Tra
         futures = []
         for api, object_id in pairs:
             call = settings.resolve(api, config={}, endpoint=emulator.url, **options)
-            futures.append(loop_reads.submit(api, object_id, call, creds, limit=32))
+            futures.append(reader.loop_state().submit(api, object_id, call, creds))
         for (_, object_id), outcome in zip(
             pairs, await asyncio.gather(*futures, return_exceptions=True), strict=True
         ):
@@ -250,7 +252,7 @@ def run_load(
     them all through the event-loop path of ``get_*_output`` instead (32 at once)."""
     stored = {object_id: emulator.get_object(object_id) or {} for _, object_id in pairs}
     emulator.clear()
-    client.METRICS.reset()
+    reader = client.Client()  # its own connections and counters
 
     def one(pair: tuple[ApiSpec, str]) -> tuple[str, str]:
         api, object_id = pair
@@ -258,7 +260,7 @@ def run_load(
             if read is not None:
                 result = read(api, object_id)
             else:
-                result = client.read(api, object_id, endpoint=emulator.url, config=CONFIG,
+                result = reader.read(api, object_id, endpoint=emulator.url, config=CONFIG,
                                      **options)
         except errors.AlireadError as exc:
             return "failed", f"{object_id}: {type(exc).__name__}: {exc}"
@@ -275,15 +277,16 @@ def run_load(
         else [[pair] for pair in pairs]
     )
     started = time.perf_counter()
-    with watch_transport(emulator.url) as tally:
+    with watch_transport(emulator.url, reader) as tally:
         if on_loop:
-            read = _async_read(pairs, emulator, tally, **options)
+            read = _async_read(pairs, emulator, tally, reader, **options)
             outcomes = [one(pair) for pair in pairs]
         else:
             with ThreadPoolExecutor(workers) as pool:
                 outcomes = [outcome for done in pool.map(batch, batches) for outcome in done]
     seconds = time.perf_counter() - started
-    metrics = client.METRICS
+    metrics = reader.metrics
+    reader.close()
     per_read = [emulator.count(object_id=object_id) for _, object_id in pairs]
     return LoadFigures(
         name=name,

@@ -33,7 +33,6 @@ def test_500_get_handshake_output_reads_in_one_pulumi_program(figures):
     import pulumi
 
     import pulumi_aliread as aliread
-    from pulumi_aliread import client
     from pulumi_aliread.apis import HANDSHAKE
 
     with Emulator(latency=0.005) as emulator:
@@ -49,10 +48,12 @@ def test_500_get_handshake_output_reads_in_one_pulumi_program(figures):
             pulumi.export("results", pulumi.Output.all(*results))
 
         emulator.clear()
-        client.METRICS.reset()
         started = time.perf_counter()
+        mocks = mocks_module.ProviderMocks(config)
         with m.watch_transport(emulator.url) as tally:
-            exports = mocks_module.ProviderMocks(config).run(program)
+            exports = mocks.run(program)
+        assert mocks.client is not None
+        metrics = mocks.client.metrics  # the program's client
         seconds = time.perf_counter() - started
         # Stack outputs hold each result as an object of its fields (what the engine keeps)
         results = [HANDSHAKE.result_type(**result) for result in exports["results"]]
@@ -63,12 +64,12 @@ def test_500_get_handshake_output_reads_in_one_pulumi_program(figures):
             "scenario": "500 get_handshake_output in one Pulumi program (mock runtime, "
                         "ProviderMocks), 5 ms latency",
             "reads": len(results), "correct": len(results) - len(problems), "failed": 0,
-            "requests": client.METRICS.requests, "received": emulator.count(),
-            "lost": client.METRICS.requests - emulator.count(),
+            "requests": metrics.requests, "received": emulator.count(),
+            "lost": metrics.requests - emulator.count(),
             "drops": tally.connection_errors, "seconds": round(seconds, 2),
         })
         assert problems == [], problems[:5]
         assert len(results) == 500
         assert [emulator.count(object_id=object_id) for object_id in ids] == [1] * 500
-        assert client.METRICS.requests == emulator.count() == 500
+        assert metrics.requests == emulator.count() == 500
         assert tally.connection_errors == 0 and tally.read_timeouts == 0

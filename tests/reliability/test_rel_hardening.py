@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the host
 from hostile import HostileServer, answer, bomb, drip, forward, gzip_bomb  # noqa: E402
 
 import pulumi_aliread as aliread  # noqa: E402
-from pulumi_aliread import client, settings  # noqa: E402
+from pulumi_aliread import settings  # noqa: E402
 from pulumi_aliread.apis import HANDSHAKE  # noqa: E402
 from pulumi_aliread.testing import (  # noqa: E402
     DEFAULT_ACCESS_KEY_ID,
@@ -49,19 +49,21 @@ def keys(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", DEFAULT_ACCESS_KEY_SECRET)
 
 
-def read(path: str, endpoint: str, **options: Any) -> tuple[Any, float]:
+def read(path: str, endpoint: str, reader: aliread.Client | None = None,
+         **options: Any) -> tuple[Any, float]:
     """(result or exception, seconds) of one read through ``path``; a hung read fails."""
     call = settings.resolve(HANDSHAKE, config={}, endpoint=endpoint, **options)
-    creds = settings.resolve_credentials({})
+    reader = reader or aliread.Client()
+    creds = reader.credentials({})
     box: dict[str, Any] = {}
 
     def run() -> None:
         try:
             if path == "blocking":
-                box["value"] = client.fetch(HANDSHAKE, SEED_HANDSHAKE_ID, call, creds)
+                box["value"] = reader.fetch(HANDSHAKE, SEED_HANDSHAKE_ID, call, creds)
             else:
                 box["value"] = asyncio.run(
-                    client.fetch_async(HANDSHAKE, SEED_HANDSHAKE_ID, call, creds))
+                    reader.fetch_async(HANDSHAKE, SEED_HANDSHAKE_ID, call, creds))
         except Exception as error:  # noqa: BLE001 - reported
             box["value"] = error
 
@@ -267,9 +269,9 @@ SIGNALS = {
 def test_throttling_signal(signal: str, path: str, emulator: Emulator, figures: Any) -> None:
     step, hint = SIGNALS[signal]
     with HostileServer(emulator.url, [step, forward()]) as server:
-        client.METRICS.reset()
-        value, _ = read(path, server.url, **FAST)
-        requests, slept = server.requests, client.METRICS.backoff_seconds
+        reader = aliread.Client()
+        value, _ = read(path, server.url, reader, **FAST)
+        requests, slept = server.requests, reader.metrics.backoff_seconds
     figures("throttling", {"signal": signal, "path": path, "outcome": _name(value),
                            "requests": requests, "hint": hint if hint is not None else "-",
                            "backoff": round(slept, 3)})
