@@ -5,7 +5,7 @@ call path (the wrappers cost about a microsecond each).
 Stages: settings (``resolve`` + ``resolve_credentials``), signing
 (aliyunsdkcore's RPC signer), HTTP (one pooled keep-alive GET, the emulator's own time
 included), schema (JSON decode + marshmallow validation into the frozen result), and the
-rest (validation of the id, tenacity's retry loop, expectation check, glue).
+rest (validation of the id, the retry loop, expectation check, glue).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ STAGES = (
 def measure(runs: int = 5) -> list[tuple[str, float]]:
     """[(stage, seconds per read)]: the stages, the rest, then the whole read."""
     apply_env()
-    from pulumi_aliread import client, schemas, transport
+    from pulumi_aliread import attempts, client, schemas, transport
     from pulumi_aliread.functions import get_handshake
 
     spent = dict.fromkeys(STAGES, 0.0)
@@ -44,7 +44,7 @@ def measure(runs: int = 5) -> list[tuple[str, float]]:
 
     patches = [
         (client, "resolve", STAGES[0]), (client, "resolve_credentials", STAGES[0]),
-        (client, "_signed_path", STAGES[1]), (transport.Transport, "get", STAGES[2]),
+        (attempts, "_signed_path", STAGES[1]), (transport.Transport, "get", STAGES[2]),
         (schemas, "decode_body", STAGES[3]), (schemas, "load_response", STAGES[3]),
     ]
     originals = [(owner, name, getattr(owner, name)) for owner, name, _ in patches]

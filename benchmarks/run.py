@@ -79,7 +79,7 @@ def document(rows: list[Row], stages: list[tuple[str, float]] | None, runs: int,
         "emulator is not what is measured.",
         "",
         "How 3a is reached (design, not measured here): `get_*_output` reads run on the "
-        "program's own event loop (`client.fetch_async` over `async_transport`, a queue "
+        "program's own event loop (`Client.fetch_async` over `async_transport`, a queue "
         "served by 32 worker tasks) rather than on threads that fight the loop for the GIL; "
         "each read is one Pulumi Output, and finished reads are handed to Pulumi in 5 ms "
         "batches, since Pulumi re-waits on every pending output each time one completes. "

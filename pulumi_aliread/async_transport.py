@@ -16,7 +16,9 @@ decoded within the size cap by ``bodies``, as on the blocking path.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
+import socket
 import ssl
 import time
 from collections.abc import Awaitable
@@ -48,7 +50,13 @@ class _Connection:
         return not (self.reader.at_eof() or self.writer.is_closing())
 
     def close(self) -> None:
-        self.writer.close()
+        try:
+            self.writer.close()
+        except RuntimeError:  # its loop is closed: end the connection at the socket
+            sock = self.writer.get_extra_info("socket")
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
 
 
 class _NotHttp(Exception):

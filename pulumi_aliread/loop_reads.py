@@ -76,10 +76,15 @@ class LoopState:
         return tick
 
     def close(self) -> None:
-        """Close the idle connections (those in use close when their read ends)."""
+        """Close the idle connections (those in use close when their read ends); on a
+        loop running in another thread, from that loop."""
         transports, self._transports = list(self._transports.values()), {}
+        loop = self._loop
         for transport in transports:
-            transport.close()
+            if loop.is_running() and not _runs_here(loop):
+                loop.call_soon_threadsafe(transport.close)
+            else:
+                transport.close()
 
     async def _work(self) -> None:
         try:
@@ -100,6 +105,13 @@ class LoopState:
                         future.set_result(result)
         finally:
             self._workers -= 1
+
+
+def _runs_here(loop: asyncio.AbstractEventLoop) -> bool:
+    try:
+        return asyncio.get_running_loop() is loop
+    except RuntimeError:
+        return False
 
 
 def _resolve(tick: asyncio.Future[None]) -> None:

@@ -209,7 +209,7 @@ def test_credentials_ini_file_leaks_nothing(tmp_path: Path) -> None:
 SOURCE_SCRIPT = """
 import logging, sys
 logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
-from pulumi_aliread.credential_chain import CHAIN, NoCredentials, Source
+from pulumi_aliread.credential_chain import Chain, NoCredentials, Source
 from alibabacloud_credentials.provider import (
     EcsRamRoleCredentialsProvider, OIDCRoleArnCredentialsProvider)
 url, kind, token_file = sys.argv[1:4]
@@ -226,7 +226,7 @@ def build():
         oidc_token_file_path=token_file, sts_endpoint=url)
 
 try:
-    CHAIN.credentials([Source(kind, "set it up", (kind,), build)], intro="none.")
+    Chain().credentials([Source(kind, "set it up", (kind,), build)], intro="none.")
     print("FOUND")
 except NoCredentials as missing:
     print("MISSING", missing.message)
