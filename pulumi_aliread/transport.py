@@ -178,13 +178,15 @@ def tls_failure(exc: BaseException, ca_bundle: str | None) -> TransportFailure:
     """The permanent failure of a certificate that did not verify."""
     reason = redaction.scrub(str(getattr(exc, "verify_message", None)
                                  or getattr(exc, "reason", None) or exc))
-    bundle = f"the CA bundle {ca_bundle}" if ca_bundle else "the system's CA bundle (certifi)"
+    from .settings import ca_bundle_source
+
+    bundle = ca_bundle_source(ca_bundle)
     return TransportFailure(
         "TlsVerificationFailed",
         f"the server's TLS certificate did not verify against {bundle} ({reason}). If the "
         "endpoint is right and its certificate is signed by a private CA, point "
-        "ALIBABA_CLOUD_CA_BUNDLE (or SSL_CERT_FILE / REQUESTS_CA_BUNDLE) at a PEM file "
-        "holding that CA",
+        "ALIBABA_CLOUD_CA_BUNDLE (it comes before SSL_CERT_FILE and REQUESTS_CA_BUNDLE) "
+        "at a PEM file holding that CA",
         permanent=True,
     )
 

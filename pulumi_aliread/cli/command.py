@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TextIO
 
-from .. import errors, validation
+from .. import credential_http, errors, validation
 from ..apis import ApiSpec
 from ..settings import resolve, resolve_credentials
 from . import exitcodes, render
@@ -85,7 +85,9 @@ def run(
               fmt, out, None)
         return exitcodes.BAD_INPUT
     try:
-        creds = resolve_credentials()
+        # The default chain's sources end by the read's deadline too (--deadline).
+        with credential_http.deadline(time.monotonic() + settings.options.deadline):
+            creds = resolve_credentials()
     except errors.AlireadError as exc:
         print(render.one_line(f"aliread: {exc.code or type(exc).__name__}: {exc.message}"),
               file=err)
