@@ -206,6 +206,13 @@ class Attempt:
                 "answers.",
                 code=errors.ResponseValidationError.default_code,
             )
+        if failure.permanent and failure.kind.startswith("Proxy"):
+            return Failure(  # the proxy refused the tunnel: the same answer next time
+                errors.ApiError,
+                f"{api.action} {object_id}: could not reach {self.settings.base_url}: "
+                f"{failure.detail}. Nothing was sent to the endpoint; not retried.",
+                code=failure.kind,
+            )
         if failure.permanent:
             return Failure(
                 errors.TlsVerificationError,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 import weakref
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -140,7 +141,8 @@ class Client:
         accept_mismatch = validate_mismatch_means_accepted(api, mismatch_means_accepted)
         settings = resolve(api, config=config, options=options, **keywords)
         try:
-            result = self.fetch(api, object_id, settings, self.credentials(config))
+            creds = self.credentials(config, deadline=settings.options.deadline)
+            result = self.fetch(api, object_id, settings, creds)
         except errors.ConflictError as error:
             result = invited_view(api, object_id, error) if accept_mismatch else None
             if result is None:
@@ -174,16 +176,25 @@ class Client:
             raise outcome
         return outcome
 
-    def credentials(self, config: ConfigLookup | None = None) -> Credentials:
+    def credentials(self, config: ConfigLookup | None = None, *,
+                    deadline: float | None = None) -> Credentials:
         """The credentials a read signs with: Pulumi config, then the environment, then
         the default chain (``settings.resolve_credentials``), whose providers this
         client keeps between reads (they cache and renew STS credentials).
+
+        ``deadline`` (seconds from now; default None): no source of the default chain
+        (credentials URI, ECS metadata, STS) is asked past it; each of their exchanges
+        is bounded anyway (``credential_http``), and goes through this client's pools.
 
         Raises:
             InvalidInputError: half of an AccessKey pair is set.
             NoCredentialsError: no source has any.
         """
-        return resolve_credentials(config, chain=self.credential_chain)
+        from . import credential_http
+
+        deadline_at = None if deadline is None else time.monotonic() + deadline
+        with credential_http.deadline(deadline_at), credential_http.through(self.transport):
+            return resolve_credentials(config, chain=self.credential_chain)
 
     # -- what the client owns -------------------------------------------------------
 

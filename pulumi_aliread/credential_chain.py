@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -33,6 +34,11 @@ _TRUE = ("1", "true", "yes", "on")
 
 class SourceNotSet(Exception):
     """The source is not configured here (a variable or file is missing)."""
+
+
+class SourceUnusable(SourceNotSet):
+    """The source is set up wrongly (its file is a directory, or cannot be read); the
+    text says what to do."""
 
 
 @dataclass(frozen=True)
@@ -68,10 +74,32 @@ class NoCredentials(Exception):
 
 def _file_key(path: str) -> tuple[Any, ...]:
     try:
-        stat = os.stat(path)
+        info = os.stat(path)
     except OSError:
         return (path, None)
-    return (path, stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    return (path, info.st_size, info.st_mtime_ns, info.st_ino)
+
+
+def _check_file(path: str, named_by: str) -> None:
+    """Raise ``SourceNotSet`` when ``path`` does not exist, ``SourceUnusable`` when it
+    is not a readable file (``named_by``: where the path came from, for the message)."""
+    if not os.path.lexists(path):
+        raise SourceNotSet(f"no file {path}")
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:  # a dangling link, a path through a file, a loop...
+        raise SourceUnusable(
+            f"{named_by} {path} cannot be read ({exc.strerror or type(exc).__name__}): "
+            "point it at an existing credentials file") from None
+    if stat.S_ISDIR(mode):
+        raise SourceUnusable(f"{named_by} {path} is a directory, not a credentials file: "
+                             "point it at the file itself")
+    if not stat.S_ISREG(mode):  # a FIFO or device would block or never end
+        raise SourceUnusable(f"{named_by} {path} is not a regular file: point it at the "
+                             "credentials file itself")
+    if not os.access(path, os.R_OK):
+        raise SourceUnusable(f"{named_by} {path} cannot be read (permission denied): give "
+                             "this user read access to it, or point it at a readable file")
 
 
 def _home(env: Mapping[str, str]) -> str:
@@ -98,6 +126,8 @@ def default_sources(profile: str | None = None,
     token_file = env.get("ALIBABA_CLOUD_OIDC_TOKEN_FILE", "")
     ini_file = env.get("ALIBABA_CLOUD_CREDENTIALS_FILE") or os.path.join(
         _home(env), ".alibabacloud", "credentials.ini")
+    ini_named_by = ("ALIBABA_CLOUD_CREDENTIALS_FILE" if env.get("ALIBABA_CLOUD_CREDENTIALS_FILE")
+                    else "the default credentials file")
     ini_profile = env.get("ALIBABA_CLOUD_PROFILE") or "default"
     ecs_off = env.get("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "").lower() == "true"
     uri = env.get("ALIBABA_CLOUD_CREDENTIALS_URI", "")
@@ -115,7 +145,7 @@ def default_sources(profile: str | None = None,
             f"credentials file profile {ini_profile!r}",
             "write it (ALIBABA_CLOUD_CREDENTIALS_FILE names another file)",
             ("ini", ini_profile, _file_key(ini_file)),
-            lambda: _ini(ini_file, ini_profile),
+            lambda: _ini(ini_file, ini_profile, ini_named_by),
         ),
         Source(
             "ECS RAM role",
@@ -137,8 +167,7 @@ def default_sources(profile: str | None = None,
 def _cli_profile(path: str, profile: str | None, env: Mapping[str, str]) -> Any:
     if env.get("ALIBABA_CLOUD_CLI_PROFILE_DISABLED", "").lower() == "true":
         raise SourceNotSet("disabled by ALIBABA_CLOUD_CLI_PROFILE_DISABLED")
-    if not os.path.isfile(path):
-        raise SourceNotSet(f"no file {path}")
+    _check_file(path, "the aliyun CLI configuration")
     from alibabacloud_credentials.provider import CLIProfileCredentialsProvider
 
     return CLIProfileCredentialsProvider(profile_name=profile, profile_file=path)
@@ -157,9 +186,8 @@ def _oidc(role_arn: str, oidc_arn: str, token_file: str, env: Mapping[str, str])
     )
 
 
-def _ini(path: str, profile: str) -> Any:
-    if not os.path.isfile(path):
-        raise SourceNotSet(f"no file {path}")
+def _ini(path: str, profile: str, named_by: str) -> Any:
+    _check_file(path, named_by)
     from alibabacloud_credentials.provider import ProfileCredentialsProvider
 
     return ProfileCredentialsProvider(profile_file=path, profile_name=profile)
@@ -194,28 +222,46 @@ class Chain:
         self._lock = threading.Lock()
         self._providers: dict[tuple[Any, ...], Any] = {}
 
-    def credentials(self, sources: Sequence[Source], *, intro: str) -> Found:
+    def credentials(self, sources: Sequence[Source], *, intro: str,
+                    deadline_at: float | None = None) -> Found:
         """The first source's credentials; else ``NoCredentials`` naming every source
-        tried (``intro`` starts its message)."""
+        tried (``intro`` starts its message).
+
+        ``deadline_at`` (``time.monotonic()`` seconds; default: the one set with
+        ``credential_http.deadline``, else none): no source's exchange runs past it.
+        Each exchange is bounded anyway (``credential_http``: time, and 64 KiB).
+        """
         import alibabacloud_credentials.provider  # noqa: F401 - adds its log handlers
 
+        from . import credential_http
+
         quiet_library_logging()
+        credential_http.install()
+        if deadline_at is None:
+            deadline_at = credential_http.current_deadline()
         tried: list[str] = []
         for source in sources:
             try:
                 provider = self._provider(source)
+            except SourceUnusable as reason:
+                tried.append(f"{source.name}: {reason}")
+                continue
             except SourceNotSet as reason:
                 tried.append(f"{source.name}: {reason} (to use it, {source.setup})")
                 continue
+            credential_http.take_failure()
             try:
-                found = provider.get_credentials()
+                with credential_http.deadline(deadline_at):
+                    found = provider.get_credentials()
                 key_id = found.get_access_key_id()
                 secret = found.get_access_key_secret()
                 token = found.get_security_token() or None
             except Exception:  # noqa: BLE001 - its words may hold what it was answered
-                tried.append(f"{source.name}: set up, but it gave no usable credentials "
-                             f"(its answer is not shown: it may hold secrets; check it: "
-                             f"{source.setup})")
+                why = credential_http.take_failure()
+                tried.append(
+                    f"{source.name}: set up, but {why} (check it: {source.setup})" if why
+                    else f"{source.name}: set up, but it gave no usable credentials (its "
+                    f"answer is not shown: it may hold secrets; check it: {source.setup})")
                 continue
             if not (isinstance(key_id, str) and key_id and isinstance(secret, str) and secret):
                 redaction.register(secret if isinstance(secret, str) else None,

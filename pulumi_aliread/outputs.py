@@ -225,7 +225,7 @@ def _begin(reader: client.Client, api: ApiSpec, object_id: str, call: settings.C
            config: Mapping[str, str]) -> _Pending:
     """Start one read: on the program's event loop, or on a thread when a proxy applies
     (the asyncio transport connects directly only)."""
-    creds = reader.shared_reads.credentials(config)
+    creds = reader.shared_reads.credentials(config, deadline=call.options.deadline)
     if reader.proxy_for(call.base_url) is None:
         return reader.loop_state(loop_reads.program_loop()).submit(api, object_id, call, creds)
     return reader.shared_reads.submit(reader.fetch, api, object_id, call, creds)

@@ -248,25 +248,50 @@ def ca_bundle(env: Mapping[str, str] | None = None) -> str | None:
     for name in CA_BUNDLE_ENV:
         path = env.get(name)
         if path:
-            _check_ca_bundle(name, path)
+            _check_ca_bundle(name, path, env)
             return path
     return None
 
 
-def _check_ca_bundle(name: str, path: str) -> None:
+def ca_bundle_source(path: str | None, env: Mapping[str, str] | None = None) -> str:
+    """How messages name the CA bundle ``path`` (None: certifi's): the file and the
+    variable that set it."""
+    env = os.environ if env is None else env
+    if path is None:
+        return ("certifi's CA bundle (the default: none of " + ", ".join(CA_BUNDLE_ENV)
+                + " is set)")
+    for name in CA_BUNDLE_ENV:
+        if env.get(name):
+            if env[name] == path:
+                return f"the CA bundle {path} (named by {name})"
+            break
+    return f"the CA bundle {path}"
+
+
+def _fallback(name: str, env: Mapping[str, str]) -> str:
+    """What verifies https once ``name`` is unset: the next variable set, else certifi."""
+    later = CA_BUNDLE_ENV[CA_BUNDLE_ENV.index(name) + 1:]
+    for other in later:
+        if env.get(other):
+            return f"the one {other} names ({env[other]!r})"
+    return "the bundled ones (certifi)"
+
+
+def _check_ca_bundle(name: str, path: str, env: Mapping[str, str] | None = None) -> None:
+    env = os.environ if env is None else env
     try:
         stat = os.stat(path)
     except OSError as exc:
         raise InvalidInputError(
             f"environment variable {name} names {path!r}, which cannot be read "
             f"({exc.strerror}): point it at a PEM file of CA certificates, or unset it to "
-            "use the bundled ones (certifi)."
+            f"use {_fallback(name, env)}."
         ) from None
-    _load_ca_bundle(name, path, stat.st_mtime_ns, stat.st_size)
+    _load_ca_bundle(name, path, stat.st_mtime_ns, stat.st_size, _fallback(name, env))
 
 
 @functools.lru_cache(maxsize=16)
-def _load_ca_bundle(name: str, path: str, _mtime: int, _size: int) -> None:
+def _load_ca_bundle(name: str, path: str, _mtime: int, _size: int, fallback: str) -> None:
     import ssl
 
     try:
@@ -276,7 +301,7 @@ def _load_ca_bundle(name: str, path: str, _mtime: int, _size: int) -> None:
         raise InvalidInputError(
             f"environment variable {name} names {path!r}, which is not a readable PEM "
             f"bundle of CA certificates ({reason}): fix the file, or unset {name} to use "
-            "the bundled ones (certifi)."
+            f"{fallback}."
         ) from None
 
 

@@ -66,13 +66,15 @@ class SharedReads:
                     self._calls[key] = call
         return call
 
-    def credentials(self, config: Mapping[str, str]) -> settings.Credentials:
+    def credentials(self, config: Mapping[str, str],
+                    deadline: float | None = None) -> settings.Credentials:
         """The program's credentials: keys from config or the environment are resolved
-        once; the default chain is asked every time (it renews STS credentials)."""
+        once; the default chain is asked every time (it renews STS credentials), within
+        ``deadline`` seconds (``Client.credentials``)."""
         with self._lock:
             if self._credentials is not None:
                 return self._credentials
-        creds = self._client.credentials(config)
+        creds = self._client.credentials(config, deadline=deadline)
         if not creds.renewable:
             with self._lock:
                 self._credentials = creds

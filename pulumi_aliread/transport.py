@@ -178,13 +178,15 @@ def tls_failure(exc: BaseException, ca_bundle: str | None) -> TransportFailure:
     """The permanent failure of a certificate that did not verify."""
     reason = redaction.scrub(str(getattr(exc, "verify_message", None)
                                  or getattr(exc, "reason", None) or exc))
-    bundle = f"the CA bundle {ca_bundle}" if ca_bundle else "the system's CA bundle (certifi)"
+    from .settings import ca_bundle_source
+
+    bundle = ca_bundle_source(ca_bundle)
     return TransportFailure(
         "TlsVerificationFailed",
         f"the server's TLS certificate did not verify against {bundle} ({reason}). If the "
         "endpoint is right and its certificate is signed by a private CA, point "
-        "ALIBABA_CLOUD_CA_BUNDLE (or SSL_CERT_FILE / REQUESTS_CA_BUNDLE) at a PEM file "
-        "holding that CA",
+        "ALIBABA_CLOUD_CA_BUNDLE (it comes before SSL_CERT_FILE and REQUESTS_CA_BUNDLE) "
+        "at a PEM file holding that CA",
         permanent=True,
     )
 
@@ -290,6 +292,15 @@ class Transport:
         line, headers, body); ``deadline_at`` (``time.monotonic()`` s), if given, bounds
         the whole attempt, connecting included.
         """
+        return self.request("GET", path_and_query, connect_timeout, read_timeout, deadline_at)
+
+    def request(self, method: str, path_and_query: str, connect_timeout: float,
+                read_timeout: float, deadline_at: float | None = None, *,
+                headers: Mapping[str, str] | None = None, body: bytes | None = None,
+                max_body: int = MAX_BODY_BYTES) -> Answer:
+        """Send one request, bounded as ``get`` is; ``headers`` are added to the client's
+        own (``Accept-Encoding: identity`` always wins); ``max_body`` (bytes, default
+        ``MAX_BODY_BYTES``) caps the answer's body, on the wire and decoded."""
         urllib3 = self._urllib3
         exceptions = urllib3.exceptions
         if deadline_at is not None:
@@ -303,9 +314,11 @@ class Transport:
         try:
             try:
                 response = self._pool.urlopen(
-                    "GET",
+                    method,
                     target,
-                    headers={"Accept-Encoding": "identity", "User-Agent": USER_AGENT},
+                    body=body,
+                    headers={"User-Agent": USER_AGENT, **(headers or {}),
+                             "Accept-Encoding": "identity"},
                     timeout=timeout,
                     retries=False,
                     redirect=False,
@@ -326,12 +339,15 @@ class Transport:
             except exceptions.ProxyError as exc:
                 if is_cert_failure(exc):
                     raise tls_failure(_cert_error(exc), self.ca_bundle) from None
+                status = _tunnel_status(exc)
+                if status is not None:
+                    raise self._tunnel_refused(status) from None
                 raise self._failure("ProxyError", _reason(exc)) from None
             except (exceptions.HTTPError, OSError) as exc:
                 if _fired(_local.timer):
                     raise self._late(_local.timer, "") from None
                 raise self._failure("ConnectionError", _reason(exc)) from None
-            body = self._read_body(response, exceptions)
+            content = self._read_body(response, exceptions, max_body)
         finally:
             timer, _local.timer, _local.limits = _local.timer, None, None
             fired = timer is not None and self._watchdog.disarm(timer)
@@ -345,14 +361,14 @@ class Transport:
                 "ProxyError", "the proxy asks for authentication (HTTP 407): check the "
                 "user and password in HTTPS_PROXY / HTTP_PROXY"
             )
-        return answer_from(response.status, body, response.headers)
+        return answer_from(response.status, content, response.headers)
 
-    def _read_body(self, response, exceptions) -> bytes:  # type: ignore[no-untyped-def]
+    def _read_body(self, response, exceptions, cap: int) -> bytes:  # type: ignore[no-untyped-def]
         try:
             length = response.headers.get("content-length")
-            if length is not None and length.strip().isdigit() and int(length) > MAX_BODY_BYTES:
+            if length is not None and length.strip().isdigit() and int(length) > cap:
                 raise BodyTooLarge()
-            decoder = BodyDecoder(response.headers.get("content-encoding"))
+            decoder = BodyDecoder(response.headers.get("content-encoding"), cap)
             while data := response.read(_READ_SIZE, decode_content=False):
                 decoder.feed(data)
             return decoder.finish()
@@ -367,6 +383,33 @@ class Transport:
             if _fired(_local.timer):
                 raise self._late(_local.timer, "") from None
             raise self._failure("ConnectionError", _reason(exc)) from None
+
+    def _tunnel_refused(self, status: int) -> TransportFailure:
+        """The failure of a CONNECT the proxy answered with ``status`` instead of 200.
+
+        A refusal (4xx but 408 and 429) is permanent for this endpoint: the same CONNECT
+        through the same proxy gets the same answer, so it is not retried; 407 means the
+        proxy's user or password is wrong or missing. Others (5xx, 408, 429) may pass.
+        """
+        parts = urlsplit(self.base_url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        target = f"{parts.netloc.rsplit(':', 1)[0] if parts.port else parts.netloc}:{port}"
+        where = f"the proxy {self.proxy} answered the CONNECT to {target} with HTTP {status}"
+        if status == 407:
+            return TransportFailure(
+                "ProxyAuthenticationFailed",
+                f"proxy authentication failed: {where} (Proxy Authentication Required): set "
+                "the right user and password in HTTPS_PROXY (http://user:password@host:port)",
+                permanent=True,
+            )
+        if 400 <= status < 500 and status not in (408, 429):
+            return TransportFailure(
+                "ProxyRefused",
+                f"{where}: it refuses to tunnel to this endpoint. Allow it on the proxy, use "
+                "another proxy in HTTPS_PROXY, or list the endpoint's host in NO_PROXY",
+                permanent=True,
+            )
+        return TransportFailure("ProxyError", f"{where}, which may pass: retried")
 
     def _late(self, timer: Timer | None, detail: str) -> TransportFailure:
         if _fired(timer) or not detail:
@@ -387,6 +430,24 @@ class Transport:
 def _answer_deadline(read_timeout: float, deadline_at: float | None) -> float:
     at = time.monotonic() + read_timeout
     return at if deadline_at is None else min(at, deadline_at)
+
+
+_TUNNEL_FAILED = re.compile(r"Tunnel connection failed: (\d{3})\b")
+
+
+def _tunnel_status(exc: BaseException) -> int | None:
+    """The HTTP status a proxy answered a CONNECT with, from http.client's
+    ``OSError("Tunnel connection failed: 404 Not Found")`` that urllib3 wraps; else None."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        match = _TUNNEL_FAILED.search(str(current))
+        if match:
+            return int(match.group(1))
+        nested = [a for a in current.args if isinstance(a, BaseException)]
+        current = nested[-1] if nested else (current.__cause__ or current.__context__)
+    return None
 
 
 def _fired(timer: Timer | None) -> bool:

@@ -146,6 +146,7 @@ ALLOWED_MODULE_STATE = {
     ("redaction.py", "_secrets"): "logging is process-wide: so are the secrets it scrubs",
     ("redaction.py", "_public"): "as _secrets",
     ("transport.py", "_local"): "the calling thread's exchange in progress",
+    ("credential_http.py", "_state"): "the calling thread's last credential exchange",
 }
 # Calls that build an object holding read state (the singletons there were before).
 STATEFUL = {"RetryMetrics", "Chain", "Client", "Watchdog", "_Watchdog", "SharedReads",

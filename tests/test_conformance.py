@@ -177,6 +177,39 @@ def test_an_unverified_certificate_is_permanent(path: str, tmp_path: Path,
     assert server.accepted == 1 and server.requests == 0  # sent once, never retried
 
 
+def test_an_unverified_certificate_names_the_bundle_in_effect(
+    path: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    serve: Callable[..., HostileServer],
+) -> None:
+    for name in CA_BUNDLE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    other = tmp_path / "other"
+    other.mkdir()
+    _, other_cert = self_signed_tls(other)  # a bundle that does not hold the server's CA
+    tls, _ = self_signed_tls(tmp_path)
+    server = serve(forward(), tls=tls)
+    monkeypatch.setenv("SSL_CERT_FILE", str(other_cert))
+    with pytest.raises(aliread.TlsVerificationError) as caught:
+        read(path, server.url, **FAST)
+    assert f"{other_cert} (named by SSL_CERT_FILE)" in str(caught.value)
+    assert "certifi'" not in str(caught.value) and "(certifi)" not in str(caught.value)
+
+
+def test_a_bad_ca_bundle_names_the_next_one_as_the_fallback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _, cert_file = self_signed_tls(tmp_path)
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert_file))
+    for bad in (tmp_path / "missing.pem", tmp_path / "bad.pem"):
+        (tmp_path / "bad.pem").write_text("not a certificate\n")
+        monkeypatch.setenv("ALIBABA_CLOUD_CA_BUNDLE", str(bad))
+        with pytest.raises(aliread.InvalidInputError) as caught:
+            settings.ca_bundle()
+        assert f"the one SSL_CERT_FILE names ({str(cert_file)!r})" in caught.value.message
+        assert "(certifi)" not in caught.value.message
+
+
 @pytest.mark.parametrize("variable", CA_BUNDLE_VARIABLES)
 def test_each_ca_bundle_variable_is_honoured(path: str, variable: str, tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch,

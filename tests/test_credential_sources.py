@@ -21,6 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import hostile
 import pytest
 
 import pulumi_aliread as aliread
@@ -105,11 +106,11 @@ def clean_env(home: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def run_cli(env: dict[str, str],
-            endpoint: str = "http://127.0.0.1:9") -> subprocess.CompletedProcess:
+def run_cli(env: dict[str, str], endpoint: str = "http://127.0.0.1:9",
+            *options: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "pulumi_aliread", "handshake", SEED_HANDSHAKE_ID,
-         "--endpoint", endpoint, "-o", "json"],
+         "--endpoint", endpoint, "-o", "json", *options],
         env=env, capture_output=True, text=True, timeout=120,
     )
 
@@ -204,6 +205,43 @@ def test_credentials_ini_file_leaks_nothing(tmp_path: Path) -> None:
     assert "credentials file profile 'default'" in assert_one_clean_line(done.stderr)
 
 
+@pytest.mark.parametrize("kind", ["directory", "dangling-link", "fifo"])
+def test_a_credentials_file_that_is_not_a_readable_file_says_so(kind: str,
+                                                                 tmp_path: Path) -> None:
+    # Before: ALIBABA_CLOUD_CREDENTIALS_FILE=/tmp was reported as "no file /tmp".
+    target = tmp_path / "creds"
+    if kind == "directory":
+        target.mkdir()
+    elif kind == "dangling-link":
+        target.symlink_to(tmp_path / "gone.ini")
+    else:
+        os.mkfifo(target)
+    done = run_cli(clean_env(tmp_path, ALIBABA_CLOUD_CREDENTIALS_FILE=str(target)))
+    assert done.returncode == 3, done.stderr
+    line = assert_one_clean_line(done.stderr)
+    said = {"directory": "is a directory, not a credentials file",
+            "dangling-link": "cannot be read (No such file or directory)",
+            "fifo": "is not a regular file"}[kind]
+    assert f"ALIBABA_CLOUD_CREDENTIALS_FILE {target} {said}" in line
+    assert f"no file {target}" not in line
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
+def test_an_unreadable_credentials_file_says_so(tmp_path: Path) -> None:
+    ini = tmp_path / "credentials.ini"
+    ini.write_text("[default]\ntype = access_key\n")
+    ini.chmod(0)
+    done = run_cli(clean_env(tmp_path, ALIBABA_CLOUD_CREDENTIALS_FILE=str(ini)))
+    line = assert_one_clean_line(done.stderr)
+    assert f"ALIBABA_CLOUD_CREDENTIALS_FILE {ini} cannot be read (permission denied)" in line
+
+
+def test_an_aliyun_config_that_is_a_directory_says_so(tmp_path: Path) -> None:
+    (tmp_path / ".aliyun" / "config.json").mkdir(parents=True)
+    line = assert_one_clean_line(run_cli(clean_env(tmp_path)).stderr)
+    assert "the aliyun CLI configuration " in line and "config.json is a directory" in line
+
+
 # --- ECS metadata and the OIDC role, against loopback servers --------------------------------
 
 SOURCE_SCRIPT = """
@@ -246,6 +284,89 @@ def test_ecs_metadata_and_oidc_malformed_answers_leak_nothing(kind: str, malform
     assert done.stdout.startswith(("MISSING", "FOUND")), done.stdout + done.stderr
     assert malformed.requests >= 1  # the source really asked the loopback server
     assert_no_secret(done.stdout, done.stderr)
+
+
+# --- bounds: every source ends in time, and its answer is capped before it is parsed --------
+
+def test_a_dripping_credentials_uri_ends_at_the_read_deadline(tmp_path: Path) -> None:
+    # Before: 1000 bytes dripped one each 0.2 s held aliread 200 s despite --deadline 2s
+    # (requests' read timeout bounds each recv); run_cli gives up after 120 s.
+    with hostile.HostileServer("http://127.0.0.1:9", [hostile.drip(0.2, 1000)]) as server:
+        env = clean_env(tmp_path, ALIBABA_CLOUD_CREDENTIALS_URI=server.url + "/creds")
+        done = run_cli(env, "http://127.0.0.1:9", "--deadline", "2s")
+    assert done.returncode == 3, done.stderr
+    line = assert_one_clean_line(done.stderr)
+    assert "credentials URI: set up, but its answer did not arrive whole within" in line
+    assert "(the read's deadline)" in line
+
+
+BOUND_SCRIPT = """
+import sys, time
+from pulumi_aliread.credential_chain import Chain, NoCredentials, Source
+from alibabacloud_credentials.provider import (
+    EcsRamRoleCredentialsProvider, OIDCRoleArnCredentialsProvider, URLCredentialsProvider)
+url, kind, token_file, deadline = sys.argv[1:5]
+
+def build():
+    if kind == "ecs":
+        provider = EcsRamRoleCredentialsProvider(role_name="ci-role", disable_imds_v1=False)
+        provider._EcsRamRoleCredentialsProvider__metadata_service_host = url
+        return provider
+    if kind == "uri":
+        return URLCredentialsProvider(uri=url + "/creds")
+    return OIDCRoleArnCredentialsProvider(
+        role_arn="acs:ram::1:role/ci", oidc_provider_arn="acs:ram::1:oidc-provider/ci",
+        oidc_token_file_path=token_file, sts_endpoint=url)
+
+at = time.monotonic() + float(deadline) if float(deadline) else None
+try:
+    Chain().credentials([Source(kind, "set it up", (kind,), build)], intro="none.",
+                      deadline_at=at)
+    print("FOUND")
+except NoCredentials as missing:
+    print("MISSING", missing.message)
+with open("/proc/self/status") as status:
+    print(*[line.split()[1] for line in status if line.startswith("VmHWM:")])
+"""
+
+
+def _bounded_source(kind: str, step: hostile.Step, deadline: float,
+                    tmp_path: Path) -> tuple[str, int]:
+    token_file = tmp_path / "oidc-token"
+    token_file.write_text("eyJ.oidc.token")
+    env = clean_env(tmp_path, ALIBABA_CLOUD_ECS_METADATA_DISABLED="false")
+    with hostile.HostileServer("http://127.0.0.1:9", [step]) as server:
+        done = subprocess.run(
+            [sys.executable, "-c", BOUND_SCRIPT, server.url, kind, str(token_file),
+             str(deadline)], env=env, capture_output=True, text=True, timeout=60,
+        )
+        assert server.requests >= 1
+    message, peak_kb = done.stdout.strip().splitlines()
+    assert message.startswith("MISSING"), done.stdout + done.stderr
+    return message, int(peak_kb)
+
+
+@pytest.mark.parametrize(("kind", "deadline", "bound"), [
+    ("ecs", 0, "within 1 s"),  # no deadline: the provider's own timeout, whole answer
+    ("oidc", 2, "(the read's deadline)"),
+])
+def test_a_dripping_source_ends_in_bounded_time(kind: str, deadline: float, bound: str,
+                                                tmp_path: Path) -> None:
+    # Before: each exchange's read timeout restarted at every byte (60 s: TimeoutExpired).
+    message, _ = _bounded_source(kind, hostile.drip(0.2, 1000), deadline, tmp_path)
+    assert "its answer did not arrive whole" in message and bound in message
+
+
+@pytest.mark.parametrize(("kind", "answer"), [
+    ("uri", "100MB"), ("uri", "bomb"), ("ecs", "bomb"), ("oidc", "bomb"),
+])
+def test_a_huge_answer_is_cut_at_64_kib(kind: str, answer: str, tmp_path: Path) -> None:
+    # Before: requests read (and gunzipped) it all: 248 MB peak for 100 MB, more for bombs.
+    step = (hostile.bomb(256 << 20) if answer == "bomb"
+            else hostile.answer(200, b" " * (100 << 20), Content_Type="application/json"))
+    message, peak_kb = _bounded_source(kind, step, 0, tmp_path)
+    assert "its answer was larger than 64 KiB" in message
+    assert peak_kb < 150_000  # the interpreter and libraries take about 50 MB
 
 
 # --- no credentials at all: one clean line ----------------------------------------------------

@@ -101,10 +101,13 @@ def test_an_unsupported_proxy_scheme_is_refused_clearly() -> None:
 
 class ForwardProxy:
     """A tiny forward HTTP proxy: absolute-URI GETs are relayed to ``upstream`` (whatever
-    host they name); CONNECT is refused with 403. It records what it saw."""
+    host they name); CONNECT is refused with ``connect_status`` (default 403). It records
+    what it saw."""
 
-    def __init__(self, upstream: str, *, require_auth: str | None = None) -> None:
+    def __init__(self, upstream: str, *, require_auth: str | None = None,
+                 connect_status: int = 403) -> None:
         self.upstream = upstream
+        self.connect_status = connect_status
         self.require_auth = require_auth
         self.seen: list[tuple[str, str, str | None]] = []  # (method, target, proxy auth)
         self.lock = threading.Lock()
@@ -136,7 +139,7 @@ class ForwardProxy:
 
             def do_CONNECT(self) -> None:  # noqa: N802
                 if self._record():
-                    self._reply(403, b"no tunnels here", {})
+                    self._reply(proxy.connect_status, b"no tunnels here", {})
 
             def do_GET(self) -> None:  # noqa: N802
                 if not self._record():
@@ -233,9 +236,75 @@ def test_https_goes_through_a_connect_tunnel(forward_proxy: ForwardProxy,
     method, target, auth = forward_proxy.seen[0]
     assert (method, target) == ("CONNECT", "resourcemanager.aliyuncs.com:443")
     assert auth == _basic("ci", PASSWORD)
-    assert caught.value.kind == "ProxyError"
-    assert forward_proxy.url in str(caught.value)
+    assert caught.value.kind == "ProxyRefused" and caught.value.permanent
+    assert forward_proxy.url in str(caught.value) and "HTTP 403" in str(caught.value)
     assert PASSWORD not in str(caught.value) and PASSWORD not in caplog.text
+
+
+def _connects(proxy: ForwardProxy) -> int:
+    with proxy.lock:
+        return sum(method == "CONNECT" for method, _, _ in proxy.seen)
+
+
+@pytest.mark.parametrize("status", [403, 404, 405])
+def test_a_proxy_refusing_the_tunnel_is_permanent_and_named(
+    status: int, emulator: Emulator, credentials: tuple[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Before: no code in the line, and the CONNECT was sent max_attempts times.
+    proxy = ForwardProxy(emulator.url, connect_status=status)
+    monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+    try:
+        with pytest.raises(aliread.AlireadError) as refused:
+            aliread.get_handshake(SEED_HANDSHAKE_ID, endpoint=RM, max_attempts=3,
+                                  backoff_base=0.01)
+    finally:
+        proxy.close()
+    message = str(refused.value)
+    assert refused.value.code == "ProxyRefused" and type(refused.value) is aliread.ApiError
+    assert "could not connect securely" not in message
+    assert _connects(proxy) == 1  # not retried
+    assert proxy.url in message and f"HTTP {status}" in message
+    assert "resourcemanager.aliyuncs.com:443" in message and "NO_PROXY" in message
+
+
+def test_a_proxy_refusing_the_credentials_says_authentication_failed(
+    emulator: Emulator, credentials: tuple[str, str], monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    wrong = "wr0ng-pa55word-5e2a"
+    proxy = ForwardProxy(emulator.url, require_auth=_basic("ci", PASSWORD))
+    monkeypatch.setenv("HTTPS_PROXY", _with_credentials(proxy, wrong))
+    try:
+        with pytest.raises(aliread.AlireadError) as refused:
+            aliread.get_handshake(SEED_HANDSHAKE_ID, endpoint=RM, max_attempts=3,
+                                  backoff_base=0.01)
+    finally:
+        proxy.close()
+    message = str(refused.value)
+    assert refused.value.code == "ProxyAuthenticationFailed"
+    assert type(refused.value) is aliread.ApiError
+    assert "proxy authentication failed" in message and "HTTP 407" in message
+    assert _connects(proxy) == 1
+    assert proxy.url in message
+    for text in (message, caplog.text):
+        assert wrong not in text and "ci:" not in text
+
+
+def test_a_proxy_failing_the_tunnel_for_now_is_retried(
+    emulator: Emulator, credentials: tuple[str, str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    proxy = ForwardProxy(emulator.url, connect_status=503)
+    monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+    try:
+        with pytest.raises(aliread.ServiceUnavailableError) as failed:
+            aliread.get_handshake(SEED_HANDSHAKE_ID, endpoint=RM, max_attempts=2,
+                                  backoff_base=0.01)
+    finally:
+        proxy.close()
+    assert failed.value.code == "ProxyError" and "HTTP 503" in str(failed.value)
+    assert _connects(proxy) == 2
 
 
 def test_proxy_credentials_never_reach_messages_or_logs(

@@ -101,7 +101,8 @@ def _read_and_emit(api: ApiSpec, ids: Sequence[str], reader: Client, settings: C
                    progress: bool, sleep: Callable[[float], None],
                    invited_account: bool) -> int:
     try:
-        creds = reader.credentials()
+        # The default chain's sources end by the read's deadline too (--deadline).
+        creds = reader.credentials(deadline=settings.options.deadline)
     except errors.AlireadError as exc:
         print(render.one_line(f"aliread: {exc.code or type(exc).__name__}: {exc.message}"),
               file=err)

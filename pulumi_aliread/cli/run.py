@@ -92,7 +92,8 @@ def wait_all(
     the default chain (STS, ECS role, OIDC) expire during a long wait. When that fails,
     every pending id gets the error. ``refresh`` defaults to ``job.client.credentials``.
     """
-    refresh = refresh or job.client.credentials
+    refresh = refresh or (lambda: job.client.credentials(
+        deadline=job.settings.options.deadline))
     outcomes: list[Outcome] = [Outcome(i, Status.PENDING) for i in job.ids]
     todo = list(range(len(job.ids)))
     deadline = time.monotonic() + timeout
