@@ -28,7 +28,7 @@ from .apis import APIS, AUTH_ORDER, HANDSHAKE, ApiSpec
 from .docstrings import documented
 from .functions import check_opts
 from .options import NAMES as OPTION_NAMES
-from .pulumi_compat import current_monitor
+from .pulumi_compat import current_monitor, invoke_options_type
 from .results import GetHandshakeResult, GetJoinPermissionAuthOrderResult
 from .transport import proxy_for
 from .validation import (
@@ -51,7 +51,10 @@ CONFIG_KEYS: tuple[str, ...] = settings.config_keys(APIS.values())
 _Pending = asyncio.Future[Any] | Future[Any]
 
 States = pulumi.Input[str] | Sequence[pulumi.Input[str]] | None
-Options = pulumi.InvokeOutputOptions | pulumi.InvokeOptions | None
+if typing.TYPE_CHECKING:
+    Options = pulumi.InvokeOutputOptions | pulumi.InvokeOptions | None
+else:  # pulumi 3.139 has no InvokeOutputOptions
+    Options = invoke_options_type()
 
 
 @documented
