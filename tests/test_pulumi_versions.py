@@ -37,6 +37,7 @@ COMPAT_TESTS = (
 )
 # Tests of Pulumi's own behaviour that pulumi 3.139 does not have: deselected there, with
 # why. Anything else failing on an allowed pulumi fails this test.
+_MOCK_READS = "pulumi 3.139's mock runtime: a read resource's id and outputs differ (not traced)"
 OLDEST_DIFFERS = {
     "test_pulumi_outputs.py::test_an_exported_result_passes_through_serialize_property":
         "pulumi 3.139's stack-output massage shows an output type as a list of its keys",
@@ -45,18 +46,19 @@ OLDEST_DIFFERS = {
     "test_pulumi_outputs.py::test_depends_on_waits_for_the_resources":
         "pulumi 3.139 has no InvokeOutputOptions and no depends_on for invokes",
     "test_pulumi_mocks.py::test_users_dynamic_provider_is_checked_and_created_on_up":
-        "pulumi 3.139's mock runtime: a read resource's id and outputs differ (cause not yet traced)",
+        _MOCK_READS,
     "test_pulumi_resources.py::test_unknown_id_in_preview_gives_unknown_outputs_and_no_read":
-        "pulumi 3.139's mock runtime: a read resource's id and outputs differ (cause not yet traced)",
+        _MOCK_READS,
     "test_pulumi_resources.py::test_id_from_another_resource_is_read_on_up":
-        "pulumi 3.139's mock runtime: a read resource's id and outputs differ (cause not yet traced)",
+        _MOCK_READS,
 }
 PIP_TIMEOUT = 900  # seconds: a cold venv downloads grpcio, protobuf and the Alibaba SDKs
 
 
 # Read at import, before conftest's isolated_env gives each test a temporary HOME.
 HOME = Path.home()
-CACHE = Path(os.environ.get("XDG_CACHE_HOME") or HOME / ".cache") / "pulumi-aliread" / "pulumi-compat"
+CACHE = Path(os.environ.get("XDG_CACHE_HOME") or HOME / ".cache") / "pulumi-aliread" / \
+    "pulumi-compat"
 
 
 def _unavailable(reason: str) -> None:
