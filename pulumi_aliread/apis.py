@@ -68,6 +68,9 @@ class ApiSpec:
     # An error code that, answered to the invited account, means the object reached its
     # first success state (GetHandshake: 409 HandshakeStatusMismatch once accepted).
     invited_accepted_code: str | None = None
+    # Result fields a table shows between the id and the state (``aliread -o table``);
+    # empty: the first three fields of the result other than id, state and request id.
+    summary_fields: tuple[str, ...] = ()
 
     @property
     def id_field(self) -> str:
@@ -279,6 +282,7 @@ HANDSHAKE = ApiSpec(
           "first"),
     ),
     invited_accepted_code="HandshakeStatusMismatch",
+    summary_fields=("target_entity", "master_account_name", "expire_time"),
 )
 
 AUTH_ORDER = ApiSpec(
@@ -324,6 +328,7 @@ AUTH_ORDER = ApiSpec(
           errors.AccessDeniedError, "read the order with the credentials of its owner or "
           "its renter"),
     ),
+    summary_fields=("join_permission_id", "owner_aliyun_id", "renter_aliyun_id"),
 )
 
 APIS: Mapping[str, ApiSpec] = {api.name: api for api in (HANDSHAKE, AUTH_ORDER)}

@@ -15,13 +15,6 @@ from ..errors import ExpectationNotMetError
 from .durations import format_duration
 from .run import Outcome, Status
 
-# Columns a table shows between the id and the state; an API not listed gets the first
-# three fields of its result.
-KEY_FIELDS: dict[str, tuple[str, ...]] = {
-    "handshake": ("target_entity", "master_account_name", "expire_time"),
-    "auth-order": ("join_permission_id", "owner_aliyun_id", "renter_aliyun_id"),
-}
-
 
 def one_line(text: str) -> str:
     """``text`` on a single line. Messages are scrubbed of secrets where outside text
@@ -148,9 +141,10 @@ def _unicode_encoding(stream: TextIO) -> bool:
 
 
 def key_fields(api: ApiSpec) -> tuple[str, ...]:
-    """The result fields a table shows for ``api``."""
-    if api.name in KEY_FIELDS:
-        return KEY_FIELDS[api.name]
+    """The result fields a table shows for ``api`` between the id and the state: its
+    ``summary_fields``, else the first three other fields of its result."""
+    if api.summary_fields:
+        return api.summary_fields
     skip = {api.id_keyword, api.state_field, "request_id"}
     return tuple(f.name for f in fields(api.result_type) if f.name not in skip)[:3]
 
