@@ -49,7 +49,7 @@ def error_line(api: ApiSpec, outcome: Outcome) -> str | None:
     if error is None or outcome.status is Status.OK:
         return None
     message = error.message
-    code = error.code or type(error).__name__
+    code = _code_of(error)
     tags = [] if code in message else [code]
     if error.request_id is None or error.request_id not in message:
         tags.append(f"request id {error.request_id or 'none'}")
@@ -112,7 +112,7 @@ class Table:
         if outcome.status is Status.OK:
             verdict = "ok"
         elif outcome.status is Status.ERROR:
-            verdict = f"error: {outcome.error.code if outcome.error else '?'}"
+            verdict = f"error: {_code_of(outcome.error) if outcome.error else '?'}"
         elif outcome.status is Status.TIMED_OUT:
             verdict = "timed out"
         else:
@@ -128,6 +128,12 @@ class Table:
             padded = [cell + " " * (width - _width(cell)) for cell, width in cells]
             self.stream.write("  ".join(padded).rstrip() + "\n")
         self.stream.flush()
+
+
+def _code_of(error: BaseException) -> str:
+    """An error's API code, or its type's name for one refused here (a local
+    ``InvalidInputError`` has no code: nothing was sent)."""
+    return getattr(error, "code", None) or type(error).__name__
 
 
 def _unicode_encoding(stream: TextIO) -> bool:
