@@ -241,8 +241,10 @@ HANDSHAKE = ApiSpec(
     default_region="cn-hangzhou",
     id_param="HandshakeId",
     id_keyword="handshake_id",
-    id_rule="an invitation id: 'h-' followed by letters and digits, e.g. 'h-ycm4rp3z8b1xq9vk'",
-    id_pattern=re.compile(r"h-[A-Za-z0-9]+", re.ASCII),
+    # The reference page: "h-" and 16 digits or letters (InvalidParameter.HandshakeId).
+    id_rule="an invitation id: 'h-' followed by 16 letters or digits, "
+            "e.g. 'h-ycm4rp3z8b1xq9vk'",
+    id_pattern=re.compile(r"h-[A-Za-z0-9]{16}", re.ASCII),
     id_max_length=64,
     response_key="Handshake",
     schema=schemas.HandshakeSchema,
