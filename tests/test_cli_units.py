@@ -254,3 +254,24 @@ def test_render_names_no_api_nor_field() -> None:
         names = {api.name, api.action, *(f.name for f in dataclasses.fields(api.result_type))}
         names.discard("request_id")  # every result's, from the envelope
         assert not [name for name in names if f'"{name}"' in source]
+
+
+# -- stdout closed once every read is done: the verdict, not 141 by timing -------------
+
+
+class _ReaderGoneAtTheEnd(io.StringIO):
+    """A pipe whose reader took the first bytes and left (`| head -c1`): the last write
+    of the output fails."""
+
+    def flush(self) -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_stdout_closed_after_the_last_read_exits_with_the_verdict(emulator, credentials):
+    from pulumi_aliread.cli.command import OutputClosed
+
+    with pytest.raises(OutputClosed) as closed:
+        run(HANDSHAKE, ids=[SEED_HANDSHAKE_ID], endpoint=emulator.url,
+            stdout=_ReaderGoneAtTheEnd(), stderr=io.StringIO())
+
+    assert closed.value.exit_code == 0  # every read done: the verdict is known
