@@ -68,6 +68,9 @@ class ApiSpec:
     # An error code that, answered to the invited account, means the object reached its
     # first success state (GetHandshake: 409 HandshakeStatusMismatch once accepted).
     invited_accepted_code: str | None = None
+    # Result fields a table shows between the id and the state (``aliread -o table``);
+    # empty: the first three fields of the result other than id, state and request id.
+    summary_fields: tuple[str, ...] = ()
 
     @property
     def id_field(self) -> str:
@@ -238,8 +241,10 @@ HANDSHAKE = ApiSpec(
     default_region="cn-hangzhou",
     id_param="HandshakeId",
     id_keyword="handshake_id",
-    id_rule="an invitation id: 'h-' followed by letters and digits, e.g. 'h-ycm4rp3z8b1xq9vk'",
-    id_pattern=re.compile(r"h-[A-Za-z0-9]+", re.ASCII),
+    # The reference page: "h-" and 16 digits or letters (InvalidParameter.HandshakeId).
+    id_rule="an invitation id: 'h-' followed by 16 letters or digits, "
+            "e.g. 'h-ycm4rp3z8b1xq9vk'",
+    id_pattern=re.compile(r"h-[A-Za-z0-9]{16}", re.ASCII),
     id_max_length=64,
     response_key="Handshake",
     schema=schemas.HandshakeSchema,
@@ -279,6 +284,7 @@ HANDSHAKE = ApiSpec(
           "first"),
     ),
     invited_accepted_code="HandshakeStatusMismatch",
+    summary_fields=("target_entity", "master_account_name", "expire_time"),
 )
 
 AUTH_ORDER = ApiSpec(
@@ -324,6 +330,7 @@ AUTH_ORDER = ApiSpec(
           errors.AccessDeniedError, "read the order with the credentials of its owner or "
           "its renter"),
     ),
+    summary_fields=("join_permission_id", "owner_aliyun_id", "renter_aliyun_id"),
 )
 
 APIS: Mapping[str, ApiSpec] = {api.name: api for api in (HANDSHAKE, AUTH_ORDER)}

@@ -43,7 +43,7 @@ def get_handshake(
     """Read a resource-directory invitation now (ResourceManager ``GetHandshake``).
 
     Args:
-        handshake_id (str): the invitation id: ``h-`` followed by letters and digits,
+        handshake_id (str): the invitation id: ``h-`` followed by 16 letters or digits,
             e.g. ``h-ycm4rp3z8b1xq9vk``.
         {region}
         {rm_endpoint}

@@ -25,6 +25,7 @@ from .apis import AUTH_ORDER, HANDSHAKE, ApiSpec
 from .docstrings import documented
 from .functions import check_opts
 from .options import NAMES as OPTION_NAMES
+from .pulumi_compat import invoke_options_type
 from .results import GetHandshakeResult, GetJoinPermissionAuthOrderResult
 from .validation import (
     is_plain,
@@ -45,7 +46,10 @@ CONFIG_KEYS = shared_reads.CONFIG_KEYS
 _Pending = asyncio.Future[Any] | Future[Any]
 
 States = pulumi.Input[str] | Sequence[pulumi.Input[str]] | None
-Options = pulumi.InvokeOutputOptions | pulumi.InvokeOptions | None
+if typing.TYPE_CHECKING:
+    Options = pulumi.InvokeOutputOptions | pulumi.InvokeOptions | None
+else:  # pulumi 3.139 has no InvokeOutputOptions
+    Options = invoke_options_type()
 
 
 @documented

@@ -13,7 +13,9 @@ from typing import Any
 
 # `python -m pulumi.dynamic` (the dynamic-provider plugin the engine starts) runs this
 # module as `__main__`; its gRPC methods are wrapped by `_abort_with_traceback`, which
-# sends `traceback.format_exc()` to the engine as the error's text (pulumi 3.139-3.272).
+# sends `traceback.format_exc()` to the engine as the error's text (up to 3.272 at least).
+# Pulumi 3.139 has no such wrapper: the exception reaches grpc, which sends
+# "Exception calling application: <message>", one line already.
 _DYNAMIC_PLUGIN_MODULE = "pulumi.dynamic.__main__"
 
 
@@ -112,6 +114,19 @@ def export_as_object(cls: type) -> type:
     return cls
 
 
+def invoke_options_type() -> Any:
+    """``pulumi.InvokeOutputOptions | pulumi.InvokeOptions | None``, the ``opts`` an
+    ``*_output`` function takes, as a run-time union; pulumi 3.139 (the oldest the
+    package allows) has no ``InvokeOutputOptions``, and there it is
+    ``pulumi.InvokeOptions | None``."""
+    import pulumi
+
+    output_options = getattr(pulumi, "InvokeOutputOptions", None)
+    if output_options is None:
+        return pulumi.InvokeOptions | None
+    return output_options | pulumi.InvokeOptions | None
+
+
 # -- Pulumi's runtime internals (pulumi 3.x): every use of a private name is here --------
 
 
@@ -175,3 +190,13 @@ def deserialize_provider(serialized: str) -> Any:
     from pulumi.runtime._serialization import _deserialize
 
     return _deserialize(lambda: dill.loads(base64.b64decode(serialized)))
+
+
+def set_read_id(response: Any, resource_id: str) -> bool:
+    """Put ``resource_id`` in a ``ReadResourceResponse`` (what a read resource's ``id``
+    resolves to). Returns False, leaving ``response`` as it is, on a pulumi whose
+    protocol has no such field (3.139): there the SDK takes the id the read was given."""
+    if "id" not in response.DESCRIPTOR.fields_by_name:
+        return False
+    response.id = resource_id
+    return True

@@ -13,15 +13,12 @@ import json
 import re
 from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from . import redaction
 from .errors import ResponseValidationError
-
-if TYPE_CHECKING:
-    from .apis import ApiSpec
 
 _INT64_MAX = 2**63 - 1
 _UTC_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?Z", re.ASCII)
@@ -158,8 +155,33 @@ def decode_body(body: bytes, *, action: str, http_status: int | None = None) -> 
         raise refuse(f"malformed JSON ({exc})") from None
 
 
-def load_response(api: ApiSpec, payload: Any, *, requested_id: str) -> Any:
-    """Validate a decoded response of ``api`` and build its frozen result object."""
+class ResponseShape(Protocol):
+    """What ``load_response`` needs to know of an API: ``apis.ApiSpec`` is one. (This
+    module owns the wire format and imports nothing of ``apis``, which describes each
+    API with the schemas and state values defined here.)"""
+
+    @property
+    def action(self) -> str: ...
+    @property
+    def success_flag(self) -> bool: ...
+    @property
+    def response_key(self) -> str: ...
+    @property
+    def schema(self) -> type[ObjectSchema]: ...
+    @property
+    def id_keyword(self) -> str: ...
+    @property
+    def result_type(self) -> type[Any]: ...
+
+
+def load_response(api: ResponseShape, payload: Any, *, requested_id: str) -> Any:
+    """Validate a decoded response of ``api`` and build its frozen result object.
+
+    ``api``: the API answering (an ``apis.ApiSpec``); ``payload``: the decoded JSON body;
+    ``requested_id``: the id that was asked for, which the answer must carry. Returns the
+    API's result object. Raises ``ResponseValidationError`` naming every field that does
+    not fit, when the answer is not exactly as its reference page documents.
+    """
     action = api.action
     if not isinstance(payload, Mapping):
         raise _invalid(action, [("(body)", payload, "must be a JSON object")], None)
@@ -193,7 +215,7 @@ def load_response(api: ApiSpec, payload: Any, *, requested_id: str) -> Any:
               f"must be the requested id {requested_id!r}")],
             request_id,
         )
-    return api.result_type(**values, request_id=request_id)  # type: ignore[call-arg]
+    return api.result_type(**values, request_id=request_id)
 
 
 def _object_schema(schema_type: type[ObjectSchema]) -> ObjectSchema:

@@ -14,6 +14,8 @@ BAD_HANDSHAKE_IDS = [
     "h-x&Action=DeleteHandshake", 'h-"quoted"', "h-'quoted'", "h-../../etc/passwd",
     "h-a/b", "h-a\\b", "h-a b", "h-a%20b", "h-a?b=c", "h-a#b", 123, b"h-ycm4rp3z8b1xq9vk",
     ["h-ycm4rp3z8b1xq9vk"],
+    # the reference page: 'h-' and 16 letters or digits (InvalidParameter.HandshakeId)
+    "h-bad", "h-ycm4rp3z8b1xq9v", "h-ycm4rp3z8b1xq9vk0",
 ]
 
 BAD_ORDER_IDS = [

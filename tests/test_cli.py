@@ -411,3 +411,12 @@ def test_closed_stdout_after_a_wait_keeps_its_exit_code(emulator, status, timeou
 
     assert code == expected  # the wait decided before anything was printed
     _assert_quiet(stderr)
+
+
+def test_table_names_a_locally_refused_id_by_its_error_type(emulator):
+    proc = aliread("handshake", "h-bad!", "-o", "table", "--endpoint", emulator.url)
+
+    assert proc.returncode == 2 and emulator.count() == 0
+    _, row = proc.stdout.splitlines()
+    # as stderr lines name an error without a code, never "error: None"
+    assert row.endswith("error: InvalidInputError")

@@ -110,6 +110,23 @@ def test_a_full_disk_exits_74_without_traceback(emulator):
     _no_traceback(proc.stderr)
 
 
+@pytest.mark.parametrize("args,verdict", [
+    (("--expect", "Accepted"), 1),  # a stderr line for the unmet expectation
+    (("h-0000000000000zzz",), 3),  # a stderr line for the API error
+    (("h-bad",), 2),  # bad input lines, before any request
+])
+def test_stderr_that_cannot_be_written_keeps_the_verdict(emulator, args, verdict):
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "pulumi_aliread", "handshake", SEED_HANDSHAKE_ID, *args,
+             "--endpoint", emulator.url],
+            stdout=subprocess.PIPE, stderr=full, stdin=subprocess.DEVNULL, text=True,
+            env=cli_env(), timeout=120,
+        )
+    assert proc.returncode == verdict  # diagnostics lost; the output and its verdict kept
+    assert proc.stdout.startswith("[")
+
+
 @pytest.mark.parametrize("output", ["json", "table"])
 def test_an_ascii_locale_gets_ascii_safe_output(emulator, output):
     env = cli_env(PYTHONIOENCODING="ascii", LC_ALL="C", LANG="C")

@@ -223,3 +223,55 @@ def test_ids_not_read_do_not_decide_the_exit_code() -> None:
 
     assert decide({exit_code_of(outcome) for outcome in refused}) == 2
     assert decide({exit_code_of(refused[0])}) == 0
+
+
+# -- the table's columns come from the ApiSpec ------------------------------------------
+
+
+@pytest.mark.parametrize("api", [HANDSHAKE, AUTH_ORDER], ids=lambda api: api.name)
+def test_table_columns_follow_the_api_spec_whatever_its_name(api) -> None:
+    import dataclasses
+
+    from pulumi_aliread.cli.render import Table
+
+    renamed = dataclasses.replace(api, name="another-name")
+    assert Table(renamed, io.StringIO()).columns == (
+        api.id_keyword, api.state_field, *api.summary_fields)
+    unlisted = dataclasses.replace(api, summary_fields=())
+    first_three = [f.name for f in dataclasses.fields(api.result_type)
+                   if f.name not in (api.id_keyword, api.state_field, "request_id")][:3]
+    assert Table(unlisted, io.StringIO()).columns[2:] == tuple(first_three)
+
+
+def test_render_names_no_api_nor_field() -> None:
+    import dataclasses
+    from pathlib import Path
+
+    from pulumi_aliread.cli import render
+
+    source = Path(render.__file__).read_text(encoding="utf-8")
+    for api in (HANDSHAKE, AUTH_ORDER):
+        names = {api.name, api.action, *(f.name for f in dataclasses.fields(api.result_type))}
+        names.discard("request_id")  # every result's, from the envelope
+        assert not [name for name in names if f'"{name}"' in source]
+
+
+# -- stdout closed once every read is done: the verdict, not 141 by timing -------------
+
+
+class _ReaderGoneAtTheEnd(io.StringIO):
+    """A pipe whose reader took the first bytes and left (`| head -c1`): the last write
+    of the output fails."""
+
+    def flush(self) -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_stdout_closed_after_the_last_read_exits_with_the_verdict(emulator, credentials):
+    from pulumi_aliread.cli.command import OutputClosed
+
+    with pytest.raises(OutputClosed) as closed:
+        run(HANDSHAKE, ids=[SEED_HANDSHAKE_ID], endpoint=emulator.url,
+            stdout=_ReaderGoneAtTheEnd(), stderr=io.StringIO())
+
+    assert closed.value.exit_code == 0  # every read done: the verdict is known

@@ -20,6 +20,9 @@ from pulumi_aliread.testing.mocks import UNKNOWN, ProviderMocks
 
 MODES = pytest.mark.parametrize("preview", [True, False], ids=["preview", "up"])
 
+# pulumi 3.139, the oldest the package allows, has no InvokeOutputOptions.
+OUTPUT_OPTIONS = getattr(pulumi, "InvokeOutputOptions", pulumi.InvokeOptions)
+
 
 @pytest.fixture
 def mocks(emulator: Emulator) -> ProviderMocks:
@@ -246,7 +249,7 @@ def test_output_variants_take_backoff_and_opts(emulator: Emulator,
     def program() -> None:
         hs = aliread.get_handshake_output(
             SEED_HANDSHAKE_ID, max_attempts=2, backoff_base=0.01, backoff_cap=0.02,
-            opts=pulumi.InvokeOutputOptions())
+            opts=OUTPUT_OPTIONS())
         order = aliread.get_join_permission_auth_order_output(
             pulumi.Output.from_input(SEED_ORDER_ID), backoff_base=0.01, backoff_cap=0.02,
             opts=pulumi.InvokeOptions())
@@ -281,10 +284,10 @@ def test_depends_on_waits_for_the_resources(emulator: Emulator) -> None:
     def program() -> None:
         invitation = pulumi.CustomResource("test:index:Invitation", "invitation", {})
         after = aliread.get_handshake_output(
-            SEED_HANDSHAKE_ID, opts=pulumi.InvokeOutputOptions(depends_on=[invitation]))
+            SEED_HANDSHAKE_ID, opts=OUTPUT_OPTIONS(depends_on=[invitation]))
         read = aliread.Handshake("invite", handshake_id=SEED_HANDSHAKE_ID)
         also = aliread.get_join_permission_auth_order_output(
-            SEED_ORDER_ID, opts=pulumi.InvokeOutputOptions(depends_on=read))
+            SEED_ORDER_ID, opts=OUTPUT_OPTIONS(depends_on=read))
         pulumi.export("after", after.status)
         pulumi.export("also", also.order_state)
 

@@ -56,4 +56,4 @@ def test_resolve_carries_the_object_and_keywords_override_it() -> None:
 def test_public_keywords_build_it_and_refuse_before_any_request() -> None:
     # Port 9 (discard) on loopback: a request would fail differently, not with this.
     with pytest.raises(aliread.InvalidInputError, match="backoff_cap must be a positive"):
-        aliread.get_handshake("h-abc123", endpoint="http://127.0.0.1:9", backoff_cap=-1)
+        aliread.get_handshake("h-abc123def456gh78", endpoint="http://127.0.0.1:9", backoff_cap=-1)

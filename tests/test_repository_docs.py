@@ -59,3 +59,11 @@ def test_no_example_says_to_install_from_pypi():
     for readme in (REPO / "examples").glob("*/README.md"):
         text = readme.read_text(encoding="utf-8")
         assert "pip install pulumi-aliread" not in text, readme
+
+
+def test_every_example_program_has_a_readme_saying_how_to_run_it():
+    for program in (REPO / "examples").glob("*/Pulumi.yaml"):
+        readme = program.parent / "README.md"
+        assert readme.exists(), f"{program.parent.name} has no README.md"
+        text = readme.read_text(encoding="utf-8")
+        assert "pulumi preview" in text and "make engine" in text, readme

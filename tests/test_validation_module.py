@@ -27,7 +27,7 @@ def test_old_homes_still_import_the_same_helpers() -> None:
 def test_validate_plain_refuses_each_kind_of_option(key: str, value: object,
                                                      message: str) -> None:
     with pytest.raises(aliread.InvalidInputError, match=message):
-        validation.validate_plain(HANDSHAKE, "h-abc123", None, {key: value})
+        validation.validate_plain(HANDSHAKE, "h-abc123def456gh78", None, {key: value})
 
 
 def test_id_and_states_are_checked_against_the_api() -> None:

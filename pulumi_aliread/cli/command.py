@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TextIO
+from typing import TextIO, cast
 
 from .. import errors, validation
 from ..apis import ApiSpec
@@ -57,7 +58,7 @@ def run(
     early (``| head``), ``OutputFailed`` when it cannot be written.
     """
     out = stdout or sys.stdout
-    err = stderr or sys.stderr
+    err = cast(TextIO, _Diagnostics(stderr or sys.stderr))
     fmt = output or ("table" if _isatty(out) else "json")
     bad_ids = {object_id: error for object_id in dict.fromkeys(ids)
                if (error := _problem(api, object_id)) is not None}
@@ -195,14 +196,17 @@ def _emit(api: ApiSpec, outcomes: Iterable[Outcome], fmt: str, out: TextIO,
     # A list (--wait) is complete: its exit code is known before anything is printed.
     complete = isinstance(outcomes, list)
     codes: set[int] = {exit_code_of(o) for o in outcomes} if complete else set()
+    read_all: list[bool] = []  # set once the last outcome is in: every read is done
     try:
-        _print_all(api, outcomes, fmt, out, err, codes)
+        _print_all(api, outcomes, fmt, out, err, codes, read_all)
     except BrokenPipeError:
         close = getattr(outcomes, "close", None)
         if close is not None:
             close()  # stop the reads still running
-        # An API error decides the code whatever the ids not read yet would have given.
-        known = complete or exitcodes.API_ERROR in codes
+        # Once every read is done the verdict is known, however early the reader of
+        # stdout went away (`| head -c1` after one read: 0, not 0 or 141 by timing). An
+        # API error decides the code whatever the ids not read yet would have given.
+        known = complete or bool(read_all) or exitcodes.API_ERROR in codes
         raise OutputClosed(decide(codes) if known else None) from None
     except OSError as exc:
         close = getattr(outcomes, "close", None)
@@ -213,7 +217,7 @@ def _emit(api: ApiSpec, outcomes: Iterable[Outcome], fmt: str, out: TextIO,
 
 
 def _print_all(api: ApiSpec, outcomes: Iterable[Outcome], fmt: str, out: TextIO,
-               err: TextIO | None, codes: set[int]) -> None:
+               err: TextIO | None, codes: set[int], read_all: list[bool]) -> None:
     writer = render.Table(api, out) if fmt == "table" else render.JsonArray(out)
     not_read = 0
     # Errors already printed, by identity (one error may fail many ids). Weakly held: an
@@ -237,6 +241,7 @@ def _print_all(api: ApiSpec, outcomes: Iterable[Outcome], fmt: str, out: TextIO,
             writer.add(outcome)
         else:
             writer.add(render.element(api, outcome))
+    read_all.append(True)
     writer.close()
     if err is None:
         return
@@ -262,6 +267,28 @@ def _problem(api: ApiSpec, object_id: str) -> errors.InvalidInputError | None:
     except errors.InvalidInputError as exc:
         return exc
     return None
+
+
+class _Diagnostics:
+    """stderr for the diagnostics: a line that cannot be written (``2>/dev/full``, a
+    closed pipe) is lost, and the exit code stays the verdict of the reads (a stdout
+    that cannot be written is another matter: the output itself is lost, exit 74)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except (OSError, ValueError):
+            return len(text)
+
+    def flush(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            self._stream.flush()
+
+    def isatty(self) -> bool:
+        return _isatty(self._stream)
 
 
 def _isatty(stream: TextIO) -> bool:

@@ -23,8 +23,10 @@ Exit codes:
   3  API, credential or network error (after retries)
   4  timed out waiting (--wait, --timeout)
   70 internal error (a bug in aliread: please report it)
-  74 the output could not be written (e.g. disk full)
+  74 the output could not be written (e.g. disk full); stderr that cannot
+     be written loses the diagnostics, not the verdict
   130, 143  interrupted by SIGINT (Ctrl-C) / SIGTERM
 When several apply, the first of 3, 2, 1, 4 wins. If stdout is closed early
-(| head), the code the reads decided, else 141.
+(| head), the code the reads decided once known (every read done, or an API
+error seen), else 141.
 """

@@ -15,13 +15,6 @@ from ..errors import ExpectationNotMetError
 from .durations import format_duration
 from .run import Outcome, Status
 
-# Columns a table shows between the id and the state; an API not listed gets the first
-# three fields of its result.
-KEY_FIELDS: dict[str, tuple[str, ...]] = {
-    "handshake": ("target_entity", "master_account_name", "expire_time"),
-    "auth-order": ("join_permission_id", "owner_aliyun_id", "renter_aliyun_id"),
-}
-
 
 def one_line(text: str) -> str:
     """``text`` on a single line. Messages are scrubbed of secrets where outside text
@@ -56,7 +49,7 @@ def error_line(api: ApiSpec, outcome: Outcome) -> str | None:
     if error is None or outcome.status is Status.OK:
         return None
     message = error.message
-    code = error.code or type(error).__name__
+    code = _code_of(error)
     tags = [] if code in message else [code]
     if error.request_id is None or error.request_id not in message:
         tags.append(f"request id {error.request_id or 'none'}")
@@ -119,7 +112,7 @@ class Table:
         if outcome.status is Status.OK:
             verdict = "ok"
         elif outcome.status is Status.ERROR:
-            verdict = f"error: {outcome.error.code if outcome.error else '?'}"
+            verdict = f"error: {_code_of(outcome.error) if outcome.error else '?'}"
         elif outcome.status is Status.TIMED_OUT:
             verdict = "timed out"
         else:
@@ -137,6 +130,12 @@ class Table:
         self.stream.flush()
 
 
+def _code_of(error: BaseException) -> str:
+    """An error's API code, or its type's name for one refused here (a local
+    ``InvalidInputError`` has no code: nothing was sent)."""
+    return getattr(error, "code", None) or type(error).__name__
+
+
 def _unicode_encoding(stream: TextIO) -> bool:
     encoding = getattr(stream, "encoding", None)
     if not encoding:
@@ -148,9 +147,10 @@ def _unicode_encoding(stream: TextIO) -> bool:
 
 
 def key_fields(api: ApiSpec) -> tuple[str, ...]:
-    """The result fields a table shows for ``api``."""
-    if api.name in KEY_FIELDS:
-        return KEY_FIELDS[api.name]
+    """The result fields a table shows for ``api`` between the id and the state: its
+    ``summary_fields``, else the first three other fields of its result."""
+    if api.summary_fields:
+        return api.summary_fields
     skip = {api.id_keyword, api.state_field, "request_id"}
     return tuple(f.name for f in fields(api.result_type) if f.name not in skip)[:3]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from importlib import resources
 from typing import Any
 
@@ -18,7 +19,7 @@ from pulumi.provider.experimental.property_value import PropertyValue
 
 from .. import client
 from ..apis import ApiSpec
-from ..errors import InvalidInputError
+from ..errors import AlireadError, InvalidInputError
 from ..provider import validate_option
 from .config import ProviderConfig, stack_config, without_stack_secrets
 from .values import (
@@ -99,7 +100,7 @@ class AlireadProvider(p.Provider):
                 else:
                     validate_option(api, _keyword(api, name), value)
             except InvalidInputError as error:
-                failures.append(p.CheckFailure(name, str(error)))
+                failures.append(p.CheckFailure(name, plugin_words(api, str(error))))
         unexpected = sorted(set(news) - set(input_names(api)))
         failures.extend(
             p.CheckFailure(name, f"{name} is not an input of {request.type}: use "
@@ -165,9 +166,34 @@ class AlireadProvider(p.Provider):
         # client.read blocks (HTTP, retries with backoff): keep the gRPC loop free.
         object_id = inputs.pop("object_id")
         expected = inputs.pop("expected")
-        return await asyncio.to_thread(
-            client.read, api, object_id, expected=expected, config=self._config, **inputs
-        )
+        try:
+            return await asyncio.to_thread(
+                client.read, api, object_id, expected=expected, config=self._config, **inputs
+            )
+        except AlireadError as error:
+            error.message = plugin_words(api, error.message)
+            error.args = (error.message,)
+            raise
+
+
+# The provider's own names for what the library's messages call by their Python names:
+# a YAML, TypeScript or Go program sets `aliread:accessKey`, not `alicloud:accessKey`.
+_PLUGIN_CONFIG_WORDS = {f"alicloud:{key}": f"aliread:{key}"
+                        for key in ("accessKey", "secretKey", "securityToken", "profile")}
+
+
+def plugin_words(api: ApiSpec, text: str) -> str:
+    """``text`` (a library message) with the plugin's config keys and input names in
+    place of the Python ones (``alicloud:accessKey`` -> ``aliread:accessKey``,
+    ``expected_status=`` -> ``expectedStatus``, ``handshake_id`` -> ``handshakeId``)."""
+    words = {**_PLUGIN_CONFIG_WORDS,
+             f"({api.expect_keyword}=)": f"({EXPECT_INPUT[api.name]})",
+             f"{api.expect_keyword}=": EXPECT_INPUT[api.name],
+             api.expect_keyword: EXPECT_INPUT[api.name],
+             api.id_keyword: ID_INPUT[api.name],
+             **{python: name for name, python in OPTION_INPUTS.items() if python != name}}
+    pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+    return pattern.sub(lambda match: words[match.group(0)], text)
 
 
 def _same(new: PropertyValue | None, old: PropertyValue | None) -> bool | None:

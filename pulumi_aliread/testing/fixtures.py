@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,11 +31,6 @@ SEED_ORDER_ID = "123"
 SEED_DATA_PATH = Path(__file__).with_name("seed_data.json")
 DATA_SHAPE = '{"handshakes": [...], "auth_orders": [...]}'
 
-# The ids the emulator serves: stricter than apis.py's client-side rule for handshakes,
-# as the reference page says ('h-' and 16 letters or digits).
-STRICT_ID: dict[str, re.Pattern[str]] = {
-    HANDSHAKE.action: re.compile(r"h-[A-Za-z0-9]{16}", re.ASCII),
-}
 ID_RULES: dict[str, str] = {
     HANDSHAKE.action: "'h-' and 16 letters or digits",
     AUTH_ORDER.action: "printable ASCII without spaces, at most 64 characters",
@@ -45,8 +39,7 @@ ID_RULES: dict[str, str] = {
 
 def servable_id(api: ApiSpec, object_id: str) -> bool:
     """True when a request for ``object_id`` passes the emulator's id check."""
-    pattern = STRICT_ID.get(api.action, api.id_pattern)
-    return bool(pattern.fullmatch(object_id)) and len(object_id) <= api.id_max_length
+    return bool(api.id_pattern.fullmatch(object_id)) and len(object_id) <= api.id_max_length
 
 
 # What ``data`` may hold: key -> the API of its objects.

@@ -27,6 +27,7 @@ from pulumi_aliread.pulumi_compat import (
     deserialize_provider,
     ensure_event_loop,
     reset_runtime_for_new_program,
+    set_read_id,
     stack_exports,
     sync_await,
 )
@@ -225,7 +226,7 @@ class _ReadIdMonitor(MockMonitor):
         response = super().ReadResource(request)
         registered = self.resources.get(response.urn)
         if registered is not None and registered.id:
-            response.id = registered.id
+            set_read_id(response, registered.id)
         return response
 
 
