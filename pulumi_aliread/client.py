@@ -113,7 +113,8 @@ class Client:
         """Read one object of ``api`` now; validate everything before the first request.
 
         Args:
-            api (ApiSpec): ``apis.HANDSHAKE`` or ``apis.AUTH_ORDER``.
+            api (ApiSpec | str): ``apis.HANDSHAKE`` or ``apis.AUTH_ORDER``, or the
+                action's name (``"GetHandshake"``, ``"GetJoinPermissionAuthOrder"``).
             object_id (str): the object's id (checked as ``api`` specifies).
             expected (str | Sequence[str] | None): the states the object must be in;
                 None: any. Default None.
@@ -136,6 +137,18 @@ class Client:
                 for (``attempts`` and ``stop_reason`` say how the read ended).
             ExpectationNotMetError: read, but not in an ``expected`` state.
         """
+        api = _api_of(api)
+        if options is not None and not isinstance(options, ReadOptions):
+            raise errors.InvalidInputError(
+                f"options must be a pulumi_aliread.ReadOptions or None, got "
+                f"{type(options).__name__}: build one with ReadOptions(deadline=...), or "
+                "pass the timeouts as keywords (deadline=...)."
+            )
+        if config is not None and not callable(getattr(config, "get", None)):
+            raise errors.InvalidInputError(
+                f"config must be a mapping of namespaced Pulumi config keys "
+                f"('alicloud:region': ...) or None, got {type(config).__name__}."
+            )
         object_id = validate_id(api, object_id)
         expected_states = validate_states(api, expected)
         accept_mismatch = validate_mismatch_means_accepted(api, mismatch_means_accepted)
@@ -298,6 +311,22 @@ class Client:
     def __repr__(self) -> str:
         state = "closed" if self._closed else f"{len(self._transports)} endpoint(s)"
         return f"<pulumi_aliread.Client {state}>"
+
+
+def _api_of(api: object) -> ApiSpec:
+    """``api`` itself, or the ``ApiSpec`` an action name or API name stands for."""
+    if isinstance(api, ApiSpec):
+        return api
+    from .apis import APIS, BY_ACTION
+
+    found = (BY_ACTION.get(api) or APIS.get(api)) if isinstance(api, str) else None
+    if found is None:
+        names = ", ".join(sorted(BY_ACTION))
+        raise errors.InvalidInputError(
+            f"api must be one of pulumi_aliread.apis.HANDSHAKE / AUTH_ORDER, or an action "
+            f"name ({names}), got {api!r}."
+        )
+    return found
 
 
 class _Defaults:

@@ -8,6 +8,7 @@ This module imports nothing heavy: ``import pulumi_aliread`` stays cheap.
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +37,7 @@ class ReadOptions:
             pause may be twice as long (exponential backoff, full jitter). Default: 0.2.
         backoff_cap (float, seconds): the longest retry pause. Default: 5.
 
-    Every value must be a positive number (``bool`` is refused); ``max_attempts`` is
+    Every value must be a positive finite number (``bool`` is refused); ``max_attempts`` is
     truncated to an int. Raises ``InvalidInputError`` naming the field otherwise.
     """
 
@@ -53,6 +54,11 @@ class ReadOptions:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
                 raise InvalidInputError(f"{name} must be a positive number, got {value!r}.")
+            if not math.isfinite(value):  # an infinite deadline would never end a read
+                raise InvalidInputError(
+                    f"{name} must be a positive number, got {value!r}: give a finite one "
+                    "(seconds, or attempts for max_attempts)."
+                )
             object.__setattr__(self, name, int(value) if name == "max_attempts" else float(value))
 
     @classmethod

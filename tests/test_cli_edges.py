@@ -127,6 +127,19 @@ def test_stderr_that_cannot_be_written_keeps_the_verdict(emulator, args, verdict
     assert proc.stdout.startswith("[")
 
 
+@pytest.mark.parametrize("args", [("--bogus",), ("--concurrency", "zero")])
+def test_stderr_that_cannot_be_written_keeps_a_usage_error_at_2(emulator, args):
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "pulumi_aliread", "handshake", SEED_HANDSHAKE_ID, *args,
+             "--endpoint", emulator.url],
+            stdout=subprocess.PIPE, stderr=full, stdin=subprocess.DEVNULL, text=True,
+            env=cli_env(), timeout=120,
+        )
+    assert proc.returncode == 2  # a usage error, whatever became of its message
+    assert emulator.count() == 0
+
+
 @pytest.mark.parametrize("output", ["json", "table"])
 def test_an_ascii_locale_gets_ascii_safe_output(emulator, output):
     env = cli_env(PYTHONIOENCODING="ascii", LC_ALL="C", LANG="C")

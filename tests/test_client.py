@@ -185,3 +185,30 @@ def test_no_module_keeps_read_state_outside_a_client() -> None:
         for name in _state_names(path)
     }
     assert found == set(ALLOWED_MODULE_STATE), sorted(found ^ set(ALLOWED_MODULE_STATE))
+
+
+# -- bad arguments: a clear error, before any request ------------------------------------
+
+
+@pytest.mark.parametrize(("keywords", "words"), [
+    ({"api": "GetHandshakes"}, "api must be one of"),
+    ({"api": None}, "api must be one of"),
+    ({"options": {"deadline": 1}}, "options must be a pulumi_aliread.ReadOptions"),
+    ({"config": "alicloud:region=cn-hangzhou"}, "config must be a mapping"),
+    ({"deadline": float("inf")}, "deadline must be a positive number"),
+    ({"read_timeout": float("inf")}, "read_timeout must be a positive number"),
+])
+def test_bad_arguments_are_refused_before_any_request(emulator: Emulator, credentials: object,
+                                                      keywords: dict, words: str) -> None:
+    arguments = {"api": HANDSHAKE, **keywords}
+    api = arguments.pop("api")
+    with aliread.Client() as reader, pytest.raises(aliread.InvalidInputError, match=words):
+        reader.read(api, SEED_HANDSHAKE_ID, endpoint=emulator.url, **arguments)
+    assert emulator.count() == 0
+
+
+def test_an_action_name_stands_for_its_api(emulator: Emulator, credentials: object) -> None:
+    with aliread.Client() as reader:
+        result = reader.read("GetJoinPermissionAuthOrder", SEED_ORDER_ID,
+                             endpoint=emulator.url)
+    assert result.order_id == SEED_ORDER_ID

@@ -281,7 +281,8 @@ def _main(args: list[str]) -> int:
         try:
             code = cli.main(args=args, prog_name="aliread", standalone_mode=False)
         except click.ClickException as exc:  # usage errors: exit 2
-            exc.show()
+            with contextlib.suppress(OSError):  # stderr unwritable: the verdict stands
+                exc.show()
             return exc.exit_code
         except click.exceptions.Abort:  # Ctrl-C where click saw it first
             raise signals.Interrupted(signal.SIGINT) from None
