@@ -1,9 +1,11 @@
 """HTTP for signed GETs: pooled keep-alive connections, timeouts, a cap on body size.
 
-Uses urllib3 2.x (thread-safe pools). One ``Transport`` per base URL, proxy and CA
-bundle is shared by every thread. ``read_timeout`` bounds the whole answer (status line,
-headers and body), not each socket read: ``watchdog`` shuts a connection down when its
-answer is late. The body is decoded within the size cap (``bodies``).
+Direct connections are ``http.client`` ones from ``connections.DirectPool`` (opened at a
+paced rate, reused); reads through a proxy use urllib3 2.x, imported only then. One
+``Transport`` per base URL, proxy and CA bundle is shared by every thread.
+``read_timeout`` bounds the whole answer (status line, headers and body), not each
+socket read: ``watchdog`` shuts a connection down when its answer is late. The body is
+decoded within the size cap (``bodies``).
 
 Proxies come from the environment as urllib and aliyun-python-sdk-core read them:
 ``HTTPS_PROXY`` for https endpoints, ``HTTP_PROXY`` for http ones (lowercase names win),
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import http.client
 import ipaddress
 import logging
 import os
@@ -25,11 +28,12 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote, urlsplit
 
 from . import redaction
 from .bodies import MAX_BODY_BYTES, BodyDecoder, BodyTooLarge, UndecodableBody, retry_after
+from .connections import ConnectingTimedOut, DirectPool
 from .errors import InvalidInputError
 from .watchdog import WATCHDOG, Timer
 
@@ -248,35 +252,39 @@ class Transport:
 
     def __init__(self, base_url: str, proxy: str | None | _FromEnvironment = FROM_ENVIRONMENT,
                  ca_bundle: str | None = None) -> None:
-        import urllib3
-
-        redaction.protect_logger("urllib3.connectionpool")
-        redaction.protect_logger("urllib3.poolmanager")
         if isinstance(proxy, _FromEnvironment):
             proxy = proxy_for(base_url)
         self.base_url = base_url
         self.ca_bundle = ca_bundle
+        self.proxy: str | None = None  # credential-free, for messages
+        self._direct: DirectPool | None = None
+        if not proxy:
+            parts = urlsplit(base_url)
+            tls = None
+            if parts.scheme == "https":
+                tls = tls_context(ca_bundle or default_ca_bundle())
+            self._direct = DirectPool(parts.hostname or "",
+                                      parts.port or (443 if tls else 80), tls)
+            return
+        import urllib3
+
+        redaction.protect_logger("urllib3.connectionpool")
+        redaction.protect_logger("urllib3.poolmanager")
         self._urllib3 = urllib3
         options: dict[str, Any] = {"maxsize": _POOL_SIZE, "block": False, "retries": False}
         if base_url.startswith("https://"):
             options["cert_reqs"] = "CERT_REQUIRED"
             options["ca_certs"] = ca_bundle or default_ca_bundle()
-        self._manager = None
-        self._absolute = False  # an http proxy wants the absolute URL in the request line
-        self.proxy: str | None = None  # credential-free, for messages
-        if proxy:
-            parsed = _parse_proxy(proxy)
-            self.proxy = parsed.url
-            self._manager = urllib3.ProxyManager(
-                parsed.url, num_pools=1, proxy_headers=parsed.headers, **options
-            )
-            self._pool = self._manager.connection_from_url(base_url)
-            self._absolute = base_url.startswith("http://")
-            log.debug("requests to %s go through the proxy %s", base_url, parsed.url)
-        else:
-            self._pool = urllib3.connection_from_url(base_url, **options)
-        plain, tls = _connection_classes()
-        self._pool.ConnectionCls = tls if base_url.startswith("https://") else plain
+        parsed = _parse_proxy(proxy)
+        self.proxy = parsed.url
+        self._manager = urllib3.ProxyManager(
+            parsed.url, num_pools=1, proxy_headers=parsed.headers, **options
+        )
+        self._pool = self._manager.connection_from_url(base_url)
+        self._absolute = base_url.startswith("http://")  # the absolute URL for an http proxy
+        log.debug("requests to %s go through the proxy %s", base_url, parsed.url)
+        plain, tls_class = _connection_classes()
+        self._pool.ConnectionCls = tls_class if base_url.startswith("https://") else plain
 
     def get(self, path_and_query: str, connect_timeout: float, read_timeout: float,
             deadline_at: float | None = None) -> Answer:
@@ -287,10 +295,13 @@ class Transport:
         line, headers, body); ``deadline_at`` (``time.monotonic()`` s), if given, bounds
         the whole attempt, connecting included.
         """
-        urllib3 = self._urllib3
-        exceptions = urllib3.exceptions
         if deadline_at is not None:
             connect_timeout = max(0.001, min(connect_timeout, deadline_at - time.monotonic()))
+        if self._direct is not None:
+            return self._get_direct(self._direct, path_and_query, connect_timeout,
+                                    read_timeout, deadline_at)
+        urllib3 = self._urllib3
+        exceptions = urllib3.exceptions
         timeout = urllib3.Timeout(connect=connect_timeout, read=read_timeout)
         target = self.base_url + path_and_query if self._absolute else path_and_query
         # Read by the connection class when the request is out: the answer's deadline.
@@ -343,6 +354,58 @@ class Transport:
             )
         return answer_from(response.status, body, response.headers)
 
+    def _get_direct(self, pool: DirectPool, target: str, connect_timeout: float,
+                    read_timeout: float, deadline_at: float | None) -> Answer:
+        try:
+            connection, new = pool.acquire(connect_timeout)
+        except ssl.SSLCertVerificationError as exc:
+            raise tls_failure(exc, self.ca_bundle) from None
+        except ssl.SSLError as exc:
+            raise self._failure("ConnectionError", f"SSLError: {exc.reason or exc}") from None
+        except (TimeoutError, ConnectingTimedOut):
+            raise self._failure("ConnectTimeout", "connecting timed out") from None
+        except OSError as exc:
+            if is_cert_failure(exc):
+                raise tls_failure(_cert_error(exc), self.ca_bundle) from None
+            raise self._failure("ConnectionError", _reason(exc)) from None
+        timer: Timer | None = None
+        answered = reusable = False
+        try:
+            sock = connection.sock
+            sock.settimeout(read_timeout)
+            connection.putrequest("GET", target, skip_accept_encoding=True)
+            connection.putheader("Accept-Encoding", "identity")
+            connection.putheader("User-Agent", USER_AGENT)
+            connection.endheaders()
+            timer = WATCHDOG.arm(sock, _answer_deadline(read_timeout, deadline_at))
+            response = connection.getresponse()
+            answered = True
+            headers = response.headers
+            length = headers.get("content-length")
+            if length is not None and length.strip().isdigit() and int(length) > MAX_BODY_BYTES:
+                raise BodyTooLarge()
+            decoder = BodyDecoder(headers.get("content-encoding"))
+            while data := response.read(_READ_SIZE):
+                decoder.feed(data)
+            body = decoder.finish()
+            reusable = not response.will_close
+        except (BodyTooLarge, UndecodableBody):
+            raise
+        except TimeoutError:
+            raise self._late(timer, "the answer stalled mid-body" if answered
+                             else "no answer within the read timeout") from None
+        except (http.client.HTTPException, OSError) as exc:
+            if _fired(timer):
+                raise self._late(timer, "") from None
+            raise self._failure("ConnectionError", _reason(exc)) from None
+        finally:
+            fired = timer is not None and WATCHDOG.disarm(timer)
+            pool.release(connection, new, reusable and not fired)
+        if fired:
+            raise self._late(timer, "the answer was cut at the read timeout")
+        # HTTPMessage.get looks names up case-insensitively, as answer_from needs.
+        return answer_from(response.status, body, cast("Mapping[str, str]", headers))
+
     def _read_body(self, response, exceptions) -> bytes:  # type: ignore[no-untyped-def]
         try:
             length = response.headers.get("content-length")
@@ -375,9 +438,11 @@ class Transport:
         return TransportFailure(kind, redaction.scrub(detail))
 
     def close(self) -> None:
+        if self._direct is not None:
+            self._direct.close()
+            return
         self._pool.close()
-        if self._manager is not None:
-            self._manager.clear()
+        self._manager.clear()
 
 
 def _answer_deadline(read_timeout: float, deadline_at: float | None) -> float:
@@ -399,6 +464,13 @@ def _reason(exc: BaseException) -> str:
         seen = nested[-1] if nested else seen.__context__
     text = re.sub(r"<[^<>]* object at 0x[0-9a-f]+>:?\s*", "", str(exc))
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+@functools.lru_cache(maxsize=8)
+def tls_context(cafile: str) -> ssl.SSLContext:
+    """The verifying client context of a CA bundle (loading certifi's bundle costs
+    milliseconds, so one per bundle)."""
+    return ssl.create_default_context(cafile=cafile)
 
 
 def default_ca_bundle() -> str:
