@@ -39,6 +39,10 @@ def bench_env(**extra: str) -> dict[str, str]:
             p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p
         ),
     )
+    # An installed package has .pyc files (pip compiles on install): without them every
+    # fresh process would compile this repository's modules from source, a cost no
+    # user's run has (the baselines' libraries, installed by pip, have theirs).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.update(extra)
     return env
 
@@ -54,9 +58,11 @@ class EmulatorProcess:
     """The package's emulator in its own process (so it does not share this process's
     GIL), with ``handshakes`` extra objects; ``ids`` lists them in order."""
 
-    def __init__(self, latency: float = 0.0, handshakes: int = 0) -> None:
+    def __init__(self, latency: float = 0.0, handshakes: int = 0,
+                 backlog: int | None = None) -> None:
         self.latency = latency
         self.handshakes = handshakes
+        self.backlog = backlog  # listen backlog; default the emulator's (1024)
         self.url = ""
         self.ids: list[str] = []
         self._proc: subprocess.Popen[str] | None = None
@@ -64,7 +70,8 @@ class EmulatorProcess:
     def __enter__(self) -> EmulatorProcess:
         self._proc = subprocess.Popen(
             [PYTHON, "-m", "benchmarks.emulator_server", "--latency", str(self.latency),
-             "--handshakes", str(self.handshakes)],
+             "--handshakes", str(self.handshakes),
+             *(["--backlog", str(self.backlog)] if self.backlog is not None else [])],
             cwd=ROOT, env=bench_env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             text=True,
         )
@@ -93,6 +100,24 @@ class EmulatorProcess:
                 proc.stdin.close()
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+class BusyCore:
+    """A process spinning on one core while in use (the other core of a 2-core machine
+    kept busy, as by another job)."""
+
+    def __init__(self) -> None:
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> BusyCore:
+        self._proc = subprocess.Popen([PYTHON, "-c", "while True: pass"])
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        proc, self._proc = self._proc, None
+        if proc is not None:
             proc.kill()
             proc.wait()
 

@@ -20,14 +20,16 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from . import breakdown, capacity, dedupe, imports, many, memory, read
+from . import backlog, breakdown, capacity, dedupe, imports, many, memory, read, startup
 from .common import QUICK, ROOT, Row
 
 BENCHMARKS: dict[str, Callable[[int], list[Row]]] = {
     "1": read.run,
     "2": imports.run,
+    "7": startup.run,
     "6": capacity.run,
     "3": many.run,
+    "8": backlog.run,
     "5": dedupe.run,
     "4": memory.run,
 }

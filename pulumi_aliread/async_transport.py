@@ -137,13 +137,23 @@ class AsyncTransport:
         token = self._tokens
         self._opening.begin(token)
         try:
-            connection = await self._connect(max(0.001, wait_until - time.monotonic()))
+            while True:  # a connect far slower than the fastest: a dropped SYN, again
+                remaining = max(0.001, wait_until - time.monotonic())
+                attempt = self._opening.attempt_timeout(remaining)
+                started = time.monotonic()
+                try:
+                    connection = await self._connect(attempt)
+                except TransportFailure as failure:
+                    if failure.kind != "ConnectTimeout" or attempt >= remaining:
+                        raise
+                    self._opening.stuck()
+                    continue
+                self._opening.connected(token, started, time.monotonic())
+                return connection, token
         except BaseException:
             self._opening.end(token)
             self._wake()
             raise
-        self._opening.connected(token, time.monotonic())
-        return connection, token
 
     def _wake(self) -> None:
         """Let one waiting request look again (a connection came back, or a slot)."""

@@ -9,7 +9,6 @@ backoff with full jitter, retry-after hints, attempt limit, deadline).
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import logging
@@ -24,7 +23,6 @@ from aliyunsdkcore.auth.composer import rpc_signature_composer
 
 from . import errors, redaction, schemas
 from .apis import THROTTLING_CODES, TRANSIENT_CODE_PREFIXES, ApiSpec, ErrorSpec
-from .async_transport import async_transport_for
 from .bodies import BodyTooLarge, UndecodableBody
 from .options import ReadOptions
 from .retries import RetryPolicy
@@ -214,6 +212,11 @@ async def fetch_async(
 async def _fetch_async(
     api: ApiSpec, object_id: str, settings: CallSettings, creds: Credentials
 ) -> Any:
+    # Imported here: the CLI and blocking reads never load asyncio (~25 ms).
+    import asyncio
+
+    from .async_transport import async_transport_for
+
     transport = async_transport_for(settings.base_url, settings.ca_bundle)
     policy = RetryPolicy(settings.options)
     started = time.monotonic()

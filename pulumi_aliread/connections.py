@@ -1,19 +1,22 @@
 """Direct keep-alive connections of the blocking transport, opened at a paced rate.
 
 Connections are ``http.client`` ones rather than urllib3's (which ``transport`` still
-uses for proxies). Measured here (benchmarks 1 and 7): importing urllib3 costs about
-40 ms of a one-id ``aliread`` run of about 190 ms, and a pooled urllib3 GET spends about
+uses for proxies). Measured here (benchmarks 1c and 7b): importing urllib3 costs about
+40 ms of a one-id ``aliread`` run of about 200 ms, and a pooled urllib3 GET spends about
 300 us more than ``http.client`` on the same keep-alive connection; what urllib3 adds
 (retries, redirects, proxies, pool bookkeeping) is unused on a direct signed GET.
 
-Pacing: a connection is *opening* while it connects, and then until its first answer
-is in or ``OPENING_GRACE`` has passed, whichever comes first (``connect()`` returns once
-the handshake is done, while the connection may still wait in the server's accept
-queue; its first answer proves it was accepted). At most ``MAX_OPENING`` connections are
-opening at once. A request takes an idle connection if there is one, else opens one if
-fewer than ``MAX_OPENING`` are opening, else waits for either. A server with a small
-listen backlog (Python's default is 5) then does not see its accept queue overflow; an
-overflow drops the SYN, which the client's kernel sends again only after 1 s, then 3 s.
+Pacing (``Opening``, also used by ``async_transport``): a request takes an idle
+connection if there is one, else opens one if fewer than ``MAX_OPENING`` are opening,
+else waits for either. A connection is *opening* while it connects, then until its first
+answer is in or ``OPENING_GRACE`` has passed: ``connect()`` returns once the handshake is
+done, while the connection may still wait in the server's accept queue, and only an
+answer proves it left it. A server with a small listen backlog (Python's default is 5)
+then keeps up; when its accept queue overflows anyway (a busy machine: its accepting
+thread stalls), the SYN is dropped and the kernel would send it again only after 1 s,
+then 3 s. So a connect that takes far longer than the fastest one so far is abandoned
+and tried again at once, and from then on a connection counts as opening until its
+first answer, however long that takes (no more grace for that server).
 """
 
 from __future__ import annotations
@@ -27,9 +30,14 @@ import time
 
 MAX_OPENING = 4  # below the smallest common listen backlog (5)
 # Seconds after which a connected connection no longer counts as opening, answered or
-# not: the server has had the time to accept it (a longer grace slows the ramp-up to
-# 32 connections behind a slow first answer; see docs/performance.md, rows 7).
+# not: the server has most likely accepted it. Waiting for the first answer instead
+# would cost the ramp-up to 32 connections a round trip per 4 connections (+0.11x on
+# benchmark 3 at 20 ms latency).
 OPENING_GRACE = 0.005
+# A connect slower than this many times the fastest one (and STUCK_FLOOR s) is taken for
+# a dropped SYN: abandoned and tried again at once.
+STUCK_FACTOR = 10.0
+STUCK_FLOOR = 0.05
 MAX_IDLE = 64  # connections kept per base URL (the CLI reads at most 64 at once)
 
 
@@ -38,13 +46,15 @@ class ConnectingTimedOut(TimeoutError):
 
 
 class Opening:
-    """The connections being opened to one server, as the pacing counts them."""
+    """The connections being opened to one server, as the pacing counts them (not
+    thread-safe: the caller holds its lock, or runs on one event loop)."""
 
-    __slots__ = ("_since", "limit", "grace")
+    __slots__ = ("_since", "_fastest", "limit", "grace")
 
     def __init__(self, limit: int = MAX_OPENING, grace: float = OPENING_GRACE) -> None:
         self.limit, self.grace = limit, grace
         self._since: dict[int, float] = {}  # token -> when connected (inf: connecting)
+        self._fastest: float | None = None  # seconds, of a successful connect
 
     def wait_time(self, now: float) -> float:
         """0 if another connection may be opened now, else the seconds until one may
@@ -59,12 +69,26 @@ class Opening:
     def begin(self, token: int) -> None:
         self._since[token] = float("inf")
 
-    def connected(self, token: int, now: float) -> None:
+    def connected(self, token: int, started: float, now: float) -> None:
+        """A connect begun at ``started`` succeeded at ``now``."""
+        took = now - started
+        if self._fastest is None or took < self._fastest:
+            self._fastest = took
         if token in self._since:
             self._since[token] = now
 
     def end(self, token: int) -> None:
         self._since.pop(token, None)
+
+    def attempt_timeout(self, remaining: float) -> float:
+        """The timeout of one connect attempt, ``remaining`` seconds being left."""
+        if self._fastest is None:
+            return remaining
+        return min(remaining, max(STUCK_FLOOR, STUCK_FACTOR * self._fastest))
+
+    def stuck(self) -> None:
+        """A connect attempt timed out early (a dropped SYN): no more grace."""
+        self.grace = float("inf")
 
 
 class DirectPool:
@@ -100,20 +124,36 @@ class DirectPool:
             token = _tokens()
             self._opening.begin(token)
         try:
-            timeout = max(0.001, wait_until - time.monotonic())
-            if self._tls is None:
-                connection = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
-            else:
-                connection = http.client.HTTPSConnection(self.host, self.port,
-                                                         timeout=timeout, context=self._tls)
-            connection.connect()
+            connection = self._connect(token, wait_until)
         except BaseException:
             self._end_opening(token)
             raise
-        with self._cond:
-            self._opening.connected(token, time.monotonic())
         connection._aliread_opening = token  # type: ignore[attr-defined]
         return connection, True
+
+    def _connect(self, token: int, wait_until: float) -> http.client.HTTPConnection:
+        while True:
+            remaining = max(0.001, wait_until - time.monotonic())
+            with self._cond:
+                attempt = self._opening.attempt_timeout(remaining)
+            if self._tls is None:
+                connection = http.client.HTTPConnection(self.host, self.port, timeout=attempt)
+            else:
+                connection = http.client.HTTPSConnection(self.host, self.port,
+                                                         timeout=attempt, context=self._tls)
+            started = time.monotonic()
+            try:
+                connection.connect()
+            except TimeoutError:
+                connection.close()
+                if attempt >= remaining:
+                    raise
+                with self._cond:
+                    self._opening.stuck()
+                continue
+            with self._cond:
+                self._opening.connected(token, started, time.monotonic())
+            return connection
 
     def release(self, connection: http.client.HTTPConnection, new: bool,
                 reusable: bool) -> None:

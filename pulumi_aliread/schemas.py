@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from . import redaction
+from .apis import AUTH_ORDER_STATES, HANDSHAKE_STATUSES
 from .errors import ResponseValidationError
 
 if TYPE_CHECKING:
@@ -80,9 +81,6 @@ class ObjectSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-
-HANDSHAKE_STATUSES = ("Pending", "Accepted", "Declined", "Cancelled", "Expired", "Deleted")
-AUTH_ORDER_STATES = ("APPLYING", "ACCEPTED", "REJECTED", "CANCELED")
 
 
 class HandshakeSchema(ObjectSchema):
