@@ -403,6 +403,9 @@ class Transport:
             pool.release(connection, new, reusable and not fired)
         if fired:
             raise self._late(timer, "the answer was cut at the read timeout")
+        # The request line, as urllib3 logs it at DEBUG (the logger's filter masks secrets).
+        log.debug('%s "GET %s HTTP/1.1" %s %s', self.base_url, target, response.status,
+                  len(body))
         # HTTPMessage.get looks names up case-insensitively, as answer_from needs.
         return answer_from(response.status, body, cast("Mapping[str, str]", headers))
 
