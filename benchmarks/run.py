@@ -101,8 +101,8 @@ def document(rows: list[Row], stages: list[tuple[str, float]] | None, runs: int,
         "at once would overflow a backlog-5 accept queue, and the kernel sends a dropped "
         "SYN again only after 1 s, then 3 s. Should the queue overflow anyway (its "
         "accepting thread starved), a connect far slower than the fastest so far (10x, at "
-        "least 50 ms) is abandoned and sent again at once, and that server gets no more "
-        "grace: a connection counts as opening until its first answer.",
+        "least 50 ms) is abandoned and sent again at once, and that server's grace becomes "
+        "100 ms.",
         "",
         "How 1c and 7 are reached: direct connections are `http.client` ones "
         "(`connections.DirectPool`), urllib3 being imported only for reads through a proxy "

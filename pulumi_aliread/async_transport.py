@@ -149,19 +149,22 @@ class AsyncTransport:
                     self._opening.stuck()
                     continue
                 self._opening.connected(token, started, time.monotonic())
+                self._wake(every=True)  # its grace runs from now: waiters re-time
                 return connection, token
         except BaseException:
             self._opening.end(token)
             self._wake()
             raise
 
-    def _wake(self) -> None:
-        """Let one waiting request look again (a connection came back, or a slot)."""
+    def _wake(self, *, every: bool = False) -> None:
+        """Let one waiting request (``every``: all) look again: a connection came back,
+        a slot is free, or a grace started."""
         while self._waiters:
             waiter = self._waiters.popleft()
             if not waiter.done():
                 waiter.set_result(None)
-                return
+                if not every:
+                    return
 
     async def _connect(self, timeout: float) -> _Connection:
         try:

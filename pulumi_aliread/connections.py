@@ -15,8 +15,10 @@ answer proves it left it. A server with a small listen backlog (Python's default
 then keeps up; when its accept queue overflows anyway (a busy machine: its accepting
 thread stalls), the SYN is dropped and the kernel would send it again only after 1 s,
 then 3 s. So a connect that takes far longer than the fastest one so far is abandoned
-and tried again at once, and from then on a connection counts as opening until its
-first answer, however long that takes (no more grace for that server).
+and tried again at once, and from then on that server gets a longer grace
+(``OPENING_GRACE_CAREFUL``): in practice a connection then counts as opening until its first
+answer, unless answers are slow (a grace without end would let a server that answers
+only once several requests are in, or answers slowly, starve reads waiting to connect).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ MAX_OPENING = 4  # below the smallest common listen backlog (5)
 # would cost the ramp-up to 32 connections a round trip per 4 connections (+0.11x on
 # benchmark 3 at 20 ms latency).
 OPENING_GRACE = 0.005
+OPENING_GRACE_CAREFUL = 0.1  # after a dropped SYN: 40 connections a second at most
 # A connect slower than this many times the fastest one (and STUCK_FLOOR s) is taken for
 # a dropped SYN: abandoned and tried again at once.
 STUCK_FACTOR = 10.0
@@ -87,8 +90,8 @@ class Opening:
         return min(remaining, max(STUCK_FLOOR, STUCK_FACTOR * self._fastest))
 
     def stuck(self) -> None:
-        """A connect attempt timed out early (a dropped SYN): no more grace."""
-        self.grace = float("inf")
+        """A connect attempt timed out early (a dropped SYN): a longer grace."""
+        self.grace = max(self.grace, OPENING_GRACE_CAREFUL)
 
 
 class DirectPool:
@@ -153,6 +156,7 @@ class DirectPool:
                 continue
             with self._cond:
                 self._opening.connected(token, started, time.monotonic())
+                self._cond.notify_all()  # its grace runs from now: waiters re-time
             return connection
 
     def release(self, connection: http.client.HTTPConnection, new: bool,

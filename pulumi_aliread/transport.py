@@ -387,6 +387,8 @@ class Transport:
             decoder = BodyDecoder(headers.get("content-encoding"))
             while data := response.read(_READ_SIZE):
                 decoder.feed(data)
+            if response.length:  # http.client ends a short Content-Length body quietly
+                raise http.client.IncompleteRead(b"", response.length)
             body = decoder.finish()
             reusable = not response.will_close
         except (BodyTooLarge, UndecodableBody):

@@ -17,7 +17,13 @@ from collections.abc import Iterator
 import pytest
 
 from pulumi_aliread.async_transport import AsyncTransport
-from pulumi_aliread.connections import MAX_OPENING, OPENING_GRACE, STUCK_FLOOR, Opening
+from pulumi_aliread.connections import (
+    MAX_OPENING,
+    OPENING_GRACE,
+    OPENING_GRACE_CAREFUL,
+    STUCK_FLOOR,
+    Opening,
+)
 from pulumi_aliread.transport import Answer, Transport
 
 # --- the pacing's arithmetic -------------------------------------------------------------
@@ -37,19 +43,23 @@ def test_at_most_four_open_until_one_is_answered_or_its_grace_passes() -> None:
     assert opening.wait_time(0.001 + OPENING_GRACE) == 0  # the others' grace passed
 
 
-def test_a_stuck_connect_ends_the_grace_and_bounds_later_attempts() -> None:
+def test_a_stuck_connect_lengthens_the_grace_and_bounds_later_attempts() -> None:
     opening = Opening()
     assert opening.attempt_timeout(5.0) == 5.0  # nothing known yet: the whole timeout
     opening.begin(1)
     opening.connected(1, started=0.0, now=0.0002)
     assert opening.attempt_timeout(5.0) == STUCK_FLOOR
     opening.stuck()
-    for token in range(2, 2 + MAX_OPENING - 1):
+    for token in range(2, 2 + MAX_OPENING):
         opening.begin(token)
         opening.connected(token, started=1.0, now=1.001)
-    assert opening.wait_time(1000.0) == float("inf")  # until a first answer
-    opening.end(1)
-    assert opening.wait_time(1000.0) == 0
+    assert opening.wait_time(1.001 + OPENING_GRACE) > 0  # the short grace is over
+    opening.end(2)  # a first answer
+    assert opening.wait_time(1.001 + OPENING_GRACE) == 0
+    opening.begin(9)
+    # Within the longer grace 3, 4, 5 and 9 count; past it, 9 alone (still connecting).
+    assert opening.wait_time(1.001 + OPENING_GRACE_CAREFUL / 2) > 0
+    assert opening.wait_time(1.001 + OPENING_GRACE_CAREFUL * 2) == 0
 
 
 # --- against a server whose accept queue is full -----------------------------------------
