@@ -28,7 +28,7 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from . import redaction
@@ -380,15 +380,18 @@ class Transport:
             timer = WATCHDOG.arm(sock, _answer_deadline(read_timeout, deadline_at))
             response = connection.getresponse()
             answered = True
-            headers = response.headers
-            length = headers.get("content-length")
-            if length is not None and length.strip().isdigit() and int(length) > MAX_BODY_BYTES:
+            # Lower-case names, the first of a repeated header (HTTPMessage.get scans
+            # every header on each lookup).
+            headers = {name.lower(): value for name, value in reversed(response.getheaders())}
+            length = response.length  # Content-Length as http.client parsed it, or None
+            if length is not None and length > MAX_BODY_BYTES:
                 raise BodyTooLarge()
             decoder = BodyDecoder(headers.get("content-encoding"))
-            while data := response.read(_READ_SIZE):
-                decoder.feed(data)
-            if response.length:  # http.client ends a short Content-Length body quietly
-                raise http.client.IncompleteRead(b"", response.length)
+            if length is not None:
+                decoder.feed(response.read())  # IncompleteRead if the body is cut short
+            else:  # chunked or close-delimited: the decoder enforces the cap as it goes
+                while data := response.read(_READ_SIZE):
+                    decoder.feed(data)
             body = decoder.finish()
             reusable = not response.will_close
         except (BodyTooLarge, UndecodableBody):
@@ -408,8 +411,7 @@ class Transport:
         # The request line, as urllib3 logs it at DEBUG (the logger's filter masks secrets).
         log.debug('%s "GET %s HTTP/1.1" %s %s', self.base_url, target, response.status,
                   len(body))
-        # HTTPMessage.get looks names up case-insensitively, as answer_from needs.
-        return answer_from(response.status, body, cast("Mapping[str, str]", headers))
+        return answer_from(response.status, body, headers)
 
     def _read_body(self, response, exceptions) -> bytes:  # type: ignore[no-untyped-def]
         try:
