@@ -20,6 +20,7 @@ from .common import (
     Row,
     apply_env,
     interleaved,
+    listen_overflows,
     secs,
 )
 from .many import CONCURRENCY, LATENCY, cli, mock_program
@@ -32,6 +33,19 @@ def _busy(fn: Callable[[], float]) -> Callable[[], float]:
     def sample() -> float:
         with BusyCore():
             return fn()
+    return sample
+
+
+def _counting(fn: Callable[[], float], drops: list[int]) -> Callable[[], float]:
+    """``fn``, adding the accept-queue overflows during each call to ``drops[0]``."""
+    def sample() -> float:
+        before = listen_overflows()
+        try:
+            return fn()
+        finally:
+            after = listen_overflows()
+            if before is not None and after is not None:
+                drops[0] += after - before
     return sample
 
 
@@ -50,7 +64,17 @@ def run(runs: int) -> list[Row]:
         }
         candidates = dict(quiet)
         candidates.update({f"{name} busy": _busy(fn) for name, fn in quiet.items()})
-        medians = interleaved(candidates, runs)
+        drops = {name: [0] for name in candidates}
+        medians = interleaved({name: _counting(fn, drops[name])
+                               for name, fn in candidates.items()}, runs)
+    counted = listen_overflows() is not None
+
+    def dropped(name: str) -> str:
+        if not counted:
+            return ""
+        return (f"; accept-queue overflows (Linux, machine-wide) in its {runs} runs: "
+                f"{drops[name][0]}")
+
     ideal_text = f"{secs(ideal)} ideal ({n} x 20 ms / {CONCURRENCY})"
     label = f"{n} reads, 20 ms latency, server backlog {BACKLOG}"
     rows = []
@@ -63,12 +87,13 @@ def run(runs: int) -> list[Row]:
             f"{when}", secs(reads), ideal_text, f"{reads / ideal:.2f}x",
             f"<= {TARGET:.2f}x ideal", reads / ideal <= TARGET,
             f"whole command {secs(medians['cli' + suffix])}, start-up (1-id run minus "
-            f"20 ms) {secs(startup)}; median of {runs}",
+            f"20 ms) {secs(startup)}; median of {runs}{dropped('cli' + suffix)}",
         ))
         seconds = medians["outputs" + suffix]
         rows.append(Row(
             outputs_row, f"{label}: get_handshake_output, mock runtime, {when}",
             secs(seconds), ideal_text, f"{seconds / ideal:.2f}x", f"<= {TARGET:.2f}x ideal",
-            seconds / ideal <= TARGET, f"timed inside the program; median of {runs}",
+            seconds / ideal <= TARGET,
+            f"timed inside the program; median of {runs}{dropped('outputs' + suffix)}",
         ))
     return rows

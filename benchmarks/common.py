@@ -122,6 +122,21 @@ class BusyCore:
             proc.wait()
 
 
+def listen_overflows() -> int | None:
+    """Linux's count of connections dropped by full accept queues, machine-wide
+    (``ListenOverflows`` in /proc/net/netstat), or None where it cannot be read."""
+    try:
+        with open("/proc/net/netstat", encoding="ascii") as netstat:
+            lines = netstat.read().splitlines()
+    except OSError:
+        return None
+    for names, values in zip(lines[::2], lines[1::2], strict=False):
+        fields = dict(zip(names.split(), values.split(), strict=False))
+        if "ListenOverflows" in fields:
+            return int(fields["ListenOverflows"])
+    return None
+
+
 def interleaved(candidates: dict[str, Callable[[], float]], runs: int) -> dict[str, float]:
     """Run every candidate ``runs`` times, interleaved (ABAB..., order flipped each
     round so neither always goes first); return each one's median."""

@@ -40,6 +40,24 @@ def loaded_by_help() -> list[str]:
     return json.loads(result.stdout.decode().strip().splitlines()[-1])
 
 
+def import_costs(args: list[str]) -> dict[str, float]:
+    """Milliseconds of imports in one ``python -X importtime ARGS`` run: each module's
+    cumulative time by name (``self:NAME`` its own), and ``total`` (every module's
+    own time)."""
+    result = run_python(["-X", "importtime", *args])
+    costs: dict[str, float] = {"total": 0.0}
+    for line in result.stderr.decode(errors="replace").splitlines():
+        parts = line.split("|")
+        if not line.startswith("import time:") or len(parts) != 3 or "self" in parts[0]:
+            continue
+        own, cumulative, name = (int(parts[0].split(":")[1]) / 1000,
+                                 int(parts[1]) / 1000, parts[2].strip())
+        costs.setdefault(name, cumulative)
+        costs.setdefault(f"self:{name}", own)
+        costs["total"] += own
+    return costs
+
+
 def run(runs: int) -> list[Row]:
     runs = max(runs, 3 if QUICK else 21)
 
@@ -57,6 +75,10 @@ def run(runs: int) -> list[Row]:
         for candidate in candidates.values():  # warm the file cache and .pyc files
             candidate()
         medians = interleaved(candidates, runs)
+        costs = import_costs(["-m", "pulumi_aliread", "handshake", SEED_HANDSHAKE_ID,
+                              "--endpoint", emulator.url, "--output", "json"])
+        sdk_costs = import_costs(["-m", "benchmarks.sdk_oneshot", emulator.url,
+                                  SEED_HANDSHAKE_ID])
     heavy = loaded_by_help()
     help_ratio = medians["help"] / medians["pulumi"]
     run_ratio = medians["aliread"] / medians["sdk"]
@@ -70,5 +92,9 @@ def run(runs: int) -> list[Row]:
             f"{ms(medians['sdk'])} one-shot classic-SDK script", f"{run_ratio:.2f}x",
             f"<= {RUN_TARGET:.2f}x", run_ratio <= RUN_TARGET,
             f"median of {runs} interleaved runs; the script: AcsClient + CommonRequest, "
-            "prints the JSON (benchmarks/sdk_oneshot.py)"),
+            "prints the JSON (benchmarks/sdk_oneshot.py); imports (-X importtime, one run): "
+            f"{costs['total']:.0f} ms against the script's {sdk_costs['total']:.0f} ms, of "
+            f"which marshmallow {costs.get('marshmallow', 0):.0f} ms (marshmallow.validate "
+            f"alone {costs.get('self:marshmallow.validate', 0):.0f} ms: its Email "
+            f"validator's regexes compile on import), click {costs.get('click', 0):.0f} ms"),
     ]
