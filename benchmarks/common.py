@@ -39,6 +39,10 @@ def bench_env(**extra: str) -> dict[str, str]:
             p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p
         ),
     )
+    # An installed package has .pyc files (pip compiles on install): without them every
+    # fresh process would compile this repository's modules from source, a cost no
+    # user's run has (the baselines' libraries, installed by pip, have theirs).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.update(extra)
     return env
 
@@ -54,9 +58,11 @@ class EmulatorProcess:
     """The package's emulator in its own process (so it does not share this process's
     GIL), with ``handshakes`` extra objects; ``ids`` lists them in order."""
 
-    def __init__(self, latency: float = 0.0, handshakes: int = 0) -> None:
+    def __init__(self, latency: float = 0.0, handshakes: int = 0,
+                 backlog: int | None = None) -> None:
         self.latency = latency
         self.handshakes = handshakes
+        self.backlog = backlog  # listen backlog; default the emulator's (1024)
         self.url = ""
         self.ids: list[str] = []
         self._proc: subprocess.Popen[str] | None = None
@@ -64,7 +70,8 @@ class EmulatorProcess:
     def __enter__(self) -> EmulatorProcess:
         self._proc = subprocess.Popen(
             [PYTHON, "-m", "benchmarks.emulator_server", "--latency", str(self.latency),
-             "--handshakes", str(self.handshakes)],
+             "--handshakes", str(self.handshakes),
+             *(["--backlog", str(self.backlog)] if self.backlog is not None else [])],
             cwd=ROOT, env=bench_env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             text=True,
         )
@@ -95,6 +102,39 @@ class EmulatorProcess:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+class BusyCore:
+    """A process spinning on one core while in use (the other core of a 2-core machine
+    kept busy, as by another job)."""
+
+    def __init__(self) -> None:
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> BusyCore:
+        self._proc = subprocess.Popen([PYTHON, "-c", "while True: pass"])
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            proc.kill()
+            proc.wait()
+
+
+def listen_overflows() -> int | None:
+    """Linux's count of connections dropped by full accept queues, machine-wide
+    (``ListenOverflows`` in /proc/net/netstat), or None where it cannot be read."""
+    try:
+        with open("/proc/net/netstat", encoding="ascii") as netstat:
+            lines = netstat.read().splitlines()
+    except OSError:
+        return None
+    for names, values in zip(lines[::2], lines[1::2], strict=False):
+        fields = dict(zip(names.split(), values.split(), strict=False))
+        if "ListenOverflows" in fields:
+            return int(fields["ListenOverflows"])
+    return None
 
 
 def interleaved(candidates: dict[str, Callable[[], float]], runs: int) -> dict[str, float]:

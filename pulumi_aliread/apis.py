@@ -10,9 +10,17 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from . import errors, schemas
+from . import errors
 from .results import GetHandshakeResult, GetJoinPermissionAuthOrderResult, Result
+
+if TYPE_CHECKING:
+    from . import schemas
+
+# The states each API documents (schemas.py validates answers against them).
+HANDSHAKE_STATUSES = ("Pending", "Accepted", "Declined", "Cancelled", "Expired", "Deleted")
+AUTH_ORDER_STATES = ("APPLYING", "ACCEPTED", "REJECTED", "CANCELED")
 
 # Mapping from an error class to whether a retry may help.
 _TRANSIENT = (errors.ServiceUnavailableError,)
@@ -54,7 +62,9 @@ class ApiSpec:
     id_pattern: re.Pattern[str]
     id_max_length: int
     response_key: str  # the object inside the envelope
-    schema: type[schemas.ObjectSchema]
+    # The marshmallow schema class's name in schemas.py: imported on first use (``schema``),
+    # since marshmallow's import (~60 ms) is not needed to parse a command line.
+    schema_name: str
     result_type: type[Result]
     state_field: str  # attribute of the result holding the state
     states: tuple[str, ...]
@@ -71,6 +81,14 @@ class ApiSpec:
     # Result fields a table shows between the id and the state (``aliread -o table``);
     # empty: the first three fields of the result other than id, state and request id.
     summary_fields: tuple[str, ...] = ()
+
+    @property
+    def schema(self) -> type[schemas.ObjectSchema]:
+        """The marshmallow schema class of the object in the answer."""
+        from . import schemas
+
+        schema: type[schemas.ObjectSchema] = getattr(schemas, self.schema_name)
+        return schema
 
     @property
     def id_field(self) -> str:
@@ -247,10 +265,10 @@ HANDSHAKE = ApiSpec(
     id_pattern=re.compile(r"h-[A-Za-z0-9]{16}", re.ASCII),
     id_max_length=64,
     response_key="Handshake",
-    schema=schemas.HandshakeSchema,
+    schema_name="HandshakeSchema",
     result_type=GetHandshakeResult,
     state_field="status",
-    states=schemas.HANDSHAKE_STATUSES,
+    states=HANDSHAKE_STATUSES,
     terminal_states=("Accepted", "Declined", "Cancelled", "Expired", "Deleted"),
     success_states=("Accepted",),
     expect_keyword="expected_status",
@@ -302,10 +320,10 @@ AUTH_ORDER = ApiSpec(
     id_pattern=re.compile(r"[!-~]+", re.ASCII),
     id_max_length=64,
     response_key="Data",
-    schema=schemas.AuthOrderSchema,
+    schema_name="AuthOrderSchema",
     result_type=GetJoinPermissionAuthOrderResult,
     state_field="order_state",
-    states=schemas.AUTH_ORDER_STATES,
+    states=AUTH_ORDER_STATES,
     terminal_states=("ACCEPTED", "REJECTED", "CANCELED"),
     success_states=("ACCEPTED",),
     expect_keyword="expected_state",

@@ -10,23 +10,25 @@ loop time than signing, and aiohttp's import alone costs 120 ms per program.
 
 Direct connections only (http, or https verified against the CA bundle the settings
 resolved): reads that go through a proxy use ``transport`` on a thread. Bodies are
-decoded within the size cap by ``bodies``, as on the blocking path.
+decoded within the size cap by ``bodies``, as on the blocking path. Connections are
+opened at a paced rate and reused, as ``connections`` explains (``Opening``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import socket
 import ssl
 import time
+from collections import deque
 from collections.abc import Awaitable
 from typing import TypeVar
 from urllib.parse import urlsplit
 
 from . import redaction
 from .bodies import MAX_BODY_BYTES, BodyDecoder, BodyTooLarge, UndecodableBody
+from .connections import Opening
 from .transport import (
     USER_AGENT,
     Answer,
@@ -34,6 +36,7 @@ from .transport import (
     answer_from,
     default_ca_bundle,
     is_cert_failure,
+    tls_context,
     tls_failure,
 )
 
@@ -77,8 +80,11 @@ class AsyncTransport:
         self.ca_bundle = ca_bundle
         self._tls: ssl.SSLContext | None = None
         if parts.scheme == "https":
-            self._tls = _tls_context(ca_bundle or default_ca_bundle())
+            self._tls = tls_context(ca_bundle or default_ca_bundle())
         self._idle: list[_Connection] = []
+        self._opening = Opening()
+        self._tokens = 0
+        self._waiters: deque[asyncio.Future[None]] = deque()
 
     async def get(self, path_and_query: str, connect_timeout: float,
                   read_timeout: float, deadline_at: float | None = None) -> Answer:
@@ -91,19 +97,81 @@ class AsyncTransport:
         idle is not reused; one it closes as the request goes out fails this attempt
         (the retry policy decides what follows, and counts it).
         """
-        connection = None
-        while self._idle and connection is None:
-            connection = self._idle.pop()
-            if not connection.usable():
-                connection.close()
-                connection = None
-        if connection is None:
-            if deadline_at is not None:
-                connect_timeout = min(connect_timeout, deadline_at - time.monotonic())
-            connection = await self._connect(max(0.001, connect_timeout))
         if deadline_at is not None:
-            read_timeout = max(0.001, min(read_timeout, deadline_at - time.monotonic()))
-        return await self._exchange(connection, path_and_query, read_timeout)
+            connect_timeout = min(connect_timeout, deadline_at - time.monotonic())
+        connection, token = await self._acquire(max(0.001, connect_timeout))
+        try:
+            if deadline_at is not None:
+                read_timeout = max(0.001, min(read_timeout, deadline_at - time.monotonic()))
+            return await self._exchange(connection, path_and_query, read_timeout)
+        finally:
+            if token is not None:
+                self._opening.end(token)
+                self._wake()
+
+    async def _acquire(self, timeout: float) -> tuple[_Connection, int | None]:
+        """An idle connection (None), or a new one and its token in ``_opening``, within
+        ``timeout`` seconds."""
+        wait_until = time.monotonic() + timeout
+        while True:
+            while self._idle:
+                connection = self._idle.pop()
+                if connection.usable():
+                    return connection, None
+                connection.close()
+            now = time.monotonic()
+            pause = self._opening.wait_time(now)
+            if pause <= 0:
+                break
+            if now >= wait_until:
+                raise TransportFailure("ConnectTimeout", "connecting timed out")
+            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+            try:
+                await _within(min(pause, wait_until - now), waiter)
+            except asyncio.TimeoutError:
+                pass  # look again: a grace has passed, or the connect timeout
+            except BaseException:
+                if waiter.done() and not waiter.cancelled():
+                    self._wake()  # woken, but leaving: pass the turn on
+                raise
+            finally:
+                if not waiter.done():
+                    waiter.cancel()
+                if waiter in self._waiters:
+                    self._waiters.remove(waiter)
+        self._tokens += 1
+        token = self._tokens
+        self._opening.begin(token)
+        try:
+            while True:  # a connect far slower than the fastest: a dropped SYN, again
+                remaining = max(0.001, wait_until - time.monotonic())
+                attempt = self._opening.attempt_timeout(remaining)
+                started = time.monotonic()
+                try:
+                    connection = await self._connect(attempt)
+                except TransportFailure as failure:
+                    if failure.kind != "ConnectTimeout" or attempt >= remaining:
+                        raise
+                    self._opening.stuck()
+                    continue
+                self._opening.connected(token, started, time.monotonic())
+                self._wake(every=True)  # its grace runs from now: waiters re-time
+                return connection, token
+        except BaseException:
+            self._opening.end(token)
+            self._wake()
+            raise
+
+    def _wake(self, *, every: bool = False) -> None:
+        """Let one waiting request (``every``: all) look again: a connection came back,
+        a slot is free, or a grace started."""
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                if not every:
+                    return
 
     async def _connect(self, timeout: float) -> _Connection:
         try:
@@ -176,6 +244,7 @@ class AsyncTransport:
     def _release(self, connection: _Connection, keep_alive: bool) -> None:
         if keep_alive and len(self._idle) < _MAX_IDLE:
             self._idle.append(connection)
+            self._wake()
         else:
             connection.close()
 
@@ -276,9 +345,3 @@ async def _within(seconds: float, awaitable: Awaitable[_T]) -> _T:
 
 def _failure(kind: str, detail: str) -> TransportFailure:
     return TransportFailure(kind, redaction.scrub(detail))
-
-
-@functools.lru_cache(maxsize=8)
-def _tls_context(cafile: str) -> ssl.SSLContext:
-    # One context per bundle: loading certifi's bundle costs milliseconds.
-    return ssl.create_default_context(cafile=cafile)

@@ -12,7 +12,6 @@ apply. There is one attempt loop per transport kind: ``attempt`` (blocking,
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import logging
@@ -139,6 +138,7 @@ async def attempt_async(api: ApiSpec, object_id: str, settings: CallSettings,
                         creds: Credentials, transport: LoopTransport,
                         metrics: RetryMetrics) -> Any:
     """``attempt`` on the running event loop, over ``transport``."""
+    import asyncio  # not at import: the blocking paths (the CLI) never load it
     policy = RetryPolicy(settings.options)
     started = time.monotonic()
     attempts = 0

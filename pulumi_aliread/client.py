@@ -15,7 +15,6 @@ A read is validated before any I/O (``validation``), its settings resolved
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import time
 import weakref
@@ -31,6 +30,8 @@ from .validation import validate_id, validate_mismatch_means_accepted, validate_
 from .watchdog import Watchdog
 
 if TYPE_CHECKING:
+    import asyncio
+
     from .async_transport import AsyncTransport
     from .credential_chain import Chain
     from .loop_reads import LoopState
@@ -263,6 +264,8 @@ class Client:
     def loop_state(self, loop: asyncio.AbstractEventLoop | None = None) -> LoopState:
         """What this client keeps for ``loop`` (default: the running one): its
         connections, its read queue and its batch clock."""
+        import asyncio
+
         from .loop_reads import LoopState
 
         loop = loop or asyncio.get_running_loop()

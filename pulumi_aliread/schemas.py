@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from . import redaction
+from .apis import AUTH_ORDER_STATES, HANDSHAKE_STATUSES
 from .errors import ResponseValidationError
 
 _INT64_MAX = 2**63 - 1
@@ -77,9 +78,6 @@ class ObjectSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-
-HANDSHAKE_STATUSES = ("Pending", "Accepted", "Declined", "Cancelled", "Expired", "Deleted")
-AUTH_ORDER_STATES = ("APPLYING", "ACCEPTED", "REJECTED", "CANCELED")
 
 
 class HandshakeSchema(ObjectSchema):

@@ -1,9 +1,11 @@
 """HTTP for signed GETs: pooled keep-alive connections, timeouts, a cap on body size.
 
-Uses urllib3 2.x (thread-safe pools). One ``Transport`` per base URL, proxy and CA
-bundle is shared by every thread. ``read_timeout`` bounds the whole answer (status line,
-headers and body), not each socket read: ``watchdog`` shuts a connection down when its
-answer is late. The body is decoded within the size cap (``bodies``).
+Direct connections are ``http.client`` ones from ``connections.DirectPool`` (opened at a
+paced rate, reused); reads through a proxy use urllib3 2.x, imported only then. One
+``Transport`` per base URL, proxy and CA bundle is shared by every thread.
+``read_timeout`` bounds the whole answer (status line, headers and body), not each
+socket read: ``watchdog`` shuts a connection down when its answer is late. The body is
+decoded within the size cap (``bodies``).
 
 Proxies come from the environment as urllib and aliyun-python-sdk-core read them:
 ``HTTPS_PROXY`` for https endpoints, ``HTTP_PROXY`` for http ones (lowercase names win),
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import http.client
 import ipaddress
 import logging
 import os
@@ -30,6 +33,7 @@ from urllib.parse import unquote, urlsplit
 
 from . import redaction
 from .bodies import MAX_BODY_BYTES, BodyDecoder, BodyTooLarge, UndecodableBody, retry_after
+from .connections import ConnectingTimedOut, DirectPool
 from .errors import InvalidInputError
 from .watchdog import Timer, Watchdog
 
@@ -252,36 +256,40 @@ class Transport:
 
     def __init__(self, base_url: str, proxy: str | None | _FromEnvironment = FROM_ENVIRONMENT,
                  ca_bundle: str | None = None, watchdog: Watchdog | None = None) -> None:
-        import urllib3
-
-        redaction.protect_logger("urllib3.connectionpool")
-        redaction.protect_logger("urllib3.poolmanager")
         if isinstance(proxy, _FromEnvironment):
             proxy = proxy_for(base_url)
         self.base_url = base_url
         self.ca_bundle = ca_bundle
         self._watchdog = watchdog or Watchdog()
+        self.proxy: str | None = None  # credential-free, for messages
+        self._direct: DirectPool | None = None
+        if not proxy:
+            parts = urlsplit(base_url)
+            tls = None
+            if parts.scheme == "https":
+                tls = tls_context(ca_bundle or default_ca_bundle())
+            self._direct = DirectPool(parts.hostname or "",
+                                      parts.port or (443 if tls else 80), tls)
+            return
+        import urllib3
+
+        redaction.protect_logger("urllib3.connectionpool")
+        redaction.protect_logger("urllib3.poolmanager")
         self._urllib3 = urllib3
         options: dict[str, Any] = {"maxsize": _POOL_SIZE, "block": False, "retries": False}
         if base_url.startswith("https://"):
             options["cert_reqs"] = "CERT_REQUIRED"
             options["ca_certs"] = ca_bundle or default_ca_bundle()
-        self._manager = None
-        self._absolute = False  # an http proxy wants the absolute URL in the request line
-        self.proxy: str | None = None  # credential-free, for messages
-        if proxy:
-            parsed = parse_proxy(proxy)
-            self.proxy = parsed.url
-            self._manager = urllib3.ProxyManager(
-                parsed.url, num_pools=1, proxy_headers=parsed.headers, **options
-            )
-            self._pool = self._manager.connection_from_url(base_url)
-            self._absolute = base_url.startswith("http://")
-            log.debug("requests to %s go through the proxy %s", base_url, parsed.url)
-        else:
-            self._pool = urllib3.connection_from_url(base_url, **options)
-        plain, tls = _connection_classes()
-        self._pool.ConnectionCls = tls if base_url.startswith("https://") else plain
+        parsed = parse_proxy(proxy)
+        self.proxy = parsed.url
+        self._manager = urllib3.ProxyManager(
+            parsed.url, num_pools=1, proxy_headers=parsed.headers, **options
+        )
+        self._pool = self._manager.connection_from_url(base_url)
+        self._absolute = base_url.startswith("http://")  # the absolute URL for an http proxy
+        log.debug("requests to %s go through the proxy %s", base_url, parsed.url)
+        plain, tls_class = _connection_classes()
+        self._pool.ConnectionCls = tls_class if base_url.startswith("https://") else plain
 
     def get(self, path_and_query: str, connect_timeout: float, read_timeout: float,
             deadline_at: float | None = None) -> Answer:
@@ -301,10 +309,14 @@ class Transport:
         """Send one request, bounded as ``get`` is; ``headers`` are added to the client's
         own (``Accept-Encoding: identity`` always wins); ``max_body`` (bytes, default
         ``MAX_BODY_BYTES``) caps the answer's body, on the wire and decoded."""
-        urllib3 = self._urllib3
-        exceptions = urllib3.exceptions
         if deadline_at is not None:
             connect_timeout = max(0.001, min(connect_timeout, deadline_at - time.monotonic()))
+        if self._direct is not None:
+            return self._request_direct(self._direct, method, path_and_query,
+                                        connect_timeout, read_timeout, deadline_at,
+                                        headers or {}, body, max_body)
+        urllib3 = self._urllib3
+        exceptions = urllib3.exceptions
         timeout = urllib3.Timeout(connect=connect_timeout, read=read_timeout)
         target = self.base_url + path_and_query if self._absolute else path_and_query
         # Read by the connection class when the request is out: the answer's deadline.
@@ -357,11 +369,78 @@ class Transport:
             raise self._late(timer, "the answer was cut at the read timeout")
         response.release_conn()
         if self.proxy is not None and response.status == 407:
-            raise self._failure(
-                "ProxyError", "the proxy asks for authentication (HTTP 407): check the "
-                "user and password in HTTPS_PROXY / HTTP_PROXY"
+            raise TransportFailure(  # the same credentials get the same answer: permanent
+                "ProxyAuthenticationFailed",
+                f"proxy authentication failed: the proxy {self.proxy} answered HTTP 407 "
+                "(Proxy Authentication Required): set the right user and password in the "
+                "proxy URL (http://user:password@host:port)",
+                permanent=True,
             )
         return answer_from(response.status, content, response.headers)
+
+    def _request_direct(self, pool: DirectPool, method: str, target: str,
+                        connect_timeout: float, read_timeout: float,
+                        deadline_at: float | None, extra_headers: Mapping[str, str],
+                        body: bytes | None, max_body: int) -> Answer:
+        try:
+            connection, new = pool.acquire(connect_timeout)
+        except ssl.SSLCertVerificationError as exc:
+            raise tls_failure(exc, self.ca_bundle) from None
+        except ssl.SSLError as exc:
+            raise self._failure("ConnectionError", f"SSLError: {exc.reason or exc}") from None
+        except (TimeoutError, ConnectingTimedOut):
+            raise self._failure("ConnectTimeout", "connecting timed out") from None
+        except OSError as exc:
+            if is_cert_failure(exc):
+                raise tls_failure(_cert_error(exc), self.ca_bundle) from None
+            raise self._failure("ConnectionError", _reason(exc)) from None
+        timer: Timer | None = None
+        answered = reusable = False
+        try:
+            sock = connection.sock
+            sock.settimeout(read_timeout)
+            connection.putrequest(method, target, skip_accept_encoding=True)
+            sent = {"User-Agent": USER_AGENT, **extra_headers, "Accept-Encoding": "identity"}
+            if body is not None:
+                sent["Content-Length"] = str(len(body))
+            for name, value in sent.items():
+                connection.putheader(name, value)
+            connection.endheaders(body)
+            timer = self._watchdog.arm(sock, _answer_deadline(read_timeout, deadline_at))
+            response = connection.getresponse()
+            answered = True
+            # Lower-case names, the first of a repeated header (HTTPMessage.get scans
+            # every header on each lookup).
+            headers = {name.lower(): value for name, value in reversed(response.getheaders())}
+            length = response.length  # Content-Length as http.client parsed it, or None
+            if length is not None and length > max_body:
+                raise BodyTooLarge()
+            decoder = BodyDecoder(headers.get("content-encoding"), max_body)
+            if length is not None:
+                decoder.feed(response.read())  # IncompleteRead if the body is cut short
+            else:  # chunked or close-delimited: the decoder enforces the cap as it goes
+                while data := response.read(_READ_SIZE):
+                    decoder.feed(data)
+            content = decoder.finish()
+            reusable = not response.will_close
+        except (BodyTooLarge, UndecodableBody):
+            raise
+        except TimeoutError:
+            raise self._late(timer, "the answer stalled mid-body" if answered
+                             else "no answer within the read timeout") from None
+        except (http.client.HTTPException, OSError) as exc:
+            if _fired(timer):
+                raise self._late(timer, "") from None
+            raise self._failure("ConnectionError", _reason(exc)) from None
+        finally:
+            fired = timer is not None and self._watchdog.disarm(timer)
+            pool.release(connection, new, reusable and not fired)
+        if fired:
+            raise self._late(timer, "the answer was cut at the read timeout")
+        # The request line, as urllib3 logs it at DEBUG (the logger's filter masks secrets).
+        log.debug('%s "%s %s HTTP/1.1" %s %s', self.base_url, method, target,
+                  response.status, len(content))
+        return answer_from(response.status, content, headers)
 
     def _read_body(self, response, exceptions, cap: int) -> bytes:  # type: ignore[no-untyped-def]
         try:
@@ -422,9 +501,11 @@ class Transport:
         return TransportFailure(kind, redaction.scrub(detail))
 
     def close(self) -> None:
+        if self._direct is not None:
+            self._direct.close()
+            return
         self._pool.close()
-        if self._manager is not None:
-            self._manager.clear()
+        self._manager.clear()
 
 
 def _answer_deadline(read_timeout: float, deadline_at: float | None) -> float:
@@ -464,6 +545,13 @@ def _reason(exc: BaseException) -> str:
         seen = nested[-1] if nested else seen.__context__
     text = re.sub(r"<[^<>]* object at 0x[0-9a-f]+>:?\s*", "", str(exc))
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+@functools.lru_cache(maxsize=8)
+def tls_context(cafile: str) -> ssl.SSLContext:
+    """The verifying client context of a CA bundle (loading certifi's bundle costs
+    milliseconds, so one per bundle)."""
+    return ssl.create_default_context(cafile=cafile)
 
 
 def default_ca_bundle() -> str:

@@ -314,9 +314,14 @@ def test_proxy_credentials_never_reach_messages_or_logs(
     caplog.set_level(logging.DEBUG)
     wrong = "wr0ng-pa55word-91d3"
     with aliread.Client(proxy=_with_credentials(forward_proxy, wrong)) as reader, \
-            pytest.raises(aliread.ServiceUnavailableError, match="HTTP 407") as refused:
-        reader.read(HANDSHAKE, SEED_HANDSHAKE_ID, endpoint=emulator.url, max_attempts=1)
+            pytest.raises(aliread.ApiError, match="HTTP 407") as refused:
+        reader.read(HANDSHAKE, SEED_HANDSHAKE_ID, endpoint=emulator.url, max_attempts=3,
+                    backoff_base=0.01)
     assert emulator.count() == 0
+    # As through a CONNECT tunnel: a proxy refusing the credentials is not retried.
+    assert refused.value.code == "ProxyAuthenticationFailed"
+    assert (refused.value.attempts, refused.value.stop_reason) == (1, "permanent")
+    assert len(forward_proxy.seen) == 1
 
     forward_proxy.close()  # nothing listens there any more
     with aliread.Client(proxy=_with_credentials(forward_proxy)) as reader, \

@@ -17,6 +17,7 @@ from .. import __version__
 from ..apis import APIS, ApiSpec
 from . import exitcodes, signals
 from .durations import format_duration, parse_duration
+from .output_errors import OutputClosed, OutputFailed
 
 DEFAULT_TIMEOUT = "30m"
 DEFAULT_INTERVAL = "15s"
@@ -150,7 +151,7 @@ def _api_command(api: ApiSpec) -> click.Command:
                 if ctx.get_parameter_source(name) is not ParameterSource.DEFAULT:
                     raise click.UsageError(f"--{name} only makes sense with --wait.", ctx)
         options["ids"] = _all_ids(options["ids"], options.pop("ids_from"), ctx)
-        from .command import OutputClosed, run
+        from .command import run
 
         try:
             return run(api, **options)
@@ -275,8 +276,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(args: list[str]) -> int:
-    from .command import OutputClosed, OutputFailed
-
     try:
         try:
             code = cli.main(args=args, prog_name="aliread", standalone_mode=False)

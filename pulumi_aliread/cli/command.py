@@ -15,6 +15,7 @@ from ..apis import ApiSpec
 from ..client import Client
 from ..settings import CallSettings, resolve
 from . import exitcodes, render
+from .output_errors import OutputClosed, OutputFailed
 from .run import Job, NotReadError, Outcome, Status, read_once, wait_all
 
 MAX_PROBLEMS_SHOWN = 20
@@ -145,27 +146,6 @@ def per_given_id(ids: Sequence[str], outcomes: Iterable[Outcome]) -> Iterator[Ou
         close = getattr(source, "close", None)
         if close is not None:
             close()  # stop the reads still running
-
-
-class OutputClosed(Exception):  # noqa: N818 - not an error of the reads
-    """stdout or stderr was closed before everything was written (``aliread ... | head``).
-
-    ``exit_code`` is the code the reads decided, or None when it was not known yet
-    (reads were still running).
-    """
-
-    def __init__(self, exit_code: int | None) -> None:
-        super().__init__(exit_code)
-        self.exit_code = exit_code
-
-
-class OutputFailed(Exception):  # noqa: N818 - carries the OSError
-    """stdout or stderr could not be written (disk full, a closed descriptor...);
-    ``error`` is the OSError."""
-
-    def __init__(self, error: OSError) -> None:
-        super().__init__(str(error))
-        self.error = error
 
 
 def exit_code_of(outcome: Outcome) -> int:

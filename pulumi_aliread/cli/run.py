@@ -72,7 +72,8 @@ def read_once(job: Job) -> Iterator[Outcome]:
             stop.set()  # the same credentials would fail for every other id
         return outcome
 
-    yield from ordered_map(one, job.ids, job.concurrency)
+    # No more reader threads than ids: each costs a thread start (one id: one thread).
+    yield from ordered_map(one, job.ids, min(job.concurrency, max(1, len(job.ids))))
 
 
 def wait_all(
@@ -126,7 +127,8 @@ def wait_all(
             return outcome
 
         finished = False
-        for index, outcome in zip(todo, ordered_map(one, todo, job.concurrency), strict=True):
+        reads = ordered_map(one, todo, min(job.concurrency, len(todo)))
+        for index, outcome in zip(todo, reads, strict=True):
             outcomes[index] = outcome
             finished = finished or outcome.status in (Status.NOT_EXPECTED, Status.ERROR)
         todo = [i for i in todo if outcomes[i].status is Status.PENDING]
