@@ -14,13 +14,10 @@ from typing import TYPE_CHECKING
 
 from . import errors
 from .results import GetHandshakeResult, GetJoinPermissionAuthOrderResult, Result
+from .states import AUTH_ORDER_STATES, HANDSHAKE_STATUSES
 
 if TYPE_CHECKING:
     from . import schemas
-
-# The states each API documents (schemas.py validates answers against them).
-HANDSHAKE_STATUSES = ("Pending", "Accepted", "Declined", "Cancelled", "Expired", "Deleted")
-AUTH_ORDER_STATES = ("APPLYING", "ACCEPTED", "REJECTED", "CANCELED")
 
 # Mapping from an error class to whether a retry may help.
 _TRANSIENT = (errors.ServiceUnavailableError,)

@@ -18,8 +18,8 @@ from typing import Any, Protocol
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from . import redaction
-from .apis import AUTH_ORDER_STATES, HANDSHAKE_STATUSES
 from .errors import ResponseValidationError
+from .states import AUTH_ORDER_STATES, HANDSHAKE_STATUSES
 
 _INT64_MAX = 2**63 - 1
 _UTC_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?Z", re.ASCII)
