@@ -405,12 +405,6 @@ async def fetch_async(api: ApiSpec, object_id: str, settings: CallSettings,
     return await default_client().fetch_async(api, object_id, settings, creds)
 
 
-def __getattr__(name: str) -> Any:
-    if name == "METRICS":  # the default client's counters (before clients, a global)
-        return default_client().metrics
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 def invited_view(api: ApiSpec, object_id: str, error: errors.AlireadError) -> Any | None:
     """What a gate run by the invited account counts ``error`` as: for the answer that
     means "accepted" to that account (GetHandshake: HTTP 409 HandshakeStatusMismatch), a

@@ -195,25 +195,27 @@ def read_output(
         # Everything is known already: validate and start the read now, rather than
         # after Pulumi has resolved a dict of plain inputs (which costs more CPU than the
         # read itself).
-        future, expected_states = _start(api, values)
+        reader, future, expected_states = _start(api, values)
         # One Output over the read (from_input would add two more, each a task that
         # Pulumi re-waits on whenever any output completes).
         invited_id = typing.cast(str, object_id) if accept else None  # plain: a str
-        return pulumi.Output(set(), _finish(api, future, expected_states, invited_id),
-                             _known())
+        return pulumi.Output(
+            set(), _finish(api, future, expected_states, invited_id, reader=reader), _known()
+        )
     validate_plain(api, object_id, expected, options)
 
     async def read(resolved: dict[str, Any]) -> Any:
-        future, expected_states = _start(api, resolved)
+        reader, future, expected_states = _start(api, resolved)
         return await _finish(api, future, expected_states,
-                             resolved["id"] if accept else None)
+                             resolved["id"] if accept else None, reader=reader)
 
     return pulumi.Output.from_input(values).apply(read)
 
 
-def _start(api: ApiSpec, values: Mapping[str, Any]) -> tuple[_Pending, tuple[str, ...]]:
+def _start(api: ApiSpec, values: Mapping[str, Any]
+           ) -> tuple[client.Client, _Pending, tuple[str, ...]]:
     """Validate, resolve settings (on the program's thread, where Pulumi config is
-    visible) and start, or join, the read."""
+    visible) and start, or join, the read; the program's client comes back with it."""
     values = dict(values)
     object_id = validate_id(api, values.pop("id"))
     expected = validate_states(api, values.pop("expected"))
@@ -222,7 +224,8 @@ def _start(api: ApiSpec, values: Mapping[str, Any]) -> tuple[_Pending, tuple[str
     config, credential_sources = shared.program_settings()
     call = shared.call_settings(api, config, values)
     key = (api.name, object_id, call, credential_sources)
-    return shared.get(key, lambda: _begin(reader, api, object_id, call, config)), expected
+    return reader, shared.get(key, lambda: _begin(reader, api, object_id, call, config)), \
+        expected
 
 
 def _begin(reader: client.Client, api: ApiSpec, object_id: str, call: settings.CallSettings,
@@ -236,9 +239,11 @@ def _begin(reader: client.Client, api: ApiSpec, object_id: str, call: settings.C
 
 
 async def _finish(api: ApiSpec, pending: _Pending, expected: tuple[str, ...],
-                  invited_id: str | None = None) -> Any:
+                  invited_id: str | None = None, *, reader: client.Client | None = None
+                  ) -> Any:
     """The read's result checked against ``expected``; with ``invited_id`` (the caller
-    set mismatch_means_accepted), the invited account's "accepted" answer counts."""
+    set mismatch_means_accepted), the invited account's "accepted" answer counts.
+    ``reader``: the client that started the read (default: the program's)."""
     try:
         if isinstance(pending, Future):
             result = await asyncio.wrap_future(pending)
@@ -249,7 +254,7 @@ async def _finish(api: ApiSpec, pending: _Pending, expected: tuple[str, ...],
         if accepted is None:
             raise
         result = accepted
-    state = client.program_client().loop_state()
+    state = (reader or client.program_client()).loop_state()
     if state.busy():  # more answers are coming: hand them over together
         await state.next_batch()
     client.check_expectation(api, result, expected)

@@ -145,11 +145,6 @@ def current_program() -> object:
         return None
 
 
-def current_monitor() -> object:
-    """``current_program`` under its former name."""
-    return current_program()
-
-
 def reset_runtime_for_new_program() -> None:
     """Forget the previous program's registered outputs and root stack resource
     (``SETTINGS.outputs``, ``set_root_resource(None)``), as a new program process would."""

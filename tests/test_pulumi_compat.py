@@ -38,4 +38,4 @@ def test_compat_functions_work_with_the_installed_pulumi() -> None:
 
     assert pulumi_compat.sync_await(answer()) == 42
     assert pulumi_compat.ensure_event_loop() is not None
-    pulumi_compat.current_monitor()  # no program runs: None or a leftover mock, no error
+    pulumi_compat.current_program()  # no program runs: None or a leftover mock, no error
