@@ -32,7 +32,6 @@ from .watchdog import Watchdog
 if TYPE_CHECKING:
     import asyncio
 
-    from .async_transport import AsyncTransport
     from .credential_chain import Chain
     from .loop_reads import LoopState
     from .shared_reads import SharedReads
@@ -277,10 +276,6 @@ class Client:
                 if state is None:
                     state = self._loops[loop] = LoopState(loop, self)
         return state
-
-    def async_transport(self, base_url: str, ca_bundle: str | None = None) -> AsyncTransport:
-        """The running loop's connections to ``base_url`` (streams belong to a loop)."""
-        return self.loop_state().transport(base_url, ca_bundle)
 
     # -- lifetime ---------------------------------------------------------------------
 
