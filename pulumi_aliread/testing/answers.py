@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
 
-from ..apis import COMMON_ERRORS, ApiSpec
+from ..core.apis import COMMON_ERRORS, ApiSpec
 
 JSON_TYPE = "application/json;charset=utf-8"
 XML_TYPE = "application/xml;charset=utf-8"

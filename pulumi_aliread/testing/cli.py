@@ -18,12 +18,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from .fixtures import (
-    DATA_SHAPE,
-    DEFAULT_ACCESS_KEY_ID,
-    INVITED_ACCESS_KEY_ID,
-    STS_ACCESS_KEY_ID,
-)
+from .fixtures import DATA_SHAPE, DEFAULT_ACCESS_KEY_ID, INVITED_ACCESS_KEY_ID, STS_ACCESS_KEY_ID
 
 # The AccessKeyIds the command line's emulator accepts; --invited-key-id picks among them.
 KEY_IDS = (DEFAULT_ACCESS_KEY_ID, INVITED_ACCESS_KEY_ID, STS_ACCESS_KEY_ID)

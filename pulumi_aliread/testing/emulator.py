@@ -33,7 +33,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..apis import AUTH_ORDER, BY_ACTION, HANDSHAKE, ApiSpec
+from ..core.apis import AUTH_ORDER, BY_ACTION, HANDSHAKE, ApiSpec
 from . import answers, gateway
 from .answers import Answer
 from .faults import MALFORMED_KINDS, Fault, Rule
