@@ -27,11 +27,11 @@ MALFORMED_KINDS = (
     "unknown_state",
     "id_mismatch",
     "wrong_type:<Field>",
-    "missing:<Field>",
     "missing_request_id",
 )
-# Kinds that name a field after a colon.
-_FIELD_KINDS = {kind.split(":", 1)[0] for kind in MALFORMED_KINDS if ":" in kind}
+# Kinds that name a field after a colon. ``missing:<Field>`` is not in MALFORMED_KINDS:
+# callers iterate that tuple and substitute a field for ``wrong_type:<Field>`` only.
+_FIELD_KINDS = {"wrong_type", "missing"}
 
 
 @dataclass(frozen=True)
@@ -63,8 +63,8 @@ class Fault:
       ``id_mismatch`` (the object carries another id), ``wrong_type:<Field>`` (that
       field, in the object or the envelope, gets a value of a wrong type: string -> 123,
       integer -> its decimal string, boolean -> "yes"), ``missing:<Field>`` (that
-      field, in the object or the envelope, left out), ``missing_request_id`` (no
-      RequestId in body nor header).
+      field, in the object or the envelope, left out; not listed in MALFORMED_KINDS),
+      ``missing_request_id`` (no RequestId in body nor header).
 
       On a list action the answer is the page that would have been answered and the
       object its first row (``wrong_type:TotalCount``, ``missing:Handshakes``,
@@ -117,7 +117,7 @@ class Fault:
     @classmethod
     def malformed(cls, kind: str) -> Fault:
         base = kind.split(":", 1)[0]
-        known = {k.split(":", 1)[0] for k in MALFORMED_KINDS}
+        known = {k.split(":", 1)[0] for k in MALFORMED_KINDS} | _FIELD_KINDS
         if base not in known or (base in _FIELD_KINDS) != (":" in kind) or kind.endswith(":"):
             raise ValueError(f"unknown malformed kind {kind!r}: use one of {MALFORMED_KINDS}")
         return cls("malformed", variant=kind)
