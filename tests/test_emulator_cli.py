@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from clihelp import REPO, aliread, cli_env, elements
 
-from pulumi_aliread.states import AUTH_ORDER_STATES, HANDSHAKE_STATUSES
+from pulumi_aliread.core.states import AUTH_ORDER_STATES, HANDSHAKE_STATUSES
 from pulumi_aliread.testing import (
     DEFAULT_ACCESS_KEY_ID,
     DEFAULT_ACCESS_KEY_SECRET,

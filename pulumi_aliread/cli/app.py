@@ -14,7 +14,7 @@ import click
 from click.core import ParameterSource
 
 from .. import __version__
-from ..apis import APIS, ApiSpec
+from ..core.apis import APIS, ApiSpec
 from . import exitcodes, signals
 from .durations import format_duration, parse_duration
 from .output_errors import OutputClosed, OutputFailed

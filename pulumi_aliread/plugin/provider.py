@@ -17,10 +17,10 @@ from typing import Any
 from pulumi.provider.experimental import provider as p
 from pulumi.provider.experimental.property_value import PropertyValue
 
-from .. import client
-from ..apis import ApiSpec
+from ..core import client
+from ..core.apis import ApiSpec
 from ..errors import AlireadError, InvalidInputError
-from ..provider import validate_option
+from ..pulumi.provider import validate_option
 from .config import ProviderConfig, stack_config, without_stack_secrets
 from .values import (
     EXPECT_INPUT,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 from xml.sax.saxutils import escape
 
-from ..apis import COMMON_ERRORS, ApiSpec, ErrorSpec
+from ..core.apis import COMMON_ERRORS, ApiSpec, ErrorSpec
 
 JSON_TYPE = "application/json;charset=utf-8"
 XML_TYPE = "application/xml;charset=utf-8"

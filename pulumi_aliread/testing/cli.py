@@ -28,7 +28,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
-from ..states import AUTH_ORDER_STATES, HANDSHAKE_STATUSES
+from ..core.states import AUTH_ORDER_STATES, HANDSHAKE_STATUSES
 from .fixtures import (
     DATA_SHAPE,
     DEFAULT_ACCESS_KEY_ID,

@@ -40,7 +40,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..apis import AUTH_ORDER, BY_ACTION, HANDSHAKE, ApiSpec
+from ..core.apis import AUTH_ORDER, BY_ACTION, HANDSHAKE, ApiSpec
 from . import answers, gateway, lists
 from .answers import Answer
 from .faults import MALFORMED_KINDS, Fault, Rule

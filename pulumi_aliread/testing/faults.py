@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from ..apis import BY_ACTION
+from ..core.apis import BY_ACTION
 from .answers import known_codes
 
 __all__ = ["MALFORMED_KINDS", "Fault", "Rule"]

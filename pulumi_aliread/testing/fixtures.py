@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import errors
-from ..apis import AUTH_ORDER, HANDSHAKE, ApiSpec
+from ..core.apis import AUTH_ORDER, HANDSHAKE, ApiSpec
 
 DEFAULT_ACCESS_KEY_ID = "LTAI5tEmulatorDefaultKey"
 DEFAULT_ACCESS_KEY_SECRET = "emulator-secret-5f2c9d8e7b6a"

@@ -21,7 +21,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ..apis import BY_ACTION, ApiSpec
+from ..core.apis import BY_ACTION, ApiSpec
 from . import answers, signature
 from .answers import FORMATS, Answer, ErrorSource
 from .lists import LISTS, ListSpec

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..apis import COMMON_ERRORS, ErrorSpec
+from ..core.apis import COMMON_ERRORS, ErrorSpec
 
 __all__ = [
     "ACCOUNT_VIEW",

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..apis import HANDSHAKE, ApiSpec
+from ..core.apis import HANDSHAKE, ApiSpec
 from .answers import Answer, dumps, envelope, request_id
 
 

@@ -15,11 +15,11 @@ from typing import Any, ClassVar
 import pulumi
 import pulumi.dynamic
 
-from .apis import AUTH_ORDER, HANDSHAKE, ApiSpec
-from .docstrings import documented
+from ..core.apis import AUTH_ORDER, HANDSHAKE, ApiSpec
+from ..core.docstrings import documented
+from ..core.results import Result
+from ..core.validation import normalize_expected, validate_plain
 from .provider import ReadOnlyProvider
-from .results import Result
-from .validation import normalize_expected, validate_plain
 
 StatesInput = pulumi.Input[str] | Sequence[pulumi.Input[str]] | None
 
