@@ -10,13 +10,13 @@ import pytest
 
 from pulumi_aliread import errors
 from pulumi_aliread.cli import cli, exitcodes
-from pulumi_aliread.core.apis import APIS
+from pulumi_aliread.core.apis import APIS, LISTS
 
 REPO = Path(__file__).resolve().parent.parent
 README = (REPO / "README.md").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("api", list(APIS))
+@pytest.mark.parametrize("api", [*APIS, *(s.name for s in LISTS.values() if not s.invited_view)])
 def test_readme_documents_every_option_of_the_command(api):
     command = cli.commands[api]
     for param in command.params:

@@ -14,8 +14,9 @@ import click
 from click.core import ParameterSource
 
 from .. import __version__
-from ..core.apis import APIS, ApiSpec
-from ..core.spec import one_of
+from ..core.apis import APIS, LISTS, ApiSpec
+from ..core.paging import MAX_ITEMS, MAX_RESTARTS
+from ..core.spec import ListSpec, one_of
 from . import exitcodes, signals
 from .durations import format_duration, parse_duration
 from .output_errors import OutputClosed, OutputFailed
@@ -198,6 +199,97 @@ def _ids_in(stream: TextIO, name: str, ctx: click.Context) -> list[str]:
 
 for _api in APIS.values():
     cli.add_command(_api_command(_api))
+
+
+def _list_help(views: dict[bool, ListSpec]) -> str:
+    spec, item = views[False], views[False].item
+    invited = (f" With --invited-account: {views[True].action}, the {item.title}s sent to "
+               "the calling account (its own credentials)." if True in views else "")
+    return (
+        f"List {item.title}s ({spec.product} {spec.action}: the management account's "
+        f"view).{invited}\n\n"
+        f"Every page is read ({spec.page_size_max} a page, until the {spec.total_key} the "
+        f"API reports is in), each through the retry policy, all within --deadline; a "
+        f"list that changes while it is read is read again, at most "
+        f"{MAX_RESTARTS} times. The filters apply afterwards (the API has none): "
+        f"--status ({one_of(item.states)}), --id ({item.id_rule}), --target-entity "
+        f"(exact match); each repeatable, except --target-entity.\n\n"
+        f"--expect STATE (repeatable) fails (exit 1) when a listed {item.title} is in "
+        f"another state. --details reads each listed one with {item.action} for the "
+        f"fields list answers lack.\n\n"
+        f"Endpoint: --endpoint, else {spec.endpoint_env}, else "
+        f"https://{spec.endpoint_for('<region>')}.\n\n"
+        "Output: a JSON array, one element per listed object in the API's order (its "
+        "fields, request_id of its page, api, ok, and error when not expected); when the "
+        "listing fails, one element with api, ok and error. A table (status and expiry "
+        "first) when stdout is a terminal."
+    )
+
+
+def _list_command(views: dict[bool, ListSpec]) -> click.Command:
+    """The subcommand of a list operation (its management account's view), with
+    --invited-account when the same objects have an invited account's view."""
+    spec, item = views[False], views[False].item
+    params: list[click.Parameter] = [
+        click.Option(["--status", "status"], multiple=True, metavar="STATUS",
+                     type=click.Choice(item.states),
+                     help=f"Keep the {item.title}s in this state (repeatable)."),
+        click.Option(["--id", "ids"], multiple=True, metavar="ID",
+                     help=f"Keep this {item.id_keyword} (repeatable)."),
+        click.Option(["--target-entity", "target_entity"], metavar="ACCOUNT|EMAIL",
+                     help="Keep those sent to this account id or login email."),
+        click.Option(["--details"], is_flag=True,
+                     help=f"Read each listed one with {item.action} (every field)."),
+        click.Option(["--expect", "expect"], multiple=True, metavar="STATE",
+                     type=click.Choice(item.states),
+                     help="A state every listed one must be in (repeatable)."),
+        click.Option(["--region"], help="Region id, e.g. cn-shanghai."),
+        click.Option(["--endpoint"], metavar="HOST|URL",
+                     help="API host (https) or URL, e.g. http://127.0.0.1:8080."),
+        click.Option(["--connect-timeout", "connect_timeout"], type=Duration(), default=None,
+                     metavar="DURATION",
+                     help="Give up connecting after this, per attempt [default: 5s]."),
+        click.Option(["--read-timeout", "read_timeout"], type=Duration(), default=None,
+                     metavar="DURATION",
+                     help="Give up waiting for an answer after this, per attempt "
+                          "[default: 10s]."),
+        click.Option(["--deadline"], type=Duration(), default=None, metavar="DURATION",
+                     help="Give up on the whole listing, every page and retry included, "
+                          "after this [default: 60s]."),
+        click.Option(["--max-items", "max_items"], type=click.IntRange(min=1), default=None,
+                     metavar="N",
+                     help=f"Fail (exit 3, TooManyItems) when the list holds more than N "
+                          f"[default: {MAX_ITEMS}]."),
+        click.Option(["--output", "-o"], type=click.Choice(["json", "table"]),
+                     help="Default: table on a terminal, json otherwise."),
+        click.Option(["--allow-insecure-http", "allow_insecure_http"], is_flag=True,
+                     default=None,
+                     help="Allow an http:// endpoint that is not loopback (signed requests "
+                     "and STS tokens in clear text; else ALIREAD_ALLOW_INSECURE_HTTP)."),
+    ]
+    if True in views:
+        params.insert(3, click.Option(
+            ["--invited-account"], is_flag=True,
+            help=f"List with {views[True].action}: the {item.title}s sent to the calling "
+                 "account (the invited account's credentials)."))
+
+    def callback(**options: Any) -> int:
+        from .listing import run_list
+
+        try:
+            return run_list(views, name=spec.name, **options)
+        except BrokenPipeError:
+            raise OutputClosed(None) from None
+
+    return click.Command(
+        spec.name, callback=callback, params=params, help=_list_help(views),
+        short_help=f"List {item.title}s ({spec.action}).", epilog=exitcodes.EPILOG,
+    )
+
+
+for _list in LISTS.values():
+    if not _list.invited_view:
+        cli.add_command(_list_command(_list.views(LISTS)))
 
 
 class _Checked(click.ParamType):

@@ -11,7 +11,7 @@ from dataclasses import fields
 from typing import Any, TextIO
 
 from ..core.apis import ApiSpec
-from ..errors import ExpectationNotMetError
+from ..errors import AlireadError, ExpectationNotMetError
 from .durations import format_duration
 from .run import Outcome, Status
 
@@ -23,9 +23,10 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def element(api: ApiSpec, outcome: Outcome) -> dict[str, Any]:
-    """The JSON element of one id: the object's fields (when read), ``ok``, ``error``."""
-    data: dict[str, Any] = {"api": api.name}
+def element(api: ApiSpec, outcome: Outcome, name: str | None = None) -> dict[str, Any]:
+    """The JSON element of one id: ``api`` (``name``, default ``api.name``: the command),
+    the object's fields (when read), ``ok``, ``error``."""
+    data: dict[str, Any] = {"api": name or api.name}
     if outcome.result is not None:
         data.update(outcome.result.to_dict())
     else:
@@ -33,14 +34,20 @@ def element(api: ApiSpec, outcome: Outcome) -> dict[str, Any]:
     data["ok"] = outcome.status is Status.OK
     error = outcome.error
     if error is not None and outcome.status is not Status.OK:
-        data["error"] = {
-            "type": type(error).__name__,
-            "code": error.code,
-            "http_status": error.http_status,
-            "request_id": error.request_id,
-            "message": one_line(error.message),
-        }
+        data["error"] = error_data(error)
     return data
+
+
+def error_data(error: AlireadError) -> dict[str, Any]:
+    """The ``error`` member of a JSON element: type, code, HTTP status, request id and
+    the message on one line."""
+    return {
+        "type": type(error).__name__,
+        "code": error.code,
+        "http_status": error.http_status,
+        "request_id": error.request_id,
+        "message": one_line(error.message),
+    }
 
 
 def error_line(api: ApiSpec, outcome: Outcome) -> str | None:
@@ -48,12 +55,18 @@ def error_line(api: ApiSpec, outcome: Outcome) -> str | None:
     error = outcome.error
     if error is None or outcome.status is Status.OK:
         return None
+    return failure_line(f"{api.name} {outcome.object_id}", error)
+
+
+def failure_line(subject: str, error: AlireadError) -> str:
+    """``aliread: <subject>: [code, request id ...] message`` on one line (the code and
+    the request id only when the message does not already say them)."""
     message = error.message
     code = _code_of(error)
     tags = [] if code in message else [code]
     if error.request_id is None or error.request_id not in message:
         tags.append(f"request id {error.request_id or 'none'}")
-    prefix = f"aliread: {api.name} {outcome.object_id}: "
+    prefix = f"aliread: {subject}: "
     return one_line(prefix + (f"[{', '.join(tags)}] " if tags else "") + message)
 
 
@@ -97,12 +110,14 @@ class JsonArray:
 
 
 class Table:
-    """Aligned columns: id, state, a few key fields, result; printed at the end."""
+    """Aligned columns: id, state, a few key fields (or ``columns``, result field names),
+    result; printed at the end."""
 
-    def __init__(self, api: ApiSpec, stream: TextIO) -> None:
+    def __init__(self, api: ApiSpec, stream: TextIO,
+                 columns: Sequence[str] = ()) -> None:
         self.api = api
         self.stream = stream
-        self.columns = (api.id_keyword, api.state_field, *key_fields(api))
+        self.columns = tuple(columns) or (api.id_keyword, api.state_field, *key_fields(api))
         self.rows: list[tuple[str, ...]] = []
 
     def add(self, outcome: Outcome) -> None:

@@ -278,6 +278,9 @@ def _handshake_list(name: str, action: str, *, invited_view: bool) -> ListSpec:
         result_name="GetHandshakesResult",
         invited_view=invited_view,
         common_errors=COMMON_ERRORS,
+        # Status and expiry first: which invitations still need someone, and until when.
+        table_fields=("status", "expire_time", "handshake_id", "target_entity",
+                      "master_account_name", "create_time"),
     )
 
 

@@ -319,6 +319,21 @@ class ListSpec(Operation):
     page_size_param: str
     page_size_max: int
     invited_view: bool  # the invited account's own view (its credentials)
+    # The columns of ``aliread <name> -o table``, in order (result field names of
+    # ``item``): what a person scanning a list looks at first.
+    table_fields: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        names = {f.name for f in self.item.fields}
+        unknown = [name for name in self.table_fields if name not in names]
+        if unknown:
+            raise ValueError(f"{self.action}: table_fields {unknown} are not fields of "
+                             f"{self.item.action}")
+
+    def views(self, lists: Mapping[str, ListSpec]) -> dict[bool, ListSpec]:
+        """The list operations of ``lists`` over the same objects as this one, by
+        ``invited_view`` (False: the management account's, True: the invited account's)."""
+        return {spec.invited_view: spec for spec in lists.values() if spec.item is self.item}
 
 
 def shown(value: object, limit: int = 40) -> str:
