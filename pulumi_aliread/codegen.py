@@ -206,6 +206,86 @@ def plugin_inputs(api: ApiSpec) -> dict[str, dict[str, Any]]:
     return inputs
 
 
+def list_function_token(spec: ListSpec) -> str:
+    """The plugin function of a list operation: ``aliread:index:get<pulumi_name>``."""
+    return f"aliread:index:get{spec.pulumi_name}"
+
+
+def list_row_type(spec: ListSpec) -> str:
+    """The object type of one listed object (``aliread:index:GetHandshakesHandshake``)."""
+    return f"aliread:index:Get{spec.pulumi_name}{spec.item.pulumi_name}"
+
+
+def list_plugin_inputs(views: dict[bool, ListSpec]) -> dict[str, dict[str, Any]]:
+    """The schema inputs of a list function (camelCase of ``paging.prepare``'s keywords
+    and of the read options), in order."""
+    spec, item = views[False], views[False].item
+    states = ", ".join(item.states)
+    inputs: dict[str, dict[str, Any]] = {
+        "status": {"type": "array", "items": {"type": "string"},
+                   "description": f"Keep the {item.title}s in one of these states: {states} "
+                                  "(case-sensitive). Default: any."},
+        "ids": {"type": "array", "items": {"type": "string"},
+                "description": f"Keep these ids ({item.id_rule}). Default: any."},
+        "targetEntity": {"type": "string", "description": "Keep those sent to this account "
+                         "id or login email (exact match). Default: any."},
+    }
+    if True in views:
+        inputs["invitedAccount"] = {
+            "type": "boolean",
+            "description": f"List with {views[True].action}, the {item.title}s sent to the "
+                           f"calling account (its own credentials), instead of "
+                           f"{spec.action}. Default: false."}
+    inputs.update({
+        "withDetails": {"type": "boolean", "description": f"Read each listed one with "
+                        f"{item.action}, for the fields list answers lack. Default: false."},
+        camel_case(item.expect_keyword): {
+            "type": "array", "items": {"type": "string"},
+            "description": f"States every listed {item.title} (after the filters) must be "
+                           f"in; the call fails (and so the preview) naming those that are "
+                           f"not. One of: {states}."},
+        "region": {"type": "string", "description": "Region of the API (default: provider "
+                   f"config, then alicloud:region, then {spec.default_region})."},
+        "endpoint": {"type": "string", "description": _ENDPOINT_DOC},
+        "maxItems": {"type": "integer", "description": f"The most {item.title}s the call "
+                     "reads; a list that reports more fails (TooManyItems). Default: 10000."},
+    })
+    return inputs
+
+
+def _list_function(views: dict[bool, ListSpec]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A list operation's function and the object type of its rows."""
+    spec, item = views[False], views[False].item
+    row = {
+        "type": "object",
+        "description": f"One {item.title}, as {spec.action} listed it (with details: as "
+                       f"{item.action} read it).",
+        "properties": {**_properties(item.fields), "requestId": {
+            "type": "string", "description": "The request id of its page (with details: of "
+                                             "its own read)."}},
+        "required": [f.camel for f in item.fields if f.required],
+    }
+    actions = " or ".join(s.action for s in views.values())
+    function = {
+        "description": f"List {item.title}s with {spec.product} {actions}, every page, "
+                       "then keep those that pass the filters.",
+        "inputs": {"properties": list_plugin_inputs(views)},
+        "outputs": {"properties": {
+            camel_case(_items_name(spec)): {
+                "type": "array", "items": {"$ref": f"#/types/{list_row_type(spec)}"},
+                "description": f"The listed {item.title}s, in the API's order, after the "
+                               "filters."},
+            "ids": {"type": "array", "items": {"type": "string"},
+                    "description": "Their ids, in the same order."},
+            "totalCount": {"type": "integer", "description": f"The {spec.total_key} the "
+                           "API reported (before filtering)."},
+            "requestIds": {"type": "array", "items": {"type": "string"},
+                           "description": "The request id of each page, in order."},
+        }, "required": [camel_case(_items_name(spec)), "ids", "totalCount", "requestIds"]},
+    }
+    return function, row
+
+
 def _properties(fields: Iterable[Field]) -> dict[str, dict[str, Any]]:
     return {f.camel: {"type": f.schema_type, "description": f.doc} for f in fields}
 
@@ -253,6 +333,12 @@ def plugin_schema() -> dict[str, Any]:
                            **{k: v for k, v in inputs.items() if k != id_input}},
             "required": required,
         }
+    types: dict[str, Any] = {}
+    for spec in LISTS.values():
+        if not spec.invited_view:
+            function, row = _list_function(spec.views(LISTS))
+            functions[list_function_token(spec)] = function
+            types[list_row_type(spec)] = row
     return {
         "name": "aliread",
         "displayName": "Alibaba Cloud read-only checks (pulumi-aliread)",
@@ -267,6 +353,7 @@ def plugin_schema() -> dict[str, Any]:
         },
         "functions": functions,
         "resources": resources,
+        "types": types,
         "language": {
             "nodejs": {
                 "packageName": "@pulumi-aliread/aliread",

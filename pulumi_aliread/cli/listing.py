@@ -74,10 +74,11 @@ def run_list(
     fmt = output or ("table" if _isatty(out) else "json")
     spec = views[invited_account]
     try:
-        filters = paging.validate_filters(
-            spec, status=list(status) or None, ids=list(ids) or None,
-            target_entity=target_entity, expected_status=list(expect) or None)
-        limit = paging.validate_max_items(max_items)
+        request = paging.prepare(
+            views, status=list(status) or None, ids=list(ids) or None,
+            target_entity=target_entity, invited_account=invited_account,
+            with_details=details, expected_status=list(expect) or None,
+            max_items=max_items)
         options = validation.read_options(connect_timeout=connect_timeout,
                                           read_timeout=read_timeout, deadline=deadline)
         keywords: dict[str, Any] = {"region": region, "endpoint": endpoint,
@@ -92,8 +93,9 @@ def run_list(
     not_met: dict[str, str] = {}
     code = exitcodes.OK
     try:
-        result = paging.read_list(reader, spec, filters=filters, with_details=details,
-                                  max_items=limit, options=options, **keywords)
+        result = paging.read_list(reader, spec, filters=request.filters,
+                                  with_details=request.with_details,
+                                  max_items=request.max_items, options=options, **keywords)
     except errors.ExpectationNotMetError as miss:
         result = miss.result  # type: ignore[attr-defined]
         not_met = dict(miss.not_met)  # type: ignore[attr-defined]
@@ -110,7 +112,7 @@ def run_list(
         found = (f"{result.total_count} {spec.item.title}(s); none passed the filters"
                  if result.total_count else f"no {spec.item.title}")
         print(f"aliread: {name}: {spec.action} listed {found}.", file=err)
-    outcomes = [_outcome(spec, row, filters.expected, not_met)
+    outcomes = [_outcome(spec, row, request.filters.expected, not_met)
                 for row in getattr(result, _items(spec))]
     _write(out, code, lambda: _print_rows(spec, name, outcomes, fmt, out))
     return code

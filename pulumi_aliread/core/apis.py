@@ -276,6 +276,7 @@ def _handshake_list(name: str, action: str, *, invited_view: bool) -> ListSpec:
         fields=HANDSHAKE.list_fields(),
         item=HANDSHAKE,
         result_name="GetHandshakesResult",
+        pulumi_name="Handshakes",
         invited_view=invited_view,
         common_errors=COMMON_ERRORS,
         # Status and expiry first: which invitations still need someone, and until when.

@@ -170,6 +170,49 @@ def validate_max_items(value: object) -> int:
     return value
 
 
+@dataclass(frozen=True)
+class ListRequest:
+    """One listing's validated input: which operation (view), filters, details, bound."""
+
+    spec: ListSpec
+    filters: Filters
+    with_details: bool
+    max_items: int
+
+
+def prepare(views: Mapping[bool, ListSpec], *, status: object = None, ids: object = None,
+            target_entity: object = None, invited_account: object = False,
+            with_details: object = False, expected_status: object = None,
+            max_items: object = None) -> ListRequest:
+    """Check a listing's input, as every entry point takes it, before any request.
+
+    Args:
+        views (Mapping[bool, ListSpec]): the list operations over the same objects, by
+            ``invited_view`` (``ListSpec.views``); ``invited_account`` picks one.
+        status, ids, target_entity, expected_status: as ``validate_filters`` takes them.
+        invited_account, with_details (bool): default False.
+        max_items (int or None): as ``validate_max_items`` takes it.
+
+    Returns:
+        ListRequest: the operation to read and the validated input.
+
+    Raises:
+        InvalidInputError: a flag that is not True or False, the invited view where the
+            objects have none, or what ``validate_filters`` / ``validate_max_items`` refuse.
+    """
+    for name, value in (("invited_account", invited_account), ("with_details", with_details)):
+        if not isinstance(value, bool):
+            raise errors.InvalidInputError(
+                f"{name} must be True or False, got {type(value).__name__}.")
+    spec = views.get(bool(invited_account))
+    if spec is None:
+        raise errors.InvalidInputError(
+            f"invited_account={invited_account}: there is no such view of these objects.")
+    filters = validate_filters(spec, status=status, ids=ids, target_entity=target_entity,
+                               expected_status=expected_status)
+    return ListRequest(spec, filters, bool(with_details), validate_max_items(max_items))
+
+
 def read_list(
     client: Client,
     spec: ListSpec,

@@ -322,6 +322,9 @@ class ListSpec(Operation):
     # The columns of ``aliread <name> -o table``, in order (result field names of
     # ``item``): what a person scanning a list looks at first.
     table_fields: tuple[str, ...] = ()
+    # The plugin's function: aliread:index:get<it> (of the management account's view,
+    # which takes the invited view as an input).
+    pulumi_name: str = ""
 
     def __post_init__(self) -> None:
         names = {f.name for f in self.item.fields}

@@ -17,8 +17,9 @@ from typing import Any
 from pulumi.provider.experimental import provider as p
 from pulumi.provider.experimental.property_value import PropertyValue
 
-from ..core import client
+from ..core import client, paging
 from ..core.apis import ApiSpec
+from ..core.spec import ListSpec, snake_case
 from ..errors import AlireadError, InvalidInputError
 from ..pulumi.provider import validate_option
 from .config import ProviderConfig, stack_config, without_stack_secrets
@@ -26,11 +27,13 @@ from .values import (
     EXPECT_INPUT,
     FUNCTIONS,
     ID_INPUT,
+    LIST_FUNCTIONS,
     OPTION_INPUTS,
     RESOURCES,
     Unknown,
     input_names,
     is_known,
+    list_properties,
     plain,
     result_properties,
     unknown,
@@ -77,10 +80,39 @@ class AlireadProvider(p.Provider):
     # Functions -----------------------------------------------------------------------
 
     async def invoke(self, request: p.InvokeRequest) -> p.InvokeResponse:
+        if request.tok in LIST_FUNCTIONS:
+            return await self._invoke_list(LIST_FUNCTIONS[request.tok], request)
         api = _api_for(FUNCTIONS, request.tok, "function")
         inputs = _inputs(api, request.args)  # an unknown input: the engine never sends one
         result = await self._read(api, inputs)
         props = result_properties(api, result, request_id=True)
+        return p.InvokeResponse(return_value={k: wrap(v) for k, v in props.items()})
+
+    async def _invoke_list(self, views: dict[bool, ListSpec],
+                           request: p.InvokeRequest) -> p.InvokeResponse:
+        """A list function: the inputs checked as ``paging.prepare`` checks them, then
+        the one paged read (``paging.read_list``) in a thread."""
+        spec = views[False]
+        allowed = _list_inputs(request.tok)
+        unexpected = sorted(set(request.args) - set(allowed))
+        if unexpected:
+            raise InvalidInputError(
+                f"{', '.join(unexpected)}: not an input of {request.tok}: use "
+                f"{', '.join(allowed)}.")
+        given = {snake_case(name): _whole(plain(value))
+                 for name, value in request.args.items() if plain(value) is not None}
+        settings = {k: given.pop(k) for k in ("region", "endpoint") if k in given}
+        try:
+            prepared = paging.prepare(views, **given)
+            result = await asyncio.to_thread(
+                paging.read_list, client.default_client(), prepared.spec,
+                filters=prepared.filters, with_details=prepared.with_details,
+                max_items=prepared.max_items, config=self._config, **settings)
+        except AlireadError as error:
+            error.message = list_plugin_words(spec, error.message, allowed)
+            error.args = (error.message,)
+            raise
+        props = list_properties(prepared.spec, result)
         return p.InvokeResponse(return_value={k: wrap(v) for k, v in props.items()})
 
     # Resources -----------------------------------------------------------------------
@@ -194,6 +226,34 @@ def plugin_words(api: ApiSpec, text: str) -> str:
              **{python: name for name, python in OPTION_INPUTS.items() if python != name}}
     pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
     return pattern.sub(lambda match: words[match.group(0)], text)
+
+
+def _list_inputs(token: str) -> tuple[str, ...]:
+    """The inputs of a list function, as the schema declares them."""
+    schema = json.loads(load_schema())
+    return tuple(schema["functions"][token]["inputs"]["properties"])
+
+
+def _whole(value: Any) -> Any:
+    """A whole number the wire carried as a float (``maxItems: 500``) as an int."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def list_plugin_words(spec: ListSpec, text: str, inputs: tuple[str, ...]) -> str:
+    """``text`` (a library message about a listing) with the plugin's config keys and
+    input names in place of the Python ones (``target_entity`` -> ``targetEntity``,
+    ``max_items=`` -> ``maxItems``, the listed object's id keyword -> ``ids``)."""
+    item = spec.item
+    words = {**_PLUGIN_CONFIG_WORDS,
+             f"{item.id_keyword} for {item.action}": "ids",
+             f"({item.expect_keyword}=)": f"({EXPECT_INPUT[item.name]})",
+             "(--max-items on the command line)": "",
+             **{f"{snake_case(name)}=": name for name in inputs if snake_case(name) != name},
+             **{snake_case(name): name for name in inputs if snake_case(name) != name}}
+    pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+    return " ".join(pattern.sub(lambda match: words[match.group(0)], text).split())
 
 
 def _same(new: PropertyValue | None, old: PropertyValue | None) -> bool | None:

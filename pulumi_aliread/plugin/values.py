@@ -10,8 +10,8 @@ from typing import Any
 from pulumi.provider.experimental.property_value import Computed, PropertyValue
 from pulumi.runtime.rpc import UNKNOWN
 
-from ..core.apis import APIS, ApiSpec
-from ..core.spec import camel_case
+from ..core.apis import APIS, LISTS, ApiSpec
+from ..core.spec import ListSpec, camel_case, snake_case
 
 # Input name of the id, of the expectation, and the resource / function names, per API
 # (as ``pulumi_aliread.codegen`` names them in schema.json).
@@ -19,6 +19,11 @@ ID_INPUT = {api.name: camel_case(api.id_keyword) for api in APIS.values()}
 EXPECT_INPUT = {api.name: camel_case(api.expect_keyword) for api in APIS.values()}
 RESOURCES = {f"aliread:index:{api.pulumi_name}": api for api in APIS.values()}
 FUNCTIONS = {f"aliread:index:get{api.pulumi_name}": api for api in APIS.values()}
+# The list functions: token -> the list operations of each view (``ListSpec.views``).
+LIST_FUNCTIONS: dict[str, dict[bool, ListSpec]] = {
+    f"aliread:index:get{spec.pulumi_name}": spec.views(LISTS)
+    for spec in LISTS.values() if not spec.invited_view
+}
 # Schema input -> keyword of client.read / settings.resolve.
 OPTION_INPUTS = {"region": "region", "endpoint": "endpoint", "apiVersion": "api_version"}
 
@@ -97,3 +102,14 @@ def input_names(api: ApiSpec) -> tuple[str, ...]:
     """The schema inputs of ``api``'s function and resource."""
     names = (ID_INPUT[api.name], EXPECT_INPUT[api.name], "region", "endpoint")
     return (*names, "apiVersion") if len(api.known_versions) > 1 else names
+
+
+def list_properties(spec: ListSpec, result: Any) -> dict[str, Any]:
+    """A list result under the schema's names: the objects (each with its fields under
+    their schema names, those the API left out omitted, and ``requestId``), ``ids``,
+    ``totalCount``, ``requestIds``."""
+    items = snake_case(spec.response_key)
+    rows = [result_properties(spec.item, row, request_id=True)
+            for row in getattr(result, items)]
+    return {camel_case(items): rows, "ids": list(result.ids),
+            "totalCount": result.total_count, "requestIds": list(result.request_ids)}

@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from .. import errors
 from ..core import client, paging
-from ..core.apis import AUTH_ORDER, HANDSHAKE, LIST_HANDSHAKES, LIST_HANDSHAKES_FOR_ACCOUNT
+from ..core.apis import AUTH_ORDER, HANDSHAKE, LIST_HANDSHAKES, LISTS
 from ..core.docstrings import documented
 from ..core.options import ReadOptions
 from ..core.results import (
@@ -240,19 +239,15 @@ def list_handshakes(
     config: ConfigLookup | None = None, options: ReadOptions | None = None, **keywords: Any,
 ) -> GetHandshakesResult:
     """``get_handshakes`` with ``reader`` (and Pulumi ``config``): every input checked
-    before the first request (InvalidInputError), then ``paging.read_list``."""
-    for name, value in (("invited_account", invited_account), ("with_details", with_details)):
-        if not isinstance(value, bool):
-            raise errors.InvalidInputError(
-                f"{name} must be True or False, got {type(value).__name__}.")
-    spec = LIST_HANDSHAKES_FOR_ACCOUNT if invited_account else LIST_HANDSHAKES
-    filters = paging.validate_filters(spec, status=status, ids=ids,
-                                      target_entity=target_entity,
-                                      expected_status=expected_status)
+    before the first request (InvalidInputError, ``paging.prepare``), then
+    ``paging.read_list``."""
+    request = paging.prepare(
+        LIST_HANDSHAKES.views(LISTS), status=status, ids=ids, target_entity=target_entity,
+        invited_account=invited_account, with_details=with_details,
+        expected_status=expected_status, max_items=max_items)
     result: GetHandshakesResult = paging.read_list(
-        reader, spec, filters=filters, with_details=bool(with_details),
-        max_items=paging.validate_max_items(max_items), config=config, options=options,
-        **keywords,
+        reader, request.spec, filters=request.filters, with_details=request.with_details,
+        max_items=request.max_items, config=config, options=options, **keywords,
     )
     return result
 

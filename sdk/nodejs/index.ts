@@ -10,6 +10,11 @@ export const getHandshake: typeof import("./getHandshake").getHandshake = null a
 export const getHandshakeOutput: typeof import("./getHandshake").getHandshakeOutput = null as any;
 utilities.lazyLoad(exports, ["getHandshake","getHandshakeOutput"], () => require("./getHandshake"));
 
+export { GetHandshakesArgs, GetHandshakesResult, GetHandshakesOutputArgs } from "./getHandshakes";
+export const getHandshakes: typeof import("./getHandshakes").getHandshakes = null as any;
+export const getHandshakesOutput: typeof import("./getHandshakes").getHandshakesOutput = null as any;
+utilities.lazyLoad(exports, ["getHandshakes","getHandshakesOutput"], () => require("./getHandshakes"));
+
 export { GetJoinPermissionAuthOrderArgs, GetJoinPermissionAuthOrderResult, GetJoinPermissionAuthOrderOutputArgs } from "./getJoinPermissionAuthOrder";
 export const getJoinPermissionAuthOrder: typeof import("./getJoinPermissionAuthOrder").getJoinPermissionAuthOrder = null as any;
 export const getJoinPermissionAuthOrderOutput: typeof import("./getJoinPermissionAuthOrder").getJoinPermissionAuthOrderOutput = null as any;
@@ -33,9 +38,11 @@ utilities.lazyLoad(exports, ["Provider"], () => require("./provider"));
 
 // Export sub-modules:
 import * as config from "./config";
+import * as types from "./types";
 
 export {
     config,
+    types,
 };
 
 const _module = {
