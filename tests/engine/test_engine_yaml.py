@@ -26,6 +26,7 @@ from pulumi_aliread.testing import (
 
 EXAMPLE = REPO / "examples" / "yaml-onboarding-check"
 READS = {"GetHandshake", "GetJoinPermissionAuthOrder"}
+LIST = "ListHandshakesForResourceDirectory"
 
 
 @pytest.fixture(autouse=True)
@@ -77,6 +78,7 @@ def example(new_project: Callable[..., Project], emulator: Emulator) -> Project:
 
 def test_preview_then_up_export_the_seed_values(example: Project, emulator: Emulator) -> None:
     emulator.set_state(SEED_HANDSHAKE_ID, "Accepted")
+    pending = emulator.add_handshakes(2, status="Pending")
 
     example.pulumi("preview", check=True)
     example.pulumi("up", "--yes", check=True)
@@ -87,8 +89,10 @@ def test_preview_then_up_export_the_seed_values(example: Project, emulator: Emul
         "resourceDirectoryId": SEED_HANDSHAKE["resource_directory_id"],
         "grantState": SEED_ORDER["order_state"],
         "grantAcceptedMillis": SEED_ORDER["accepted_millis"],
+        "pendingInvitations": pending,
+        "invitationsListed": 3,
     }
-    assert {request.action for request in emulator.requests} == READS
+    assert {request.action for request in emulator.requests} == READS | {LIST}
     (grant,) = [r for r in example.export()["deployment"]["resources"]
                 if r["type"] == "aliread:index:JoinPermissionAuthOrder"]
     assert grant["id"] == SEED_ORDER_ID and grant["outputs"]["orderId"] == SEED_ORDER_ID
@@ -180,7 +184,7 @@ def test_refresh_and_destroy_read_and_forget_only(example: Project,
     example.pulumi("up", "--yes", "--expect-no-changes", check=True)
     example.pulumi("destroy", "--yes", check=True)
 
-    assert emulator.requests and {r.action for r in emulator.requests} <= READS
+    assert emulator.requests and {r.action for r in emulator.requests} <= READS | {LIST}
     assert not example.export()["deployment"].get("resources")
     assert emulator.get_object(SEED_ORDER_ID)["OrderState"] == "ACCEPTED"
 
