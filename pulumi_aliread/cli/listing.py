@@ -9,14 +9,14 @@ validators, runs it once, and prints. Nothing here names an operation or a field
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TextIO, cast
 
 from .. import errors
 from ..core import paging, validation
 from ..core.client import Client
 from ..core.settings import resolve
-from ..core.spec import ListSpec, one_of
+from ..core.spec import ListSpec, one_of, snake_case
 from . import exitcodes, render
 from .command import _Diagnostics, _isatty
 from .output_errors import OutputClosed, OutputFailed
@@ -120,8 +120,6 @@ def run_list(
 
 def _items(spec: ListSpec) -> str:
     """The result's attribute holding the listed objects (``handshakes``)."""
-    from ..core.spec import snake_case
-
     return snake_case(spec.response_key)
 
 
@@ -166,7 +164,7 @@ def _emit_failure(name: str, error: errors.AlireadError, code: int, out: TextIO)
     return code
 
 
-def _write(out: TextIO, code: int, write: Any) -> None:
+def _write(out: TextIO, code: int, write: Callable[[], None]) -> None:
     """Run ``write``; the verdict is known already, so a closed stdout keeps it."""
     try:
         write()
