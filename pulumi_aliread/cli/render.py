@@ -11,7 +11,7 @@ from dataclasses import fields
 from typing import Any, TextIO
 
 from ..core.apis import ApiSpec
-from ..errors import ExpectationNotMetError
+from ..errors import ExpectationNotMetError, InvalidInputError
 from .durations import format_duration
 from .run import Outcome, Status
 
@@ -35,9 +35,13 @@ def element(api: ApiSpec, outcome: Outcome) -> dict[str, Any]:
     if error is not None and outcome.status is not Status.OK:
         data["error"] = {
             "type": type(error).__name__,
-            "code": error.code,
+            # A locally refused input has no API code; scripts still branch on one.
+            "code": error.code or ("InvalidInput" if isinstance(error, InvalidInputError)
+                                   else None),
             "http_status": error.http_status,
             "request_id": error.request_id,
+            "attempts": error.attempts,
+            "stop_reason": error.stop_reason,
             "message": one_line(error.message),
         }
     return data

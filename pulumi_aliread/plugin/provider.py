@@ -17,8 +17,9 @@ from typing import Any
 from pulumi.provider.experimental import provider as p
 from pulumi.provider.experimental.property_value import PropertyValue
 
-from ..core import client
 from ..core.apis import ApiSpec
+from ..core.client import default_client
+from ..core.read import prepare, settle
 from ..errors import AlireadError, InvalidInputError
 from ..pulumi.provider import validate_option
 from .config import ProviderConfig, stack_config, without_stack_secrets
@@ -53,7 +54,7 @@ def _api_for(table: dict[str, ApiSpec], token: str, what: str) -> ApiSpec:
 
 
 class AlireadProvider(p.Provider):
-    """Serves the package schema and reads through ``client.read``."""
+    """Serves the package schema and reads through ``core.read``."""
 
     def __init__(self) -> None:
         self._config = ProviderConfig({}, {})
@@ -163,13 +164,15 @@ class AlireadProvider(p.Provider):
     # ---------------------------------------------------------------------------------
 
     async def _read(self, api: ApiSpec, inputs: dict[str, Any]) -> Any:
-        # client.read blocks (HTTP, retries with backoff): keep the gRPC loop free.
+        # The read runs on the client's loop; this (the gRPC server's) loop only awaits it.
         object_id = inputs.pop("object_id")
         expected = inputs.pop("expected")
         try:
-            return await asyncio.to_thread(
-                client.read, api, object_id, expected=expected, config=self._config, **inputs
-            )
+            one = prepare(api, object_id, expected=expected, config=self._config, **inputs)
+            reader = default_client()
+            pending = reader.start(one)
+            await asyncio.wait([asyncio.wrap_future(pending)])
+            return settle(one, pending)
         except AlireadError as error:
             error.message = plugin_words(api, error.message)
             error.args = (error.message,)

@@ -18,10 +18,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from pulumi_aliread.core.transport import BodyTooLarge, TransportFailure
+
 from pulumi_aliread import errors
 from pulumi_aliread.core import client
 from pulumi_aliread.core.apis import AUTH_ORDER, HANDSHAKE, ApiSpec
-from pulumi_aliread.core.transport import BodyTooLarge, TransportFailure
 from pulumi_aliread.testing import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET
 from pulumi_aliread.testing.emulator import Emulator, Fault
 
