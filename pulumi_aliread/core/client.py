@@ -79,15 +79,15 @@ class Client:
                 f"max_concurrent_reads must be a whole number >= 1, got "
                 f"{max_concurrent_reads!r}."
             )
+        from . import http  # httpx: imported with the first client, not by the first read
+
         if proxy is not None:
             if not isinstance(proxy, str):
                 raise errors.InvalidInputError(
                     f"proxy must be a URL string such as 'http://proxy.example.com:3128' "
                     f"or None, got {type(proxy).__name__}."
                 )
-            from .http import parse_proxy
-
-            parse_proxy(proxy)  # refused now, before any read
+            http.parse_proxy(proxy)  # refused now, before any read
         self._proxy = proxy
         self.metrics = RetryMetrics()
         self.max_concurrent_reads = max_concurrent_reads

@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import functools
-import ipaddress
 import logging
 import os
 import re
@@ -38,6 +37,7 @@ import httpx
 from ..errors import InvalidInputError
 from . import redaction
 from .bodies import MAX_BODY_BYTES, BodyDecoder, BodyTooLarge, UndecodableBody, retry_after
+from .settings import ca_bundle_source, is_loopback
 
 __all__ = ["MAX_BODY_BYTES", "Answer", "BodyTooLarge", "Http", "TransportFailure",
            "UndecodableBody", "is_loopback", "parse_proxy", "proxy_for"]
@@ -86,18 +86,6 @@ def proxy_for(base_url: str, env: Mapping[str, str] | None = None) -> str | None
     if proxy_bypass_environment(netloc, proxies):
         return None
     return proxy
-
-
-@functools.lru_cache(maxsize=256)
-def is_loopback(host: str) -> bool:
-    """True for localhost names and loopback addresses (127.0.0.0/8, ::1)."""
-    host = host.lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,8 +325,6 @@ def tls_failure(exc: BaseException, ca_bundle: str | None) -> TransportFailure:
     """The permanent failure of a certificate that did not verify."""
     reason = redaction.scrub(str(getattr(exc, "verify_message", None)
                                  or getattr(exc, "reason", None) or exc))
-    from .settings import ca_bundle_source
-
     return TransportFailure(
         "TlsVerificationFailed",
         f"the server's TLS certificate did not verify against {ca_bundle_source(ca_bundle)} "
@@ -390,7 +376,7 @@ def default_ca_bundle() -> str:
 def _user_agent() -> str:
     import platform
 
-    from .. import __version__
+    from .._version import __version__
 
     return f"pulumi-aliread/{__version__} Python/{platform.python_version()}"
 

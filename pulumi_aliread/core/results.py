@@ -12,7 +12,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from ..pulumi.compat import export_as_object
 from .docstrings import documented
 
 
@@ -57,7 +56,6 @@ class Result(Mapping[str, Any]):
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
-@export_as_object
 @documented
 @dataclass(frozen=True, slots=True, kw_only=True)
 class GetHandshakeResult(Result):
@@ -89,7 +87,6 @@ class GetHandshakeResult(Result):
         return self.handshake_id
 
 
-@export_as_object
 @documented
 @dataclass(frozen=True, slots=True, kw_only=True)
 class GetJoinPermissionAuthOrderResult(Result):

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import functools
+import ipaddress
 import os
 import re
 import sys
@@ -218,8 +219,6 @@ def check_transport_security(base_url: str, source: str = "endpoint") -> None:
     Signed requests carry the STS token (``SecurityToken``) in their query: over plain
     HTTP anyone on the path reads it.
     """
-    from .http import is_loopback
-
     parts = urlsplit(base_url)
     if parts.scheme != "http" or is_loopback(parts.hostname or ""):
         return
@@ -231,6 +230,18 @@ def check_transport_security(base_url: str, source: str = "endpoint") -> None:
         f"{INSECURE_HTTP_CONFIG}=true, {INSECURE_HTTP_ENV}=true or the CLI flag "
         "--allow-insecure-http."
     )
+
+
+@functools.lru_cache(maxsize=256)
+def is_loopback(host: str) -> bool:
+    """True for localhost names and loopback addresses (127.0.0.0/8, ::1)."""
+    host = host.lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def ca_bundle(env: Mapping[str, str] | None = None) -> str | None:

@@ -161,6 +161,8 @@ class ProviderMocks(Mocks):
             self, project=self.project, stack=self.stack, preview=preview,
             monitor=self.monitor(),
         )
+        if self.client is not None:
+            self.client.close()  # the last program's loop and connections
         self.client = Client()  # a new program, a new client: no answer carried over
         bind_program_client(self.client)
 
