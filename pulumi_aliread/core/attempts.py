@@ -25,11 +25,12 @@ from aliyunsdkcore.auth.composer import rpc_signature_composer
 
 from .. import errors
 from . import redaction, schemas
-from .apis import THROTTLING_CODES, TRANSIENT_CODE_PREFIXES, ApiSpec, ErrorSpec
+from .apis import THROTTLING_CODES, TRANSIENT_CODE_PREFIXES
 from .bodies import BodyTooLarge, UndecodableBody
 from .http import Answer, TransportFailure
 from .retries import RetryPolicy
 from .settings import CallSettings, Credentials
+from .spec import ErrorSpec, Operation
 
 log = logging.getLogger("pulumi_aliread")
 redaction.protect_logger("pulumi_aliread")
@@ -102,7 +103,7 @@ class Failure:
                          stop_reason=stop_reason)
 
 
-async def attempt(api: ApiSpec, params: Mapping[str, str], settings: CallSettings,
+async def attempt(api: Operation, params: Mapping[str, str], settings: CallSettings,
                   creds: Credentials, send: Send, metrics: RetryMetrics,
                   deadline_at: float | None = None) -> Any:
     """One signed request of ``api`` with its own query ``params``, sent by ``send`` and
@@ -153,12 +154,14 @@ class Attempt:
     """One attempt: the signed path and timeouts going out, the answer's meaning coming
     back (the same for the blocking and the asyncio transport)."""
 
-    def __init__(self, api: ApiSpec, params: Mapping[str, str], settings: CallSettings,
+    def __init__(self, api: Operation, params: Mapping[str, str], settings: CallSettings,
                  creds: Credentials, started: float, metrics: RetryMetrics,
                  deadline_at: float | None = None) -> None:
         self.api, self.settings, self.creds = api, settings, creds
         # How messages name what was asked for: the object's id, else the parameters.
-        self.object_id = params.get(api.id_param) or " ".join(
+        id_param = getattr(api, "id_param", None)
+        self.requested_id = params.get(id_param) if id_param else None
+        self.object_id = self.requested_id or " ".join(
             f"{name}={value}" for name, value in params.items())
         self.path, self.string_to_sign = _signed_path(api, params, settings, creds)
         metrics.add(requests=1)
@@ -229,7 +232,8 @@ class Attempt:
                                               http_status=answer.status)
                 if not (isinstance(payload, dict) and "Code" in payload
                         and api.response_key not in payload):
-                    return schemas.load_response(api, payload, requested_id=object_id)
+                    return schemas.load_response(api, payload,
+                                                 requested_id=self.requested_id)
             except errors.AlireadError as invalid:
                 return Failure.of(invalid)
         return _api_error(api, object_id, answer, self.settings.base_url,
@@ -237,7 +241,7 @@ class Attempt:
 
 
 def _signed_path(
-    api: ApiSpec, params: Mapping[str, str], settings: CallSettings, creds: Credentials
+    api: Operation, params: Mapping[str, str], settings: CallSettings, creds: Credentials
 ) -> tuple[str, str]:
     """The signed ``/?...`` path and the string that was signed: ``params`` (the
     operation's own) plus the common ones (Action, Version, Format, RegionId,
@@ -259,7 +263,7 @@ def _signed_path(
 
 
 def _api_error(
-    api: ApiSpec,
+    api: Operation,
     object_id: str,
     answer: Answer,
     base_url: str,
@@ -296,11 +300,11 @@ def _api_error(
     if throttled and not spec:
         kind, advice = errors.ServiceUnavailableError, _THROTTLED_ADVICE
     who = ""
-    if kind is errors.AccessDeniedError or code == api.invited_accepted_code:
+    if kind is errors.AccessDeniedError or code == getattr(api, "invited_accepted_code", None):
         who = f" AccessKeyId {creds.access_key_id} (from {creds.source})."
     shown_code, shown_id = redaction.scrub(code), redaction.scrub(request_id or "none")
     message = (
-        f"{api.action} {api.id_param}={object_id} failed: {shown_code} (HTTP {status}, "
+        f"{api.action} {_asked(api, object_id)} failed: {shown_code} (HTTP {status}, "
         f"request id {shown_id}): {text.rstrip('.')}.{who} To fix: {advice}."
     )
     transient = throttled or _is_transient(spec, code, status)
@@ -311,7 +315,14 @@ def _api_error(
 _THROTTLED_ADVICE = "lower the request rate (--concurrency) and retry later"
 
 
-def _foreign_answer(api: ApiSpec, object_id: str, answer: Answer,
+def _asked(api: Operation, object_id: str) -> str:
+    """What was asked for, as messages name it: ``<id_param>=<id>``, or a list's
+    parameters (``<name>=<value> ...``)."""
+    id_param = getattr(api, "id_param", None)
+    return f"{id_param}={object_id}" if id_param else object_id
+
+
+def _foreign_answer(api: Operation, object_id: str, answer: Answer,
                     base_url: str) -> Failure:
     """An answer that is not an Alibaba Cloud error body: a proxy's, a load balancer's,
     a web server's, a redirect. Name the endpoint and the status, never blame the id."""

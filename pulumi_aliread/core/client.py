@@ -27,6 +27,7 @@ from .apis import ApiSpec
 from .attempts import RetryMetrics, attempt
 from .read import Read, check_expectation, invited_view, prepare, settle
 from .settings import CallSettings, ConfigLookup, Credentials, resolve_credentials
+from .spec import Operation
 
 if TYPE_CHECKING:
     import asyncio
@@ -142,19 +143,20 @@ class Client:
 
     # -- one signed request (any operation) ----------------------------------------------
 
-    def request(self, api: ApiSpec, params: Mapping[str, str], settings: CallSettings,
+    def request(self, api: Operation, params: Mapping[str, str], settings: CallSettings,
                 creds: Credentials, *, deadline_at: float | None = None) -> Any:
         """One signed request of ``api`` with its own query ``params`` (the common ones
         are added by the signer), retried per the policy, within
         ``settings.options.deadline`` and ``deadline_at`` (``time.monotonic()`` s).
 
-        Returns what ``schemas.load_response`` makes of the answer (the result object).
+        Returns what ``schemas.load_response`` makes of the answer (the result object,
+        or a list's ``schemas.Page``).
         Raises the request's ``AlireadError``, with no frames of the attempts.
         """
         return self.wait(self.submit(self._request(api, params, settings, creds,
                                                    deadline_at)))
 
-    async def request_async(self, api: ApiSpec, params: Mapping[str, str],
+    async def request_async(self, api: Operation, params: Mapping[str, str],
                             settings: CallSettings, creds: Credentials, *,
                             deadline_at: float | None = None) -> Any:
         """``request`` for a caller on any event loop (the work runs on this client's)."""
@@ -165,7 +167,7 @@ class Client:
             return await coroutine
         return await asyncio.wrap_future(self.submit(coroutine))
 
-    async def _request(self, api: ApiSpec, params: Mapping[str, str],
+    async def _request(self, api: Operation, params: Mapping[str, str],
                        settings: CallSettings, creds: Credentials,
                        deadline_at: float | None = None) -> Any:
         assert self._http is not None and self._slots is not None  # set with the loop

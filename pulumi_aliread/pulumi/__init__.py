@@ -2,10 +2,13 @@
 ``get_*_output`` functions, and the one module that touches Pulumi internals
 (``compat``)."""
 
-from ..core.results import GetHandshakeResult, GetJoinPermissionAuthOrderResult
+from ..core import results
 from .compat import export_as_object
 
 # Stack outputs show results as objects, as they show generated SDKs' result types; the
 # core knows nothing of Pulumi, so the marks are added here, below every entry point.
-for _result in (GetHandshakeResult, GetJoinPermissionAuthOrderResult):
-    export_as_object(_result)
+for _name in results.__all__:
+    _result = getattr(results, _name)
+    if isinstance(_result, type) and issubclass(_result, results.Result) \
+            and _result is not results.Result:
+        export_as_object(_result)
