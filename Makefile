@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint reliability bench engine sdk clean
+.PHONY: demo test lint reliability bench engine sdk plugin clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ engine:
 # pulumi_aliread/plugin/schema.json into sdk/ (tests/engine/test_sdk_fresh.py fails when stale).
 sdk:
 	scripts/gen-sdk.sh
+
+# The provider plugin as an archive for `pulumi plugin install resource aliread VERSION
+# --file ARCHIVE` (into dist/); its launcher runs this checkout's .venv/bin/python.
+plugin: $(STAMP)
+	$(BIN)/python -m pulumi_aliread.plugin.archive --out dist
 
 reliability: $(STAMP)
 	$(BIN)/python tests/reliability/report.py
