@@ -28,9 +28,13 @@ from .validation import (  # noqa: F401 - is_plain & co.: their old home, still 
     SETTING_KEYS,
     is_plain,
     normalize_expected,
+    validate_mismatch_means_accepted,
     validate_option,
     validate_plain,
 )
+
+# Handshake only: the invited account's 409 HandshakeStatusMismatch counts as Accepted.
+MISMATCH_KEY = "mismatch_means_accepted"
 
 
 class ReadOnlyProvider(ResourceProvider):
@@ -72,6 +76,10 @@ class ReadOnlyProvider(ResourceProvider):
                 validate_option(self.api, key, news.get(key))
             except InvalidInputError as error:
                 failures.append(CheckFailure(key, str(error)))
+        try:
+            validate_mismatch_means_accepted(self.api, news.get(MISMATCH_KEY))
+        except InvalidInputError as error:
+            failures.append(CheckFailure(MISMATCH_KEY, str(error)))
         return CheckResult(news, failures)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -81,7 +89,8 @@ class ReadOnlyProvider(ResourceProvider):
         expected = props.get(api.expect_keyword)
         try:
             result = client.read(
-                api, id_, expected=expected, config=self._config_mapping(), **options
+                api, id_, expected=expected, config=self._config_mapping(),
+                mismatch_means_accepted=props.get(MISMATCH_KEY), **options
             )
         except AlireadError as error:
             # Re-raised from here so the engine shows the message, not the retry machinery.
@@ -89,7 +98,7 @@ class ReadOnlyProvider(ResourceProvider):
         outs: dict[str, Any] = result.to_dict(include_request_id=False)
         # Settings travel with the outputs so that `pulumi refresh`, which hands back the
         # previous outputs only, reads the same way.
-        for key in (*SETTING_KEYS, api.expect_keyword):
+        for key in (*SETTING_KEYS, api.expect_keyword, MISMATCH_KEY):
             if props.get(key) is not None:
                 outs[key] = props[key]
         return ReadResult(result.id, outs)

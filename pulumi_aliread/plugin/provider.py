@@ -21,6 +21,7 @@ from .. import client
 from ..apis import ApiSpec
 from ..errors import AlireadError, InvalidInputError
 from ..provider import validate_option
+from ..validation import validate_mismatch_means_accepted
 from .config import ProviderConfig, stack_config, without_stack_secrets
 from .values import (
     EXPECT_INPUT,
@@ -79,6 +80,9 @@ class AlireadProvider(p.Provider):
     async def invoke(self, request: p.InvokeRequest) -> p.InvokeResponse:
         api = _api_for(FUNCTIONS, request.tok, "function")
         inputs = _inputs(api, request.args)  # an unknown input: the engine never sends one
+        # A failed read is a gRPC error, not InvokeResponse.failures: the Go SDK (and so
+        # Pulumi YAML) words failures as a multi-line "1 error occurred: * ..." block,
+        # the gRPC error as one line; Node.js prints a stack either way (README).
         result = await self._read(api, inputs)
         props = result_properties(api, result, request_id=True)
         return p.InvokeResponse(return_value={k: wrap(v) for k, v in props.items()})
@@ -97,6 +101,8 @@ class AlireadProvider(p.Provider):
             try:
                 if name == ID_INPUT[api.name]:
                     api.validate_id(value)
+                elif name == "mismatchMeansAccepted":
+                    validate_mismatch_means_accepted(api, value)
                 else:
                     validate_option(api, _keyword(api, name), value)
             except InvalidInputError as error:
@@ -182,11 +188,16 @@ _PLUGIN_CONFIG_WORDS = {f"alicloud:{key}": f"aliread:{key}"
                         for key in ("accessKey", "secretKey", "securityToken", "profile")}
 
 
+_PYTHON_MISMATCH_HINT = ("(mismatch_means_accepted=True in Python, --invited-account on the "
+                         "command line)")
+
+
 def plugin_words(api: ApiSpec, text: str) -> str:
     """``text`` (a library message) with the plugin's config keys and input names in
     place of the Python ones (``alicloud:accessKey`` -> ``aliread:accessKey``,
     ``expected_status=`` -> ``expectedStatus``, ``handshake_id`` -> ``handshakeId``)."""
     words = {**_PLUGIN_CONFIG_WORDS,
+             _PYTHON_MISMATCH_HINT: "(input mismatchMeansAccepted: true)",
              f"({api.expect_keyword}=)": f"({EXPECT_INPUT[api.name]})",
              f"{api.expect_keyword}=": EXPECT_INPUT[api.name],
              api.expect_keyword: EXPECT_INPUT[api.name],

@@ -24,7 +24,8 @@ FUNCTIONS = {
     "aliread:index:getJoinPermissionAuthOrder": AUTH_ORDER,
 }
 # Schema input -> keyword of client.read / settings.resolve.
-OPTION_INPUTS = {"region": "region", "endpoint": "endpoint", "apiVersion": "api_version"}
+OPTION_INPUTS = {"region": "region", "endpoint": "endpoint", "apiVersion": "api_version",
+                 "mismatchMeansAccepted": "mismatch_means_accepted"}
 
 
 class Unknown(Exception):
@@ -105,4 +106,4 @@ def result_properties(api: ApiSpec, result: Any, *, request_id: bool) -> dict[st
 def input_names(api: ApiSpec) -> tuple[str, ...]:
     """The schema inputs of ``api``'s function and resource."""
     names = (ID_INPUT[api.name], EXPECT_INPUT[api.name], "region", "endpoint")
-    return (*names, "apiVersion") if api is AUTH_ORDER else names
+    return (*names, "apiVersion") if api is AUTH_ORDER else (*names, "mismatchMeansAccepted")
