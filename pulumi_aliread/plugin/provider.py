@@ -58,6 +58,7 @@ class AlireadProvider(p.Provider):
 
     def __init__(self) -> None:
         self._config = ProviderConfig({}, {})
+        self._invokes: set[asyncio.Future[Any]] = set()  # function reads in flight
 
     async def get_schema(self, request: p.GetSchemaRequest) -> p.GetSchemaResponse:
         return p.GetSchemaResponse(schema=load_schema())
@@ -83,7 +84,10 @@ class AlireadProvider(p.Provider):
         # A failed read is a gRPC error, not InvokeResponse.failures: the Go SDK (and so
         # Pulumi YAML) words failures as a multi-line "1 error occurred: * ..." block,
         # the gRPC error as one line; Node.js prints a stack either way (README).
-        result = await self._read(api, inputs)
+        read = asyncio.ensure_future(self._read(api, inputs))
+        self._invokes.add(read)
+        read.add_done_callback(self._invokes.discard)
+        result = await read
         props = result_properties(api, result, request_id=True)
         return p.InvokeResponse(return_value={k: wrap(v) for k, v in props.items()})
 
@@ -121,7 +125,7 @@ class AlireadProvider(p.Provider):
             unknown = _unknown_outputs(api, request.properties)
             return p.CreateResponse(resource_id="", properties=unknown)
         inputs = _inputs(api, request.properties)
-        result = await self._read(api, inputs)
+        result = await self._read_resource(api, inputs)
         # As with any provider, the id of a resource still to be created is unknown in a
         # preview (the outputs read are known).
         return p.CreateResponse(resource_id="" if request.preview else result.id,
@@ -135,7 +139,7 @@ class AlireadProvider(p.Provider):
         }
         given[ID_INPUT[api.name]] = PropertyValue(request.resource_id)
         inputs = _inputs(api, given)
-        result = await self._read(api, inputs)
+        result = await self._read_resource(api, inputs)
         return p.ReadResponse(resource_id=result.id, properties=_state(api, result, given),
                               inputs=given)
 
@@ -150,7 +154,7 @@ class AlireadProvider(p.Provider):
             return p.DiffResponse(changes=True, replaces=[id_name], diffs=changed)
         if changed or not is_known(request.new_inputs):
             return p.DiffResponse(changes=True, diffs=changed)
-        result = await self._read(api, _inputs(api, request.new_inputs))
+        result = await self._read_resource(api, _inputs(api, request.new_inputs))
         live = _state(api, result, request.new_inputs)
         moved = sorted(k for k in set(live) | set(request.old_state)
                        if not _same(live.get(k), request.old_state.get(k)))
@@ -160,13 +164,25 @@ class AlireadProvider(p.Provider):
         api = _api_for(RESOURCES, request.type, "resource type")
         if not is_known(request.news):
             return p.UpdateResponse(properties=_unknown_outputs(api, request.news))
-        result = await self._read(api, _inputs(api, request.news))
+        result = await self._read_resource(api, _inputs(api, request.news))
         return p.UpdateResponse(properties=_state(api, result, request.news))
 
     async def delete(self, request: p.DeleteRequest) -> None:
         """Forget: the object is not Pulumi's, so nothing is sent to the cloud."""
 
     # ---------------------------------------------------------------------------------
+
+    async def _read_resource(self, api: ApiSpec, inputs: dict[str, Any]) -> Any:
+        """``_read`` for a resource step. When it fails, the engine stops every plugin at
+        once, and a function read still in flight then fails with only "grpc: the client
+        connection is closing": so the failure is returned once the function reads in
+        flight have answered (each within its own deadline), and each names its cause."""
+        try:
+            return await self._read(api, inputs)
+        except AlireadError:
+            if self._invokes:
+                await asyncio.wait(set(self._invokes))
+            raise
 
     async def _read(self, api: ApiSpec, inputs: dict[str, Any]) -> Any:
         # client.read blocks (HTTP, retries with backoff): keep the gRPC loop free.

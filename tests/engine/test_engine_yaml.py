@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 from collections.abc import Callable
 from pathlib import Path
 
@@ -240,3 +241,29 @@ def test_get_reads_an_existing_object_by_id(
                                  "renter": SEED_ORDER["renter_aliyun_id"]}
     project.pulumi("destroy", "--yes", check=True)
     assert {r.action for r in emulator.requests} == {"GetJoinPermissionAuthOrder"}
+
+
+def _closed_port() -> int:
+    """A loopback port nothing listens on (connections are refused at once)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_an_invoke_in_flight_when_a_resource_fails_names_its_own_cause(
+        example: Project, emulator: Emulator) -> None:
+    """The resource's endpoint refuses connections (it fails after its retries, in about
+    2 s); the function's answer takes 4 s. The engine stops the plugins as soon as the
+    resource fails: the invoke was cut with only "grpc: the client connection is
+    closing". The plugin now returns the resource's failure once the invoke answered."""
+    example.pulumi("config", "set", "aliread:linkwanEndpoint",
+                   f"http://127.0.0.1:{_closed_port()}", check=True)
+    emulator.latency = 4.0
+
+    done = example.pulumi("preview")
+
+    assert done.returncode != 0
+    out = _text(done)
+    assert "client connection is closing" not in out, out
+    assert f"{SEED_HANDSHAKE_ID} is Pending, expected Accepted" in out, out
+    assert f"GetJoinPermissionAuthOrder {SEED_ORDER_ID}: could not get an answer" in out, out
