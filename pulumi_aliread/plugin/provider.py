@@ -17,11 +17,9 @@ from typing import Any
 from pulumi.provider.experimental import provider as p
 from pulumi.provider.experimental.property_value import PropertyValue
 
-from .. import client
 from ..apis import ApiSpec
 from ..errors import AlireadError, InvalidInputError
-from ..provider import validate_option
-from ..validation import validate_mismatch_means_accepted
+from ..validation import validate_mismatch_means_accepted, validate_option
 from .config import ProviderConfig, stack_config, without_stack_secrets
 from .values import (
     EXPECT_INPUT,
@@ -185,6 +183,11 @@ class AlireadProvider(p.Provider):
             raise
 
     async def _read(self, api: ApiSpec, inputs: dict[str, Any]) -> Any:
+        # The read path (marshmallow, the signer, the transport) is imported here, not
+        # at start: the engine waits for the plugin's port before its first call, and
+        # server.serve imports it on a thread once the port is printed.
+        from .. import client
+
         # client.read blocks (HTTP, retries with backoff): keep the gRPC loop free.
         object_id = inputs.pop("object_id")
         expected = inputs.pop("expected")
