@@ -28,8 +28,8 @@ STAGES = (
 def measure(runs: int = 5) -> list[tuple[str, float]]:
     """[(stage, seconds per read)]: the stages, the rest, then the whole read."""
     apply_env()
-    from pulumi_aliread import attempts, client, schemas, transport
-    from pulumi_aliread.functions import get_handshake
+    from pulumi_aliread.core import attempts, client, schemas, transport
+    from pulumi_aliread.pulumi.functions import get_handshake
 
     spent = dict.fromkeys(STAGES, 0.0)
 

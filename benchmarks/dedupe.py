@@ -12,7 +12,7 @@ TARGET = "1 request"
 def run(runs: int) -> list[Row]:
     n = 20 if QUICK else 100
     name = f"{n} identical get_handshake_output reads in one program"
-    why = missing("pulumi_aliread.testing.mocks") or missing("pulumi_aliread.outputs")
+    why = missing("pulumi_aliread.testing.mocks") or missing("pulumi_aliread.pulumi.outputs")
     if why:
         return [skipped("5", name, TARGET, why)]
     counts = []

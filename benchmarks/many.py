@@ -72,7 +72,8 @@ def run(runs: int) -> list[Row]:
     sample = 5 if QUICK else 50
     ideal = n * LATENCY / CONCURRENCY
     target = f"<= {TARGET:.2f}x ideal"
-    mocks_missing = missing("pulumi_aliread.testing.mocks") or missing("pulumi_aliread.outputs")
+    mocks_missing = (missing("pulumi_aliread.testing.mocks")
+                     or missing("pulumi_aliread.pulumi.outputs"))
     cli_missing = missing("pulumi_aliread.cli")
     with EmulatorProcess(latency=LATENCY, handshakes=n) as emulator:
         url, ids = emulator.url, emulator.ids

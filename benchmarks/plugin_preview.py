@@ -76,8 +76,8 @@ def _pulumi(engine: Path, env: dict[str, str], cwd: Path, *args: str) -> None:
                    capture_output=True, text=True, timeout=600, check=True)
 
 
-EAGER = ("import sys; import pulumi_aliread.client; from pulumi_aliread.plugin import main; "
-         "main(sys.argv[1:])")
+EAGER = ("import sys; import pulumi_aliread.core.client; "
+         "from pulumi_aliread.plugin import main; main(sys.argv[1:])")
 
 
 def plugin_start(eager: bool = False) -> float:
@@ -142,8 +142,9 @@ def run(runs: int) -> list[Row]:
             candidate()
         medians = interleaved(candidates, runs)
     costs = import_costs(["-c", "import pulumi_aliread.plugin.server"])
-    read_path = import_costs(["-c", "import pulumi_aliread.plugin.server, "
-                                    "pulumi_aliread.client"]).get("pulumi_aliread.client", 0)
+    client = "pulumi_aliread.core.client"
+    read_path = import_costs(["-c", f"import pulumi_aliread.plugin.server, {client}"]).get(
+        client, 0)
     adds = medians["reads"] - medians["floor"]
     own = costs.get("pulumi_aliread.plugin.server", 0) - costs.get("pulumi", 0)
     return [
@@ -161,7 +162,7 @@ def run(runs: int) -> list[Row]:
             f"{costs.get('opentelemetry.sdk.trace', 0):.0f} ms, pulumi.automation "
             f"{costs.get('pulumi.automation', 0):.0f} ms), grpc {costs.get('grpc', 0):.0f} ms, "
             f"the plugin's own modules and grpc {own:.0f} ms; the read path "
-            f"(pulumi_aliread.client: marshmallow, the signer, the transport) {read_path:.0f} "
+            f"(pulumi_aliread.core.client: marshmallow, the signer, the transport) {read_path:.0f} "
             "ms more, imported on a thread once the port is printed: started with it "
             f"imported first, the plugin printed its port after {ms(medians['eager'])}"),
     ]

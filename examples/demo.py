@@ -18,7 +18,7 @@ from typing import Any
 os.environ.setdefault("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")  # never probe ECS
 
 import pulumi_aliread as aliread  # noqa: E402
-from pulumi_aliread.testing import (  # noqa: E402
+from pulumi_aliread.testing import (
     DEFAULT_ACCESS_KEY_ID,
     DEFAULT_ACCESS_KEY_SECRET,
     SEED_HANDSHAKE_ID,

@@ -28,25 +28,25 @@ from .errors import (
 __version__ = "0.1.0"
 
 _LAZY = {
-    "Client": "client",
-    "Handshake": "resources",
-    "JoinPermissionAuthOrder": "resources",
-    "get_handshake": "functions",
-    "get_join_permission_auth_order": "functions",
-    "get_handshake_output": "outputs",
-    "get_join_permission_auth_order_output": "outputs",
-    "GetHandshakeResult": "results",
-    "GetJoinPermissionAuthOrderResult": "results",
-    "ReadOptions": "options",
+    "Client": "core.client",
+    "Handshake": "pulumi.resources",
+    "JoinPermissionAuthOrder": "pulumi.resources",
+    "get_handshake": "pulumi.functions",
+    "get_join_permission_auth_order": "pulumi.functions",
+    "get_handshake_output": "pulumi.outputs",
+    "get_join_permission_auth_order_output": "pulumi.outputs",
+    "GetHandshakeResult": "core.results",
+    "GetJoinPermissionAuthOrderResult": "core.results",
+    "ReadOptions": "core.options",
 }
 
 if TYPE_CHECKING:
-    from .client import Client
-    from .functions import get_handshake, get_join_permission_auth_order
-    from .options import ReadOptions
-    from .outputs import get_handshake_output, get_join_permission_auth_order_output
-    from .resources import Handshake, JoinPermissionAuthOrder
-    from .results import GetHandshakeResult, GetJoinPermissionAuthOrderResult
+    from .core.client import Client
+    from .core.options import ReadOptions
+    from .core.results import GetHandshakeResult, GetJoinPermissionAuthOrderResult
+    from .pulumi.functions import get_handshake, get_join_permission_auth_order
+    from .pulumi.outputs import get_handshake_output, get_join_permission_auth_order_output
+    from .pulumi.resources import Handshake, JoinPermissionAuthOrder
 
 
 def __getattr__(name: str) -> Any:

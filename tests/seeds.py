@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pulumi_aliread import errors
-from pulumi_aliread.apis import AUTH_ORDER, HANDSHAKE, ApiSpec
+from pulumi_aliread.core.apis import AUTH_ORDER, HANDSHAKE, ApiSpec
 
 REFERENCE_DATA = Path(__file__).resolve().parent / "data" / "api_reference.json"
 # The pages themselves: optional, only to check REFERENCE_DATA against them.

@@ -8,7 +8,7 @@ import sys
 import pytest
 from clihelp import aliread, cli_env, elements
 
-from pulumi_aliread.apis import APIS, AUTH_ORDER, HANDSHAKE
+from pulumi_aliread.core.apis import APIS, AUTH_ORDER, HANDSHAKE
 from pulumi_aliread.testing import (
     DEFAULT_ACCESS_KEY_ID,
     DEFAULT_ACCESS_KEY_SECRET,

@@ -13,12 +13,12 @@ import pytest
 from clihelp import aliread, cli_env
 
 from pulumi_aliread import errors
-from pulumi_aliread.apis import AUTH_ORDER, HANDSHAKE
 from pulumi_aliread.cli import main
 from pulumi_aliread.cli.command import run
 from pulumi_aliread.cli.durations import format_duration, parse_duration
 from pulumi_aliread.cli.pool import ordered_map
 from pulumi_aliread.cli.run import stops_the_run
+from pulumi_aliread.core.apis import AUTH_ORDER, HANDSHAKE
 from pulumi_aliread.testing import (
     DEFAULT_ACCESS_KEY_ID,
     DEFAULT_ACCESS_KEY_SECRET,

@@ -14,7 +14,7 @@ from pulumi_helpers import stack_config
 
 import pulumi_aliread as aliread
 from pulumi_aliread import errors
-from pulumi_aliread.apis import AUTH_ORDER, HANDSHAKE
+from pulumi_aliread.core.apis import AUTH_ORDER, HANDSHAKE
 from pulumi_aliread.testing import SEED_HANDSHAKE_ID, SEED_ORDER_ID, Emulator, Fault
 from pulumi_aliread.testing.mocks import ProviderMocks
 

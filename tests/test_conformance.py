@@ -19,8 +19,8 @@ from hostile import HostileServer, answer, bomb, drip, forward
 from http_fronts import HttpFront, self_signed_tls
 
 import pulumi_aliread as aliread
-from pulumi_aliread import client, settings
-from pulumi_aliread.apis import HANDSHAKE
+from pulumi_aliread.core import client, settings
+from pulumi_aliread.core.apis import HANDSHAKE
 from pulumi_aliread.testing import SEED_HANDSHAKE_ID, Emulator
 
 FAST = {"backoff_base": 0.01, "backoff_cap": 0.05}

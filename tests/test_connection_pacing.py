@@ -16,15 +16,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from pulumi_aliread.async_transport import AsyncTransport
-from pulumi_aliread.connections import (
+from pulumi_aliread.core.async_transport import AsyncTransport
+from pulumi_aliread.core.connections import (
     MAX_OPENING,
     OPENING_GRACE,
     OPENING_GRACE_CAREFUL,
     STUCK_FLOOR,
     Opening,
 )
-from pulumi_aliread.transport import Answer, Transport
+from pulumi_aliread.core.transport import Answer, Transport
 
 # --- the pacing's arithmetic -------------------------------------------------------------
 

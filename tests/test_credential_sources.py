@@ -25,7 +25,7 @@ import hostile
 import pytest
 
 import pulumi_aliread as aliread
-from pulumi_aliread import settings
+from pulumi_aliread.core import settings
 from pulumi_aliread.testing import (
     SEED_HANDSHAKE_ID,
     STS_ACCESS_KEY_ID,
@@ -247,7 +247,7 @@ def test_an_aliyun_config_that_is_a_directory_says_so(tmp_path: Path) -> None:
 SOURCE_SCRIPT = """
 import logging, sys
 logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
-from pulumi_aliread.credential_chain import Chain, NoCredentials, Source
+from pulumi_aliread.core.credential_chain import Chain, NoCredentials, Source
 from alibabacloud_credentials.provider import (
     EcsRamRoleCredentialsProvider, OIDCRoleArnCredentialsProvider)
 url, kind, token_file = sys.argv[1:4]
@@ -302,7 +302,7 @@ def test_a_dripping_credentials_uri_ends_at_the_read_deadline(tmp_path: Path) ->
 
 BOUND_SCRIPT = """
 import sys, time
-from pulumi_aliread.credential_chain import Chain, NoCredentials, Source
+from pulumi_aliread.core.credential_chain import Chain, NoCredentials, Source
 from alibabacloud_credentials.provider import (
     EcsRamRoleCredentialsProvider, OIDCRoleArnCredentialsProvider, URLCredentialsProvider)
 url, kind, token_file, deadline = sys.argv[1:5]

@@ -8,9 +8,9 @@ import pickle
 import pytest
 
 import pulumi_aliread as aliread
-from pulumi_aliread import settings
-from pulumi_aliread.apis import HANDSHAKE
-from pulumi_aliread.client import read
+from pulumi_aliread.core import settings
+from pulumi_aliread.core.apis import HANDSHAKE
+from pulumi_aliread.core.client import read
 from pulumi_aliread.testing import (
     DEFAULT_ACCESS_KEY_ID,
     DEFAULT_ACCESS_KEY_SECRET,

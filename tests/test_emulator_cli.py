@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from clihelp import REPO, aliread, cli_env, elements
 
+from pulumi_aliread.core.states import AUTH_ORDER_STATES, HANDSHAKE_STATUSES
 from pulumi_aliread.testing import (
     DEFAULT_ACCESS_KEY_ID,
     DEFAULT_ACCESS_KEY_SECRET,
@@ -311,3 +312,126 @@ def test_an_unknown_invited_key_id_exits_2(module: list[str]) -> None:
     proc = _run(module, "--port", "0", "--invited-key-id", "LTAI5tNobody")
     assert proc.returncode == 2 and "LTAI5tNobody" in proc.stderr
     assert DEFAULT_ACCESS_KEY_ID in proc.stderr  # the ids it would take
+
+
+# -- the request log and the seed states from the command line (no JSON to write) ---------
+
+
+def _stop(running: Served) -> str:
+    """Stop the emulator; what it wrote on stderr after its banner."""
+    running.proc.terminate()
+    _, rest = running.proc.communicate(timeout=10)
+    return rest
+
+
+def _sts_env() -> dict[str, str]:
+    return cli_env(ALIBABA_CLOUD_ACCESS_KEY_ID=STS_ACCESS_KEY_ID,
+                   ALIBABA_CLOUD_ACCESS_KEY_SECRET=STS_ACCESS_KEY_SECRET,
+                   ALIBABA_CLOUD_SECURITY_TOKEN=STS_TOKEN)
+
+
+def _rehearse(url: str) -> None:
+    """A found invitation (STS keys), a missing one, and a wrong secret."""
+    assert aliread("handshake", SEED_HANDSHAKE_ID, "--endpoint", url,
+                   env=_sts_env()).returncode == 0
+    assert aliread("handshake", "h-0000000000000000", "--endpoint", url).returncode == 3
+    wrong = cli_env(ALIBABA_CLOUD_ACCESS_KEY_ID=DEFAULT_ACCESS_KEY_ID,
+                    ALIBABA_CLOUD_ACCESS_KEY_SECRET="not-the-secret-at-all")
+    assert aliread("auth-order", "123", "--endpoint", url, env=wrong).returncode == 3
+
+
+LOGGED = [
+    rf"GetHandshake HandshakeId={SEED_HANDSHAKE_ID} AccessKeyId={STS_ACCESS_KEY_ID} 200 ok",
+    rf"GetHandshake HandshakeId=h-0000000000000000 AccessKeyId={DEFAULT_ACCESS_KEY_ID} "
+    r"404 EntityNotExists\.Handshake",
+    rf"GetJoinPermissionAuthOrder OrderId=123 AccessKeyId={DEFAULT_ACCESS_KEY_ID} "
+    r"400 SignatureDoesNotMatch",
+]
+SECRETS = (DEFAULT_ACCESS_KEY_SECRET, INVITED_ACCESS_KEY_SECRET, STS_ACCESS_KEY_SECRET,
+           STS_TOKEN, "not-the-secret-at-all")
+
+
+def _check_log(text: str) -> None:
+    lines = text.splitlines()
+    assert len(lines) == len(LOGGED), text
+    for line, pattern in zip(lines, LOGGED, strict=True):
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ " + pattern, line), line
+    for secret in SECRETS:
+        assert secret not in text
+
+
+@pytest.mark.parametrize("module", ENTRY_POINTS, ids=["aliread", "python-m"])
+def test_the_request_log_is_on_stderr_after_the_banner_with_no_secret(
+    module: list[str],
+) -> None:
+    running = _serve(module=module)
+    try:
+        _rehearse(running.url)
+    finally:
+        rest = _stop(running)
+    _check_log(rest)
+
+
+@pytest.mark.parametrize("module", ENTRY_POINTS, ids=["aliread", "python-m"])
+def test_the_request_log_goes_to_a_file_with_log(tmp_path: Path, module: list[str]) -> None:
+    log = tmp_path / "requests.log"
+    log.write_text("", encoding="utf-8")
+    running = _serve("--log", str(log), module=module)
+    try:
+        _rehearse(running.url)
+    finally:
+        rest = _stop(running)
+    assert rest == ""
+    _check_log(log.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("module", ENTRY_POINTS, ids=["aliread", "python-m"])
+def test_a_log_that_cannot_be_opened_exits_2(tmp_path: Path, module: list[str]) -> None:
+    proc = _run(module, "--port", "0", "--log", str(tmp_path))
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert f"cannot open --log {tmp_path}" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("module", ENTRY_POINTS, ids=["aliread", "python-m"])
+def test_seed_states_from_the_command_line(module: list[str]) -> None:
+    running = _serve("--handshake-status", "accepted", "--order-state", "APPLYING",
+                     module=module)
+    try:
+        handshake = aliread("handshake", SEED_HANDSHAKE_ID, "--endpoint", running.url)
+        order = aliread("auth-order", "123", "--endpoint", running.url)
+        gate = aliread("handshake", SEED_HANDSHAKE_ID, "--endpoint", running.url,
+                       "--invited-account", env=_invited_env())
+    finally:
+        _stop(running)
+    assert handshake.returncode == 0 and elements(handshake)[0]["status"] == "Accepted"
+    assert order.returncode == 0 and elements(order)[0]["order_state"] == "APPLYING"
+    assert gate.returncode == 0 and elements(gate)[0]["status"] == "Accepted"
+
+
+@pytest.mark.parametrize("module", ENTRY_POINTS, ids=["aliread", "python-m"])
+@pytest.mark.parametrize("option,value,allowed", [
+    ("--handshake-status", "Done", HANDSHAKE_STATUSES),
+    ("--handshake-status", "", HANDSHAKE_STATUSES),
+    ("--order-state", "Accepted!", AUTH_ORDER_STATES),
+])
+def test_an_undocumented_state_is_a_usage_error(module: list[str], option: str, value: str,
+                                                allowed: tuple[str, ...]) -> None:
+    proc = _run(module, "--port", "0", option, value)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert option in proc.stderr and repr(value) in proc.stderr
+    assert ", ".join(allowed) in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_a_seed_state_for_data_without_the_seed_exits_2() -> None:
+    proc = _run(ENTRY_POINTS[0], "--port", "0", "--data", str(EXAMPLE_DATA),
+                "--handshake-status", "Accepted")
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert "--handshake-status" in proc.stderr and SEED_HANDSHAKE_ID in proc.stderr
+
+
+def test_help_names_every_documented_state_and_the_log() -> None:
+    text = " ".join(_run(ENTRY_POINTS[0], "--help").stdout.split())
+    for state in (*HANDSHAKE_STATUSES, *AUTH_ORDER_STATES):
+        assert state in text
+    assert "--log FILE" in text and "never a secret" in text

@@ -97,7 +97,7 @@ def test_opts_of_another_kind_are_refused(emulator: Emulator) -> None:
 
 def test_functions_and_the_package_import_without_pulumi() -> None:
     code = (
-        "import sys, pulumi_aliread, pulumi_aliread.functions as f\n"
+        "import sys, pulumi_aliread, pulumi_aliread.pulumi.functions as f\n"
         "assert 'pulumi' not in sys.modules, 'pulumi imported'\n"
         "assert f.get_handshake.__annotations__['opts'] == 'pulumi.InvokeOptions | None'\n"
     )

@@ -66,7 +66,7 @@ def _path_back(graph: dict[str, set[str]], start: str) -> list[str] | None:
     return None
 
 
-@pytest.mark.parametrize("module", ["pulumi_aliread.apis", "pulumi_aliread.schemas"])
+@pytest.mark.parametrize("module", ["pulumi_aliread.core.apis", "pulumi_aliread.core.schemas"])
 def test_the_api_descriptions_are_in_no_import_circle(module: str) -> None:
     graph = _graph()
     assert module in graph
@@ -75,5 +75,5 @@ def test_the_api_descriptions_are_in_no_import_circle(module: str) -> None:
 
 def test_apis_is_built_on_schemas() -> None:
     graph = _graph()
-    assert "pulumi_aliread.schemas" in graph["pulumi_aliread.apis"]
-    assert "pulumi_aliread.apis" not in graph["pulumi_aliread.schemas"]
+    assert "pulumi_aliread.core.schemas" in graph["pulumi_aliread.core.apis"]
+    assert "pulumi_aliread.core.apis" not in graph["pulumi_aliread.core.schemas"]

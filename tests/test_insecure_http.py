@@ -71,8 +71,8 @@ def test_sts_credentials_never_travel_in_clear(gateway: tuple[str, ForwardProxy]
 
 def test_environment_and_config_opt_in(gateway: tuple[str, ForwardProxy], credentials: Any,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    from pulumi_aliread.apis import HANDSHAKE
-    from pulumi_aliread.client import read
+    from pulumi_aliread.core.apis import HANDSHAKE
+    from pulumi_aliread.core.client import read
 
     endpoint, proxy = gateway
     monkeypatch.setenv("ALIREAD_ALLOW_INSECURE_HTTP", "true")
@@ -142,8 +142,8 @@ def test_cli_refuses_with_exit_2_then_allows(gateway: tuple[str, ForwardProxy],
 @pytest.mark.parametrize("endpoint", ["http://127.0.0.1:9", "http://localhost:9",
                                       "http://[::1]:9", "http://127.8.9.10:9"])
 def test_loopback_http_needs_no_opt_in(endpoint: str) -> None:
-    from pulumi_aliread import settings
-    from pulumi_aliread.apis import HANDSHAKE
+    from pulumi_aliread.core import settings
+    from pulumi_aliread.core.apis import HANDSHAKE
 
     assert settings.resolve(HANDSHAKE, config={}, env={}, endpoint=endpoint).base_url
 

@@ -121,8 +121,8 @@ def test_output_variant(accepted: Emulator) -> None:
 
 
 def test_output_variant_refuses_the_option_for_auth_orders() -> None:
-    from pulumi_aliread.apis import AUTH_ORDER
-    from pulumi_aliread.outputs import read_output
+    from pulumi_aliread.core.apis import AUTH_ORDER
+    from pulumi_aliread.pulumi.outputs import read_output
 
     with pytest.raises(aliread.InvalidInputError, match="GetHandshake only"):
         read_output(AUTH_ORDER, SEED_ORDER_ID, mismatch_means_accepted=True)

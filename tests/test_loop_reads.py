@@ -17,8 +17,9 @@ from http_fronts import HttpFront, self_signed_tls
 from pulumi_helpers import stack_config
 
 import pulumi_aliread as aliread
-from pulumi_aliread import outputs, settings
-from pulumi_aliread.apis import HANDSHAKE
+from pulumi_aliread.core import settings
+from pulumi_aliread.core.apis import HANDSHAKE
+from pulumi_aliread.pulumi import outputs
 from pulumi_aliread.testing import (
     DEFAULT_ACCESS_KEY_ID,
     SEED_HANDSHAKE_ID,

@@ -22,7 +22,7 @@ from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 from pulumi_helpers import SEED_HANDSHAKE, SEED_ORDER
 
 import pulumi_aliread as aliread
-from pulumi_aliread.apis import APIS, AUTH_ORDER, HANDSHAKE
+from pulumi_aliread.core.apis import APIS, AUTH_ORDER, HANDSHAKE
 from pulumi_aliread.testing import (
     DEFAULT_ACCESS_KEY_ID,
     DEFAULT_ACCESS_KEY_SECRET,

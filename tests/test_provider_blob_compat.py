@@ -14,7 +14,7 @@ import pytest
 from pulumi.dynamic import Config, ConfigureRequest
 from pulumi_helpers import stack_config
 
-from pulumi_aliread.provider import ReadOnlyProvider
+from pulumi_aliread.pulumi.provider import ReadOnlyProvider
 from pulumi_aliread.testing import (
     SEED_HANDSHAKE_ID,
     SEED_ORDER_ID,

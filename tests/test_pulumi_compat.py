@@ -10,8 +10,8 @@ from pathlib import Path
 import dill
 
 import pulumi_aliread
-from pulumi_aliread import pulumi_compat
-from pulumi_aliread.provider import ReadOnlyProvider
+from pulumi_aliread.pulumi import compat as pulumi_compat
+from pulumi_aliread.pulumi.provider import ReadOnlyProvider
 
 PACKAGE = Path(pulumi_aliread.__file__).parent
 PRIVATE = re.compile(r"\bSETTINGS\b|_sync_await|_ensure_event_loop|_serialization|"

@@ -15,7 +15,7 @@ from pulumi.dynamic.dynamic import serialize_provider
 from pulumi_helpers import stack_config
 
 import pulumi_aliread as aliread
-from pulumi_aliread.provider import ReadOnlyProvider
+from pulumi_aliread.pulumi.provider import ReadOnlyProvider
 from pulumi_aliread.testing import (
     SEED_HANDSHAKE_ID,
     SEED_ORDER_ID,

@@ -7,8 +7,8 @@ import dataclasses
 import pytest
 
 import pulumi_aliread as aliread
-from pulumi_aliread import settings
-from pulumi_aliread.apis import HANDSHAKE
+from pulumi_aliread.core import settings
+from pulumi_aliread.core.apis import HANDSHAKE
 
 
 def test_defaults_units_and_export() -> None:

@@ -6,7 +6,7 @@ import pytest
 import seeds
 
 import pulumi_aliread as aliread
-from pulumi_aliread.apis import AUTH_ORDER, HANDSHAKE
+from pulumi_aliread.core.apis import AUTH_ORDER, HANDSHAKE
 from pulumi_aliread.testing import SEED_HANDSHAKE_ID, SEED_ORDER_ID
 
 # The seed masks the requested id ('h-ycm4rp****'); the fixtures keep every other seed

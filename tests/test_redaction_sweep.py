@@ -12,7 +12,7 @@ import sys
 import pytest
 
 import pulumi_aliread as aliread
-from pulumi_aliread import redaction
+from pulumi_aliread.core import redaction
 from pulumi_aliread.testing import DEFAULT_ACCESS_KEY_ID, SEED_HANDSHAKE_ID, Emulator
 
 ADVICE = "the AccessKey secret is wrong for this AccessKeyId"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from pulumi_aliread import errors
-from pulumi_aliread.apis import APIS
 from pulumi_aliread.cli import cli, exitcodes
+from pulumi_aliread.core.apis import APIS
 
 REPO = Path(__file__).resolve().parent.parent
 README = (REPO / "README.md").read_text(encoding="utf-8")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from pulumi_aliread import ReadOptions
-from pulumi_aliread.retries import RetryPolicy
+from pulumi_aliread.core.retries import RetryPolicy
 
 
 def test_backoff_is_full_jitter_under_the_exponential_bound_and_the_cap() -> None:

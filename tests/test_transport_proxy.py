@@ -18,10 +18,10 @@ import pytest
 from pulumi_helpers import stack_config
 
 import pulumi_aliread as aliread
-from pulumi_aliread.apis import AUTH_ORDER, HANDSHAKE
+from pulumi_aliread.core.apis import AUTH_ORDER, HANDSHAKE
+from pulumi_aliread.core.transport import Transport, TransportFailure, proxy_for
 from pulumi_aliread.testing import SEED_HANDSHAKE_ID, SEED_ORDER_ID, Emulator
 from pulumi_aliread.testing.mocks import ProviderMocks
-from pulumi_aliread.transport import Transport, TransportFailure, proxy_for
 
 PROXY_ENV = ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "no_proxy", "NO_PROXY",
              "all_proxy", "ALL_PROXY", "REQUEST_METHOD")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 import pulumi_aliread as aliread
-from pulumi_aliread import client, provider, validation
-from pulumi_aliread.apis import HANDSHAKE
+from pulumi_aliread.core import client, validation
+from pulumi_aliread.core.apis import HANDSHAKE
+from pulumi_aliread.pulumi import provider
 
 
 def test_old_homes_still_import_the_same_helpers() -> None:

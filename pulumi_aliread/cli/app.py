@@ -14,7 +14,7 @@ import click
 from click.core import ParameterSource
 
 from .. import __version__
-from ..apis import APIS, ApiSpec
+from ..core.apis import APIS, ApiSpec
 from . import exitcodes, signals
 from .durations import format_duration, parse_duration
 from .output_errors import OutputClosed, OutputFailed
@@ -221,27 +221,42 @@ class _Checked(click.ParamType):
               help="TCP port, 0-65535; 0 picks a free port.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--data", metavar="FILE", default=None,
-              help='JSON file {"handshakes": [...], "auth_orders": [...]} of the objects '
-                   "to serve, as the APIs answer them (see README); default: the seeds.")
+              help='JSON file {"handshakes": [...], "auth_orders": [...], "accounts": '
+                   '{...}} of the objects to serve, as the APIs answer them, and the '
+                   "account of each AccessKeyId (see README); default: the seeds.")
 @click.option("--latency", type=_Checked("seconds", "check_latency"), default=0.0,
               help="Seconds (>= 0) added to every answer.")
 @click.option("--invited-key-id", "invited_key_ids", multiple=True, metavar="KEY_ID",
               help="An AccessKeyId (of those it prints) that belongs to the invited "
                    "account: with it, GetHandshake of an Accepted invitation answers HTTP "
                    "409 HandshakeStatusMismatch. Repeatable; default: the invited pair.")
+@click.option("--handshake-status", type=_Checked("status", "check_handshake_status"),
+              default=None, metavar="STATUS",
+              help="Serve the seed invitation with this Status: Pending, Accepted, "
+                   "Declined, Cancelled, Expired or Deleted (any case).")
+@click.option("--order-state", type=_Checked("state", "check_order_state"), default=None,
+              metavar="STATE",
+              help="Serve the seed order 123 with this OrderState: APPLYING, ACCEPTED, "
+                   "REJECTED or CANCELED (any case).")
+@click.option("--log", "log", metavar="FILE", default=None,
+              help="Append the request log (one line per request: action, id or page, "
+                   "AccessKeyId, verdict; never a secret) to FILE instead of stderr; "
+                   "/dev/null for none.")
 def emulator(port: int, host: str, data: str | None, latency: float,
-             invited_key_ids: tuple[str, ...]) -> int:
+             invited_key_ids: tuple[str, ...], handshake_status: str | None,
+             order_state: str | None, log: str | None) -> int:
     """Serve a local fake of both APIs, print its URL, run until Ctrl-C.
 
     Prints on stderr every credential it accepts (test values: the AccessKey pair, the
-    invited account's pair, the STS pair and token). Point reads at it with --endpoint
-    URL and one of them, to rehearse a pipeline offline. Exits 2 when --data cannot be
-    loaded.
+    invited account's pair, the STS pair and token), then one line per request it
+    answers. Point reads at it with --endpoint URL and one of them, to rehearse a
+    pipeline offline. Exits 2 when --data or --log cannot be opened.
     """
     from ..testing.cli import serve
 
     return serve(host=host, port=port, data=data, latency=latency,
-                 invited_key_ids=invited_key_ids)
+                 invited_key_ids=invited_key_ids, handshake_status=handshake_status,
+                 order_state=order_state, log=log)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -10,10 +10,11 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TextIO, cast
 
-from .. import errors, validation
-from ..apis import ApiSpec
-from ..client import Client
-from ..settings import CallSettings, resolve
+from .. import errors
+from ..core import validation
+from ..core.apis import ApiSpec
+from ..core.client import Client
+from ..core.settings import CallSettings, resolve
 from . import exitcodes, render
 from .output_errors import OutputClosed, OutputFailed
 from .run import Job, NotReadError, Outcome, Status, read_once, wait_all

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import fields
 from typing import Any, TextIO
 
-from ..apis import ApiSpec
+from ..core.apis import ApiSpec
 from ..errors import ExpectationNotMetError
 from .durations import format_duration
 from .run import Outcome, Status

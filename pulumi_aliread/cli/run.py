@@ -13,11 +13,12 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
-from .. import client, errors
-from ..apis import ApiSpec
-from ..client import Client, default_client
+from .. import errors
+from ..core import client
+from ..core.apis import ApiSpec
+from ..core.client import Client, default_client
+from ..core.settings import CallSettings, Credentials
 from ..errors import NotReadError, WaitTimeoutError
-from ..settings import CallSettings, Credentials
 from .durations import format_duration
 from .pool import ordered_map
 

@@ -17,9 +17,9 @@ from typing import Any
 from pulumi.provider.experimental import provider as p
 from pulumi.provider.experimental.property_value import PropertyValue
 
-from ..apis import ApiSpec
+from ..core.apis import ApiSpec
+from ..core.validation import validate_mismatch_means_accepted, validate_option
 from ..errors import AlireadError, InvalidInputError
-from ..validation import validate_mismatch_means_accepted, validate_option
 from .config import ProviderConfig, stack_config, without_stack_secrets
 from .values import (
     EXPECT_INPUT,
@@ -186,7 +186,7 @@ class AlireadProvider(p.Provider):
         # The read path (marshmallow, the signer, the transport) is imported here, not
         # at start: the engine waits for the plugin's port before its first call, and
         # server.serve imports it on a thread once the port is printed.
-        from .. import client
+        from ..core import client
 
         # client.read blocks (HTTP, retries with backoff): keep the gRPC loop free.
         object_id = inputs.pop("object_id")

@@ -74,7 +74,7 @@ def serve(argv: list[str]) -> None:
         sys.stdout.flush()
         # The read path's modules load while the engine asks for the schema and
         # configures the plugin, rather than before the port it waits for.
-        threading.Thread(target=importlib.import_module, args=("..client", __package__),
+        threading.Thread(target=importlib.import_module, args=("..core.client", __package__),
                          daemon=True, name="aliread-warm").start()
         await server.wait_for_termination()
 

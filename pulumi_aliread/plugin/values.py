@@ -10,7 +10,7 @@ from typing import Any
 from pulumi.provider.experimental.property_value import Computed, PropertyValue
 from pulumi.runtime.rpc import UNKNOWN
 
-from ..apis import APIS, AUTH_ORDER, HANDSHAKE, ApiSpec
+from ..core.apis import APIS, AUTH_ORDER, HANDSHAKE, ApiSpec
 
 # Input name of the id, of the expectation, and the resource / function names, per API.
 ID_INPUT = {HANDSHAKE.name: "handshakeId", AUTH_ORDER.name: "orderId"}

@@ -15,6 +15,8 @@ if TYPE_CHECKING:  # pragma: no cover
         DEFAULT_ACCESS_KEY_SECRET,
         INVITED_ACCESS_KEY_ID,
         INVITED_ACCESS_KEY_SECRET,
+        INVITED_ACCOUNT_ID,
+        MANAGEMENT_ACCOUNT_ID,
         SEED_HANDSHAKE_ID,
         SEED_ORDER_ID,
         STS_ACCESS_KEY_ID,
@@ -23,6 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover
         Emulator,
         Fault,
         RecordedRequest,
+        Shift,
     )
     from .mocks import UNKNOWN, ProviderMocks
 
@@ -31,6 +34,9 @@ _LAZY: dict[str, tuple[str, str]] = {
     "Emulator": ("emulator", "Emulator"),
     "Fault": ("emulator", "Fault"),
     "RecordedRequest": ("emulator", "RecordedRequest"),
+    "Shift": ("emulator", "Shift"),
+    "MANAGEMENT_ACCOUNT_ID": ("emulator", "MANAGEMENT_ACCOUNT_ID"),
+    "INVITED_ACCOUNT_ID": ("emulator", "INVITED_ACCOUNT_ID"),
     "DEFAULT_ACCESS_KEY_ID": ("emulator", "DEFAULT_ACCESS_KEY_ID"),
     "DEFAULT_ACCESS_KEY_SECRET": ("emulator", "DEFAULT_ACCESS_KEY_SECRET"),
     "INVITED_ACCESS_KEY_ID": ("emulator", "INVITED_ACCESS_KEY_ID"),
@@ -49,6 +55,8 @@ __all__ = [
     "DEFAULT_ACCESS_KEY_SECRET",
     "INVITED_ACCESS_KEY_ID",
     "INVITED_ACCESS_KEY_SECRET",
+    "INVITED_ACCOUNT_ID",
+    "MANAGEMENT_ACCOUNT_ID",
     "SEED_HANDSHAKE_ID",
     "SEED_ORDER_ID",
     "STS_ACCESS_KEY_ID",
@@ -57,6 +65,7 @@ __all__ = [
     "Emulator",
     "Fault",
     "RecordedRequest",
+    "Shift",
     "ProviderMocks",
     "UNKNOWN",
 ]

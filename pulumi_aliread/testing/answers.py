@@ -7,10 +7,10 @@ import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from xml.sax.saxutils import escape
 
-from ..apis import COMMON_ERRORS, ApiSpec
+from ..core.apis import COMMON_ERRORS, ApiSpec, ErrorSpec
 
 JSON_TYPE = "application/json;charset=utf-8"
 XML_TYPE = "application/xml;charset=utf-8"
@@ -29,7 +29,21 @@ EXTRA_ERRORS: dict[str, tuple[int, str]] = {
     "InvalidPath": (404, "Specified path is not found, please check your url."),
     "RequestTooLarge": (413, "The request body is too large."),
     "BadRequest": (400, "The request could not be understood."),
+    # The list actions' paging parameters. The reference pages name no code for a value
+    # out of range: these two are the emulator's choice (``lists``).
+    "InvalidParameter.PageSize": (400, "The specified parameter PageSize is not valid."),
+    "InvalidParameter.PageNumber": (400, "The specified parameter PageNumber is not valid."),
 }
+
+
+class ErrorSource(Protocol):
+    """What an error answer needs of the action it answers: its product (for the
+    ``Recommend`` link) and its own error table (``ApiSpec``, or ``lists.ListSpec``)."""
+
+    @property
+    def product(self) -> str: ...
+
+    def error(self, code: str) -> ErrorSpec | None: ...
 
 
 @dataclass
@@ -73,14 +87,19 @@ def envelope(api: ApiSpec, obj: Any, rid: str) -> dict[str, Any]:
 def success(api: ApiSpec, obj: Mapping[str, Any], fmt: str = "JSON") -> Answer:
     """A 200 answer carrying ``obj`` (not copied), in ``fmt`` (``JSON`` or ``XML``)."""
     rid = request_id()
-    env = envelope(api, obj, rid)
+    return success_body(f"{api.action}Response", envelope(api, obj, rid), rid, fmt)
+
+
+def success_body(root: str, env: Mapping[str, Any], rid: str, fmt: str = "JSON") -> Answer:
+    """A 200 answer of the whole body ``env`` (its RequestId ``rid``); in XML under the
+    element ``root`` (``<ActionResponse>``), lists as repeated elements."""
     if fmt == "XML":
-        return Answer(200, to_xml(f"{api.action}Response", env), None, XML_TYPE, rid)
+        return Answer(200, to_xml(root, env), None, XML_TYPE, rid)
     return Answer(200, dumps(env), None, JSON_TYPE, rid)
 
 
 def error(
-    code: str, api: ApiSpec | None, host: str, *, status: int | None = None,
+    code: str, api: ErrorSource | None, host: str, *, status: int | None = None,
     message: str | None = None, fmt: str = "JSON",
 ) -> Answer:
     """The gateway's error answer for ``code``: status and message from apis.py's

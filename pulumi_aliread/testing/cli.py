@@ -5,6 +5,16 @@
 (secrets and the STS token included: they are test values, printed so that a shell can
 rehearse with them), then serves until SIGINT or SIGTERM and returns within a second of
 the signal, whatever clients still hold open.
+
+While it serves, it writes a request log: one line per request answered (UTC time,
+action, id or page, AccessKeyId, verdict: ``200 ok``, ``404 EntityNotExists.Handshake``,
+``400 SignatureDoesNotMatch``, ``reset``), on stderr, or appended to ``--log FILE``
+(``--log /dev/null``: none). It never holds a secret, token or signature. A process
+that keeps the emulator's stderr in a pipe must read it (or pass ``--log``): a full
+pipe would block the request being logged.
+
+``--handshake-status`` / ``--order-state`` set the state of the seed invitation
+(``SEED_HANDSHAKE_ID``) / order 123 at start, so that a rehearsal needs no data file.
 """
 
 from __future__ import annotations
@@ -15,13 +25,16 @@ import math
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
+from ..core.states import AUTH_ORDER_STATES, HANDSHAKE_STATUSES
 from .fixtures import (
     DATA_SHAPE,
     DEFAULT_ACCESS_KEY_ID,
     INVITED_ACCESS_KEY_ID,
+    SEED_HANDSHAKE_ID,
+    SEED_ORDER_ID,
     STS_ACCESS_KEY_ID,
 )
 
@@ -37,6 +50,34 @@ PORT_RULE = f"a TCP port, {MIN_PORT}-{MAX_PORT} (0 picks a free one)"
 # Seconds a signalled emulator spends closing connections before the process exits.
 STOP_GRACE = 0.5
 LATENCY_RULE = "a number of seconds >= 0 (added to every answer)"
+HANDSHAKE_STATUS_HELP = (f"the Status the seed invitation {SEED_HANDSHAKE_ID} is served "
+                         f"with: one of {', '.join(HANDSHAKE_STATUSES)} (any case); "
+                         "default: the data's")
+ORDER_STATE_HELP = (f"the OrderState the seed order {SEED_ORDER_ID} is served with: one of "
+                    f"{', '.join(AUTH_ORDER_STATES)} (any case); default: the data's")
+LOG_HELP = ("append the request log (one line per request: action, id or page, "
+            "AccessKeyId, verdict; never a secret) to FILE instead of stderr; "
+            "/dev/null for none")
+
+
+def _one_of(what: str, value: object, allowed: Sequence[str]) -> str:
+    text = str(value)
+    for state in allowed:
+        if text.casefold() == state.casefold():
+            return state
+    raise ValueError(f"{text!r} is not a documented {what}: use one of {', '.join(allowed)}")
+
+
+def check_handshake_status(value: object) -> str:
+    """``value`` as a documented invitation Status (any case in, the API's case out);
+    ValueError naming the allowed ones otherwise."""
+    return _one_of("invitation Status", value, HANDSHAKE_STATUSES)
+
+
+def check_order_state(value: object) -> str:
+    """``value`` as a documented auth-order OrderState (any case in, the API's out);
+    ValueError naming the allowed ones otherwise."""
+    return _one_of("auth-order OrderState", value, AUTH_ORDER_STATES)
 
 
 def check_port(value: object) -> int:
@@ -68,13 +109,19 @@ def serve(
     data: str | None = None,
     latency: float = 0.0,
     invited_key_ids: Sequence[str] = (),
+    handshake_status: str | None = None,
+    order_state: str | None = None,
+    log: str | None = None,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
 ) -> int:
     """Serve until SIGINT/SIGTERM (or ``KeyboardInterrupt``); return 0, or 2 when
-    ``data`` cannot be loaded, the options break their rules, or the address cannot be
-    bound (the message on stderr says which). ``invited_key_ids``: the AccessKeyIds of
-    the invited account (empty: ``INVITED_ACCESS_KEY_ID``)."""
+    ``data`` cannot be loaded, the options break their rules, ``log`` cannot be opened
+    or the address cannot be bound (the message on stderr says which).
+    ``invited_key_ids``: the AccessKeyIds of the invited account (empty:
+    ``INVITED_ACCESS_KEY_ID``). ``handshake_status`` / ``order_state``: the state of the
+    seed invitation / order 123 (None: the data's; the data must hold that object).
+    ``log``: a file the request log is appended to (None: ``stderr``)."""
     from .emulator import Emulator
 
     out = stdout or sys.stdout
@@ -83,6 +130,15 @@ def serve(
     if unknown:
         print(f"error: --invited-key-id {unknown[0]!r} is not one of {', '.join(KEY_IDS)}",
               file=err)
+        return 2
+    try:
+        states = [(SEED_HANDSHAKE_ID, "--handshake-status",
+                   None if handshake_status is None
+                   else check_handshake_status(handshake_status)),
+                  (SEED_ORDER_ID, "--order-state",
+                   None if order_state is None else check_order_state(order_state))]
+    except ValueError as exc:
+        print(f"error: {exc}", file=err)
         return 2
     try:
         emulator = Emulator(data, latency=latency, host=host, port=port,
@@ -94,6 +150,44 @@ def serve(
         else:
             print(f"error: {what}", file=err)
         return 2
+    for object_id, option, state in states:
+        if state is None:
+            continue
+        if emulator.get_object(object_id) is None:
+            print(f"error: {option} sets the seed object {object_id}, which --data "
+                  f"{data} does not hold", file=err)
+            return 2
+        emulator.set_state(object_id, state)
+    try:
+        log_file = None if log is None else open(  # noqa: SIM115 - closed below
+            log, "a", encoding="utf-8", buffering=1)
+    except OSError as exc:
+        print(f"error: cannot open --log {log}: {exc.strerror or exc}", file=err)
+        return 2
+    try:
+        emulator.request_log = _line_writer(log_file or err)
+        return _serve(emulator, host, port, out, err)
+    finally:
+        emulator.request_log = None
+        if log_file is not None:
+            with contextlib.suppress(OSError):
+                log_file.close()
+
+
+def _line_writer(stream: TextIO) -> Callable[[str], None]:
+    """Write whole lines from any serving thread, one at a time, flushed (a line must be
+    there when the request's answer is)."""
+    lock = threading.Lock()
+
+    def write(line: str) -> None:
+        with lock, contextlib.suppress(OSError, ValueError):  # closed: drop the line
+            stream.write(line + "\n")
+            stream.flush()
+
+    return write
+
+
+def _serve(emulator: Any, host: str, port: int, out: TextIO, err: TextIO) -> int:
     done = threading.Event()
     previous: dict[int, Any] = {}
 
@@ -110,8 +204,10 @@ def serve(
             print(f"error: cannot serve on {host}:{port}: {exc.strerror or exc}", file=err)
             return 2
         try:
-            print(emulator.url, file=out, flush=True)
+            # The banner first: a client starts when it reads the URL, and its
+            # requests' log lines must come after the banner, not inside it.
             print(credentials_text(emulator), file=err, end="", flush=True)
+            print(emulator.url, file=out, flush=True)
             while not done.wait(0.1):
                 pass
         except KeyboardInterrupt:
@@ -134,8 +230,9 @@ def credentials_text(emulator: Any) -> str:
     """The lines ``serve`` prints on stderr: every credential ``emulator`` accepts, as
     shell exports (test values: secrets and STS tokens are printed on purpose)."""
     lines = [
-        f"aliread emulator: serving GetHandshake and GetJoinPermissionAuthOrder at "
-        f"{emulator.url}; Ctrl-C stops. Credentials it accepts (test values):"
+        f"aliread emulator: serving GetHandshake, ListHandshakesForResourceDirectory, "
+        f"ListHandshakesForAccount and GetJoinPermissionAuthOrder at {emulator.url}; "
+        f"Ctrl-C stops. Credentials it accepts (test values):"
     ]
     for key_id, secret in emulator.credentials.items():
         who = ("AccessKey pair of the invited account (an Accepted invitation answers "
@@ -183,6 +280,12 @@ def main(argv: list[str] | None = None) -> int:
                         help=LATENCY_RULE)
     parser.add_argument("--invited-key-id", action="append", default=[], choices=KEY_IDS,
                         metavar="KEY_ID", help=INVITED_HELP)
+    parser.add_argument("--handshake-status", type=_argparse_type(check_handshake_status),
+                        metavar="STATUS", help=HANDSHAKE_STATUS_HELP)
+    parser.add_argument("--order-state", type=_argparse_type(check_order_state),
+                        metavar="STATE", help=ORDER_STATE_HELP)
+    parser.add_argument("--log", metavar="FILE", default=None, help=LOG_HELP)
     args = parser.parse_args(argv)
     return serve(host=args.host, port=args.port, data=args.data, latency=args.latency,
-                 invited_key_ids=args.invited_key_id)
+                 invited_key_ids=args.invited_key_id, handshake_status=args.handshake_status,
+                 order_state=args.order_state, log=args.log)

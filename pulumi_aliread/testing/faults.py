@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from ..apis import BY_ACTION
+from ..core.apis import BY_ACTION
 from .answers import known_codes
 
 __all__ = ["MALFORMED_KINDS", "Fault", "Rule"]
@@ -29,6 +29,9 @@ MALFORMED_KINDS = (
     "wrong_type:<Field>",
     "missing_request_id",
 )
+# Kinds that name a field after a colon. ``missing:<Field>`` is not in MALFORMED_KINDS:
+# callers iterate that tuple and substitute a field for ``wrong_type:<Field>`` only.
+_FIELD_KINDS = {"wrong_type", "missing"}
 
 
 @dataclass(frozen=True)
@@ -59,8 +62,13 @@ class Fault:
       ``missing_state`` (no Status/OrderState), ``unknown_state`` (state "Unknown"),
       ``id_mismatch`` (the object carries another id), ``wrong_type:<Field>`` (that
       field, in the object or the envelope, gets a value of a wrong type: string -> 123,
-      integer -> its decimal string, boolean -> "yes"), ``missing_request_id`` (no
-      RequestId in body nor header).
+      integer -> its decimal string, boolean -> "yes"), ``missing:<Field>`` (that
+      field, in the object or the envelope, left out; not listed in MALFORMED_KINDS),
+      ``missing_request_id`` (no RequestId in body nor header).
+
+      On a list action the answer is the page that would have been answered and the
+      object its first row (``wrong_type:TotalCount``, ``missing:Handshakes``,
+      ``missing:HandshakeId``, ``null_object``: ``"Handshakes": null``).
     """
 
     kind: str
@@ -109,8 +117,8 @@ class Fault:
     @classmethod
     def malformed(cls, kind: str) -> Fault:
         base = kind.split(":", 1)[0]
-        known = {k.split(":", 1)[0] for k in MALFORMED_KINDS}
-        if base not in known or (base == "wrong_type") != (":" in kind) or kind.endswith(":"):
+        known = {k.split(":", 1)[0] for k in MALFORMED_KINDS} | _FIELD_KINDS
+        if base not in known or (base in _FIELD_KINDS) != (":" in kind) or kind.endswith(":"):
             raise ValueError(f"unknown malformed kind {kind!r}: use one of {MALFORMED_KINDS}")
         return cls("malformed", variant=kind)
 
@@ -125,8 +133,12 @@ class Rule:
     rng: random.Random
     action: str | None
     object_id: str | None
+    page: int | None = None  # a list action's PageNumber (None: any request)
 
-    def matches(self, action: str | None, object_id: str | None) -> bool:
+    def matches(self, action: str | None, object_id: str | None,
+                page: int | None = None) -> bool:
         if self.action is not None and self.action != action:
+            return False
+        if self.page is not None and self.page != page:
             return False
         return self.object_id is None or self.object_id == object_id

@@ -1,5 +1,6 @@
 """The emulator's fixtures: its test credentials, the seed objects, and the ``data``
-format (``{"handshakes": [...], "auth_orders": [...]}``) with its validation.
+format (``{"handshakes": [...], "auth_orders": [...], "accounts": {...}}``) with its
+validation.
 
 Every value here is a test value: printing the secrets is fine (``aliread emulator``
 does, so that a shell can rehearse with them).
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import errors
-from ..apis import AUTH_ORDER, HANDSHAKE, ApiSpec
+from ..core.apis import AUTH_ORDER, HANDSHAKE, ApiSpec
 
 DEFAULT_ACCESS_KEY_ID = "LTAI5tEmulatorDefaultKey"
 DEFAULT_ACCESS_KEY_SECRET = "emulator-secret-5f2c9d8e7b6a"
@@ -27,9 +28,16 @@ STS_ACCESS_KEY_SECRET = "emulator-sts-secret-0c1d2e3f"
 STS_TOKEN = "CAISemulatorStsToken+/=9Yx"  # + / = on purpose: catches encoding bugs
 SEED_HANDSHAKE_ID = "h-ycm4rp3z8b1xq9vk"
 SEED_ORDER_ID = "123"
+# Whose keys are whose (``Emulator.accounts``): by default the management account (the
+# seed invitation's MasterAccountId) holds every key but the invited account's, whose
+# account is the seed invitation's TargetEntity: so ListHandshakesForAccount with the
+# invited pair lists the seed invitation.
+MANAGEMENT_ACCOUNT_ID = "172841235500****"
+INVITED_ACCOUNT_ID = "someone@example.com"
 
 SEED_DATA_PATH = Path(__file__).with_name("seed_data.json")
-DATA_SHAPE = '{"handshakes": [...], "auth_orders": [...]}'
+DATA_SHAPE = '{"handshakes": [...], "auth_orders": [...], "accounts": {...}}'
+ACCOUNTS_SHAPE = '{"<AccessKeyId>": "<account id>", ...}'
 
 ID_RULES: dict[str, str] = {
     HANDSHAKE.action: "'h-' and 16 letters or digits",
@@ -87,11 +95,12 @@ def check_data(data: object) -> None:
     """Raise ValueError naming the first field of ``data`` that is wrong, and why."""
     if not isinstance(data, dict):
         raise ValueError(f"the data must be a JSON object {DATA_SHAPE}, got {json_type(data)}")
-    unknown = [key for key in data if key not in DATA_KEYS]
+    unknown = [key for key in data if key not in DATA_KEYS and key != "accounts"]
     if unknown:
         raise ValueError(
-            f"unknown key {str(unknown[0])!r}: the data is {DATA_SHAPE} (both optional)"
+            f"unknown key {str(unknown[0])!r}: the data is {DATA_SHAPE} (all optional)"
         )
+    _check_accounts(data.get("accounts"))
     for key, api in DATA_KEYS.items():
         objects = data.get(key)
         if objects is None:
@@ -99,6 +108,21 @@ def check_data(data: object) -> None:
         if not isinstance(objects, list):
             raise ValueError(f"{key!r} must be a list of objects, got {json_type(objects)}")
         _check_objects(key, api, objects)
+
+
+def _check_accounts(accounts: object) -> None:
+    """``accounts``: AccessKeyId -> the id of the account it belongs to (or None)."""
+    if accounts is None:
+        return
+    if not isinstance(accounts, dict):
+        raise ValueError(f"'accounts' must be an object {ACCOUNTS_SHAPE}, got "
+                         f"{json_type(accounts)}")
+    for key_id, account in accounts.items():
+        if not key_id:
+            raise ValueError("'accounts' has an empty AccessKeyId")
+        if not isinstance(account, str) or not account:
+            raise ValueError(f"accounts[{key_id!r}] must be a non-empty string (the id of "
+                             f"the account that key belongs to), got {json_type(account)}")
 
 
 def _check_objects(key: str, api: ApiSpec, objects: list[Any]) -> None:

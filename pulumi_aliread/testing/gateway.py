@@ -21,9 +21,10 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ..apis import BY_ACTION, ApiSpec
+from ..core.apis import BY_ACTION, ApiSpec
 from . import answers, signature
-from .answers import FORMATS, Answer
+from .answers import FORMATS, Answer, ErrorSource
+from .lists import LISTS, ListSpec
 
 REQUIRED_PARAMS = (
     "Action",
@@ -67,6 +68,7 @@ class Request:
     action: str | None = field(init=False)  # Action, or x-acs-action for ACS3
     version: str = field(init=False)  # Version, or x-acs-version for ACS3
     api: ApiSpec | None = field(init=False)  # the API of ``action``, if known
+    listing: ListSpec | None = field(init=False)  # the list action ``action``, if one
     host: str = field(init=False)  # the Host header
 
     def __post_init__(self) -> None:
@@ -84,7 +86,23 @@ class Request:
             self.action = self.params.get("Action") or None
             self.version = self.params.get("Version") or ""
         self.api = BY_ACTION.get(self.action) if self.action else None
+        self.listing = LISTS.get(self.action) if self.action else None
         self.host = self.header("host")
+
+    @property
+    def error_source(self) -> ErrorSource | None:
+        """What an error answer to this request names (product, own codes)."""
+        return self.api or self.listing
+
+    def access_key_id(self) -> str | None:
+        """The AccessKeyId the request claims (checked or not): for the request log."""
+        if not self.acs3:
+            return self.params.get("AccessKeyId") or None
+        try:
+            return signature.parse_acs3_authorization(self.header("authorization")
+                                                      ).access_key_id or None
+        except ValueError:
+            return None
 
     def header(self, name: str) -> str:
         """The (first) value of header ``name`` (any case), or ``""``."""
@@ -140,7 +158,7 @@ def check(request: Request, keys: Keys, nonces: NonceBook, window: float) -> Pas
 
 def _refuse(request: Request, code: str, *, message: str | None = None,
             fmt: str = "JSON") -> Answer:
-    return answers.error(code, request.api, request.host, message=message, fmt=fmt)
+    return answers.error(code, request.error_source, request.host, message=message, fmt=fmt)
 
 
 def _missing(request: Request, name: str) -> Answer:

@@ -1,19 +1,30 @@
 """Malformed answers: a 200 answer built from the object that would have been answered,
-spoiled in one way (see ``Fault.malformed`` for the kinds)."""
+spoiled in one way (see ``Fault.malformed`` for the kinds). For a list action, the
+answer is the page that would have been answered, and "the object" its first row."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from ..apis import HANDSHAKE, ApiSpec
+from ..core.apis import HANDSHAKE, ApiSpec
 from .answers import Answer, dumps, envelope, request_id
 
 
-def malformed(kind: str, api: ApiSpec, obj: dict[str, Any], state_key: str) -> Answer:
-    """The answer of malformed ``kind`` around ``obj`` (a copy the caller gives away)."""
-    rid = request_id()
-    env: dict[str, Any] = envelope(api, obj, rid)
+def malformed(kind: str, api: ApiSpec, obj: dict[str, Any], state_key: str, *,
+              env: dict[str, Any] | None = None, response_key: str | None = None
+              ) -> Answer:
+    """The answer of malformed ``kind`` around ``obj`` (a copy the caller gives away).
+
+    ``env`` (default: ``api``'s envelope around ``obj``) is the whole answer to spoil,
+    with ``RequestId``, ``obj`` inside it (a list page and its first row);
+    ``response_key`` (default ``api.response_key``) names what holds the object(s)."""
+    if env is None:
+        rid = request_id()
+        env = envelope(api, obj, rid)
+    else:
+        rid = str(env.get("RequestId") or request_id())
+    response_key = response_key or api.response_key
     answer = Answer(200, b"", None, request_id=rid)
     if kind == "truncated_json":
         full = dumps(env)
@@ -36,14 +47,14 @@ def malformed(kind: str, api: ApiSpec, obj: dict[str, Any], state_key: str) -> A
     elif kind == "deep_nesting":
         depth = 100_000
         marker = "\u0000EMULATOR-NESTING\u0000"
-        env[api.response_key] = marker
+        env[response_key] = marker
         answer.body = dumps(env).replace(
             json.dumps(marker).encode("ascii"), b"[" * depth + b"]" * depth
         )
     elif kind == "not_object":
         answer.body = b"[]"
     elif kind == "null_object":
-        env[api.response_key] = None
+        env[response_key] = None
         answer.body = dumps(env)
     elif kind == "success_false":
         env["Success"] = False
@@ -61,6 +72,11 @@ def malformed(kind: str, api: ApiSpec, obj: dict[str, Any], state_key: str) -> A
         name = kind.split(":", 1)[1]
         target = obj if name in obj or name not in env else env
         target[name] = _wrong_type(target.get(name))
+        answer.body = dumps(env)
+    elif kind.startswith("missing:"):
+        name = kind.split(":", 1)[1]
+        target = obj if name in obj else env
+        target.pop(name, None)
         answer.body = dumps(env)
     elif kind == "missing_request_id":
         env.pop("RequestId", None)

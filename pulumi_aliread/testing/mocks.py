@@ -22,8 +22,8 @@ from pulumi.dynamic import Config, ConfigureRequest, ResourceProvider
 from pulumi.runtime import Mocks, rpc
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs
 
-from pulumi_aliread.client import Client, bind_program_client
-from pulumi_aliread.pulumi_compat import (
+from ..core.client import Client, bind_program_client
+from ..pulumi.compat import (
     deserialize_provider,
     ensure_event_loop,
     reset_runtime_for_new_program,
@@ -31,7 +31,7 @@ from pulumi_aliread.pulumi_compat import (
     stack_exports,
     sync_await,
 )
-from pulumi_aliread.pulumi_compat import runtime_config as pulumi_runtime_config
+from ..pulumi.compat import runtime_config as pulumi_runtime_config
 
 DYNAMIC_PREFIX = "pulumi-python:dynamic"
 PROVIDER_KEY = "__provider"
@@ -239,7 +239,7 @@ def _quiet_reported_errors(loop: Any) -> None:
         return
 
     def handler(loop: Any, context: dict[str, Any]) -> None:
-        from pulumi_aliread.errors import AlireadError
+        from ..errors import AlireadError
 
         if isinstance(context.get("exception"), AlireadError) and "never retrieved" in str(
             context.get("message", "")

@@ -18,11 +18,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from pulumi_aliread import client, errors
-from pulumi_aliread.apis import AUTH_ORDER, HANDSHAKE, ApiSpec
+from pulumi_aliread import errors
+from pulumi_aliread.core import client
+from pulumi_aliread.core.apis import AUTH_ORDER, HANDSHAKE, ApiSpec
+from pulumi_aliread.core.transport import BodyTooLarge, TransportFailure
 from pulumi_aliread.testing import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET
 from pulumi_aliread.testing.emulator import Emulator, Fault
-from pulumi_aliread.transport import BodyTooLarge, TransportFailure
 
 # Small backoff so that 1 000 faulted reads take seconds, not minutes.
 FAST: dict[str, float] = {"backoff_base": 0.001, "backoff_cap": 0.01}
@@ -199,7 +200,7 @@ def _async_read(pairs: list[tuple[ApiSpec, str]], emulator: Emulator, tally: Tra
     the first call, then hands out each pair's outcome."""
     import asyncio
 
-    from pulumi_aliread import async_transport, settings
+    from pulumi_aliread.core import async_transport, settings
 
     outcomes: dict[str, Any] = {}
     original = async_transport.AsyncTransport.get

@@ -12,8 +12,9 @@ from typing import Any
 import measurements as m
 import pytest
 
-from pulumi_aliread import client, errors
-from pulumi_aliread.apis import AUTH_ORDER, HANDSHAKE, ApiSpec
+from pulumi_aliread import errors
+from pulumi_aliread.core import client
+from pulumi_aliread.core.apis import AUTH_ORDER, HANDSHAKE, ApiSpec
 from pulumi_aliread.testing import (
     DEFAULT_ACCESS_KEY_ID,
     DEFAULT_ACCESS_KEY_SECRET,

@@ -33,7 +33,7 @@ def test_500_get_handshake_output_reads_in_one_pulumi_program(figures):
     import pulumi
 
     import pulumi_aliread as aliread
-    from pulumi_aliread.apis import HANDSHAKE
+    from pulumi_aliread.core.apis import HANDSHAKE
 
     with Emulator(latency=0.005) as emulator:
         ids = emulator.add_handshakes(500)

@@ -23,9 +23,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the host
 from hostile import HostileServer, answer, bomb, drip, forward, gzip_bomb  # noqa: E402
 
 import pulumi_aliread as aliread  # noqa: E402
-from pulumi_aliread import settings  # noqa: E402
-from pulumi_aliread.apis import HANDSHAKE  # noqa: E402
-from pulumi_aliread.testing import (  # noqa: E402
+from pulumi_aliread.core import settings
+from pulumi_aliread.core.apis import HANDSHAKE
+from pulumi_aliread.testing import (
     DEFAULT_ACCESS_KEY_ID,
     DEFAULT_ACCESS_KEY_SECRET,
     SEED_HANDSHAKE_ID,

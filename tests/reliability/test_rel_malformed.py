@@ -6,8 +6,9 @@ from __future__ import annotations
 import measurements as m
 import pytest
 
-from pulumi_aliread import client, errors
-from pulumi_aliread.apis import AUTH_ORDER, HANDSHAKE, ApiSpec
+from pulumi_aliread import errors
+from pulumi_aliread.core import client
+from pulumi_aliread.core.apis import AUTH_ORDER, HANDSHAKE, ApiSpec
 from pulumi_aliread.testing import SEED_HANDSHAKE_ID, SEED_ORDER_ID, Emulator, Fault
 
 COMMON_KINDS = [

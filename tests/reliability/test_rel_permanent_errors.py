@@ -6,8 +6,9 @@ from __future__ import annotations
 import measurements as m
 import seeds
 
-from pulumi_aliread import client, errors
-from pulumi_aliread.apis import HANDSHAKE
+from pulumi_aliread import errors
+from pulumi_aliread.core import client
+from pulumi_aliread.core.apis import HANDSHAKE
 from pulumi_aliread.testing import SEED_HANDSHAKE_ID, SEED_ORDER_ID, Emulator, Fault
 
 

@@ -12,8 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from marshmallow import fields as mfields
 
-from pulumi_aliread import errors, schemas
-from pulumi_aliread.apis import AUTH_ORDER, HANDSHAKE, ApiSpec
+from pulumi_aliread import errors
+from pulumi_aliread.core import schemas
+from pulumi_aliread.core.apis import AUTH_ORDER, HANDSHAKE, ApiSpec
 
 EXAMPLES = 400
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, database=None,

@@ -21,8 +21,9 @@ from urllib.parse import quote, quote_plus
 import measurements as m
 import pytest
 
-from pulumi_aliread import client, errors
-from pulumi_aliread.apis import AUTH_ORDER, COMMON_ERRORS, HANDSHAKE, ApiSpec
+from pulumi_aliread import errors
+from pulumi_aliread.core import client
+from pulumi_aliread.core.apis import AUTH_ORDER, COMMON_ERRORS, HANDSHAKE, ApiSpec
 from pulumi_aliread.testing import (
     DEFAULT_ACCESS_KEY_SECRET,
     SEED_HANDSHAKE_ID,

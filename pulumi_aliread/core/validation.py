@@ -12,8 +12,8 @@ import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from ..errors import InvalidInputError
 from . import settings
-from .errors import InvalidInputError
 from .options import NAMES as OPTION_NAMES
 from .options import ReadOptions
 

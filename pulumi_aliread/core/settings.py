@@ -17,15 +17,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
+from ..errors import InvalidInputError, NoCredentialsError
 from . import redaction
-from .errors import InvalidInputError, NoCredentialsError
-from .options import (  # noqa: F401 - the defaults' old home, still importable
-    DEFAULT_BACKOFF_BASE,
-    DEFAULT_BACKOFF_CAP,
-    DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_DEADLINE,
-    DEFAULT_MAX_ATTEMPTS,
-    DEFAULT_READ_TIMEOUT,
+from .options import (
     ReadOptions,
 )
 

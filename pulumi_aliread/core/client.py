@@ -21,7 +21,7 @@ import weakref
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from . import errors
+from .. import errors
 from .apis import ApiSpec
 from .attempts import RetryMetrics, attempt, attempt_async
 from .options import ReadOptions
@@ -321,7 +321,7 @@ def _api_of(api: object) -> ApiSpec:
     if found is None:
         names = ", ".join(sorted(BY_ACTION))
         raise errors.InvalidInputError(
-            f"api must be one of pulumi_aliread.apis.HANDSHAKE / AUTH_ORDER, or an action "
+            f"api must be one of pulumi_aliread.core.apis.HANDSHAKE / AUTH_ORDER, or an action "
             f"name ({names}), got {api!r}."
         )
     return found
@@ -347,7 +347,7 @@ class _Defaults:
         return client
 
     def program(self) -> Client:
-        from .pulumi_compat import current_program
+        from ..pulumi.compat import current_program
 
         key = current_program()
         with self._lock:
@@ -356,7 +356,7 @@ class _Defaults:
             return self._program[1]
 
     def bind_program(self, client: Client) -> None:
-        from .pulumi_compat import current_program
+        from ..pulumi.compat import current_program
 
         with self._lock:
             self._program = (current_program(), client)

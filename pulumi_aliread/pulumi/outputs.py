@@ -20,14 +20,13 @@ from typing import Any
 
 import pulumi
 
-from . import client, errors, loop_reads, settings, shared_reads
-from .apis import AUTH_ORDER, HANDSHAKE, ApiSpec
-from .docstrings import documented
-from .functions import check_opts
-from .options import NAMES as OPTION_NAMES
-from .pulumi_compat import invoke_options_type
-from .results import GetHandshakeResult, GetJoinPermissionAuthOrderResult
-from .validation import (
+from .. import errors
+from ..core import client, loop_reads, settings, shared_reads
+from ..core.apis import AUTH_ORDER, HANDSHAKE, ApiSpec
+from ..core.docstrings import documented
+from ..core.options import NAMES as OPTION_NAMES
+from ..core.results import GetHandshakeResult, GetJoinPermissionAuthOrderResult
+from ..core.validation import (
     is_plain,
     read_options,
     validate_id,
@@ -35,6 +34,8 @@ from .validation import (
     validate_plain,
     validate_states,
 )
+from .compat import invoke_options_type
+from .functions import check_opts
 
 # How many reads of one program run at once (the program client's default).
 MAX_CONCURRENT_READS = client.MAX_CONCURRENT_READS

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from . import errors
+from .. import errors
 from .results import GetHandshakeResult, GetJoinPermissionAuthOrderResult, Result
 from .states import AUTH_ORDER_STATES, HANDSHAKE_STATUSES
 

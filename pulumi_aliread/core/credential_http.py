@@ -149,8 +149,8 @@ def _send(request: Any, runtime_option: Mapping[str, Any]) -> Any:
     from Tea.core import TeaCore
     from Tea.response import TeaResponse
 
+    from ..errors import InvalidInputError
     from .bodies import BodyTooLarge, UndecodableBody
-    from .errors import InvalidInputError
     from .settings import ca_bundle
     from .transport import FROM_ENVIRONMENT, Transport, TransportFailure
 

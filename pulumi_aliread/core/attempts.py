@@ -23,7 +23,8 @@ from typing import Any, Protocol
 from aliyunsdkcore.auth.algorithm import sha_hmac1
 from aliyunsdkcore.auth.composer import rpc_signature_composer
 
-from . import errors, redaction, schemas
+from .. import errors
+from . import redaction, schemas
 from .apis import THROTTLING_CODES, TRANSIENT_CODE_PREFIXES, ApiSpec, ErrorSpec
 from .bodies import BodyTooLarge, UndecodableBody
 from .retries import RetryPolicy

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from . import client
-from .apis import AUTH_ORDER, HANDSHAKE
-from .docstrings import documented
-from .options import ReadOptions
-from .results import GetHandshakeResult, GetJoinPermissionAuthOrderResult
+from ..core import client
+from ..core.apis import AUTH_ORDER, HANDSHAKE
+from ..core.docstrings import documented
+from ..core.options import ReadOptions
+from ..core.results import GetHandshakeResult, GetJoinPermissionAuthOrderResult
 
 if TYPE_CHECKING:
     import pulumi

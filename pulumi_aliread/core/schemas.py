@@ -17,8 +17,8 @@ from typing import Any, Protocol
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
+from ..errors import ResponseValidationError
 from . import redaction
-from .errors import ResponseValidationError
 from .states import AUTH_ORDER_STATES, HANDSHAKE_STATUSES
 
 _INT64_MAX = 2**63 - 1

@@ -31,10 +31,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from ..errors import InvalidInputError
 from . import redaction
 from .bodies import MAX_BODY_BYTES, BodyDecoder, BodyTooLarge, UndecodableBody, retry_after
 from .connections import ConnectingTimedOut, DirectPool
-from .errors import InvalidInputError
 from .watchdog import Timer, Watchdog
 
 __all__ = ["MAX_BODY_BYTES", "Answer", "BodyTooLarge", "TransportFailure", "Transport",
@@ -564,7 +564,7 @@ def default_ca_bundle() -> str:
 def _user_agent() -> str:
     import platform
 
-    from . import __version__
+    from .. import __version__
 
     return f"pulumi-aliread/{__version__} Python/{platform.python_version()}"
 

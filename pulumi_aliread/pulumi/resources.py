@@ -15,16 +15,16 @@ from typing import Any, ClassVar
 import pulumi
 import pulumi.dynamic
 
-from .apis import AUTH_ORDER, HANDSHAKE, ApiSpec
-from .docstrings import documented
-from .provider import ReadOnlyProvider
-from .results import Result
-from .validation import (
+from ..core.apis import AUTH_ORDER, HANDSHAKE, ApiSpec
+from ..core.docstrings import documented
+from ..core.results import Result
+from ..core.validation import (
     is_plain,
     normalize_expected,
     validate_mismatch_means_accepted,
     validate_plain,
 )
+from .provider import ReadOnlyProvider
 
 StatesInput = pulumi.Input[str] | Sequence[pulumi.Input[str]] | None
 MISMATCH_KEY = "mismatch_means_accepted"

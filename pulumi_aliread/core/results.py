@@ -12,8 +12,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from ..pulumi.compat import export_as_object
 from .docstrings import documented
-from .pulumi_compat import export_as_object
 
 
 @dataclass(frozen=True, slots=True)
