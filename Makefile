@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint reliability bench engine sdk plugin clean
+.PHONY: demo test lint reliability bench engine sdk generate plugin clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ engine:
 # pulumi_aliread/plugin/schema.json into sdk/ (tests/engine/test_sdk_fresh.py fails when stale).
 sdk:
 	scripts/gen-sdk.sh
+
+# What derives from the operations in pulumi_aliread/core/apis.py: core/results.py,
+# pulumi/resource_outputs.py, plugin/schema.json, README's field tables (then `make sdk`).
+generate: $(STAMP)
+	$(BIN)/python -m pulumi_aliread.codegen
 
 # The provider plugin as an archive for `pulumi plugin install resource aliread VERSION
 # --file ARCHIVE` (into dist/); its launcher runs this checkout's .venv/bin/python.

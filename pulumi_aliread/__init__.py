@@ -32,10 +32,13 @@ _LAZY = {
     "Handshake": "pulumi.resources",
     "JoinPermissionAuthOrder": "pulumi.resources",
     "get_handshake": "pulumi.functions",
+    "get_handshakes": "pulumi.functions",
     "get_join_permission_auth_order": "pulumi.functions",
     "get_handshake_output": "pulumi.outputs",
+    "get_handshakes_output": "pulumi.outputs",
     "get_join_permission_auth_order_output": "pulumi.outputs",
     "GetHandshakeResult": "core.results",
+    "GetHandshakesResult": "core.results",
     "GetJoinPermissionAuthOrderResult": "core.results",
     "ReadOptions": "core.options",
 }
@@ -43,9 +46,17 @@ _LAZY = {
 if TYPE_CHECKING:
     from .core.client import Client
     from .core.options import ReadOptions
-    from .core.results import GetHandshakeResult, GetJoinPermissionAuthOrderResult
-    from .pulumi.functions import get_handshake, get_join_permission_auth_order
-    from .pulumi.outputs import get_handshake_output, get_join_permission_auth_order_output
+    from .core.results import (
+        GetHandshakeResult,
+        GetHandshakesResult,
+        GetJoinPermissionAuthOrderResult,
+    )
+    from .pulumi.functions import get_handshake, get_handshakes, get_join_permission_auth_order
+    from .pulumi.outputs import (
+        get_handshake_output,
+        get_handshakes_output,
+        get_join_permission_auth_order_output,
+    )
     from .pulumi.resources import Handshake, JoinPermissionAuthOrder
 
 
@@ -80,10 +91,13 @@ __all__ = [
     "Handshake",
     "JoinPermissionAuthOrder",
     "get_handshake",
+    "get_handshakes",
     "get_join_permission_auth_order",
     "get_handshake_output",
+    "get_handshakes_output",
     "get_join_permission_auth_order_output",
     "GetHandshakeResult",
+    "GetHandshakesResult",
     "GetJoinPermissionAuthOrderResult",
     "ReadOptions",
     "Client",

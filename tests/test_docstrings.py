@@ -18,6 +18,8 @@ CALLABLES = [
     aliread.get_join_permission_auth_order,
     aliread.get_handshake_output,
     aliread.get_join_permission_auth_order_output,
+    aliread.get_handshakes,
+    aliread.get_handshakes_output,
 ]
 
 

@@ -1,7 +1,7 @@
-"""The API descriptions sit below everything else: ``apis`` imports ``schemas`` (the wire
-format: object schemas and the documented state values), and neither imports anything
-that imports it back, not even for type checking. Read from the source, as the import
-statements are written."""
+"""The operation descriptions sit below everything else: ``apis`` (the data) imports
+``spec`` (the kinds), which builds an operation's marshmallow schema with ``schemas`` (the
+wire format) on first use; none of them imports anything that imports it back, not even
+for type checking. Read from the source, as the import statements are written."""
 
 from __future__ import annotations
 
@@ -66,14 +66,17 @@ def _path_back(graph: dict[str, set[str]], start: str) -> list[str] | None:
     return None
 
 
-@pytest.mark.parametrize("module", ["pulumi_aliread.core.apis", "pulumi_aliread.core.schemas"])
+@pytest.mark.parametrize("module", ["pulumi_aliread.core.apis", "pulumi_aliread.core.spec",
+                                    "pulumi_aliread.core.schemas"])
 def test_the_api_descriptions_are_in_no_import_circle(module: str) -> None:
     graph = _graph()
     assert module in graph
     assert _path_back(graph, module) is None, " -> ".join(_path_back(graph, module) or [])
 
 
-def test_apis_is_built_on_schemas() -> None:
+def test_the_specs_are_built_on_schemas() -> None:
     graph = _graph()
-    assert "pulumi_aliread.core.schemas" in graph["pulumi_aliread.core.apis"]
-    assert "pulumi_aliread.core.apis" not in graph["pulumi_aliread.core.schemas"]
+    assert "pulumi_aliread.core.spec" in graph["pulumi_aliread.core.apis"]
+    assert "pulumi_aliread.core.schemas" in graph["pulumi_aliread.core.spec"]
+    assert not {"pulumi_aliread.core.apis", "pulumi_aliread.core.spec"} & set(
+        graph["pulumi_aliread.core.schemas"])

@@ -15,6 +15,7 @@ from click.core import ParameterSource
 
 from .. import __version__
 from ..core.apis import APIS, ApiSpec
+from ..core.spec import one_of
 from . import exitcodes, signals
 from .durations import format_duration, parse_duration
 from .output_errors import OutputClosed, OutputFailed
@@ -232,12 +233,12 @@ class _Checked(click.ParamType):
                    "409 HandshakeStatusMismatch. Repeatable; default: the invited pair.")
 @click.option("--handshake-status", type=_Checked("status", "check_handshake_status"),
               default=None, metavar="STATUS",
-              help="Serve the seed invitation with this Status: Pending, Accepted, "
-                   "Declined, Cancelled, Expired or Deleted (any case).")
+              help="Serve the seed invitation in this status: "
+                   f"{one_of(APIS['handshake'].states)} (any case).")
 @click.option("--order-state", type=_Checked("state", "check_order_state"), default=None,
               metavar="STATE",
-              help="Serve the seed order 123 with this OrderState: APPLYING, ACCEPTED, "
-                   "REJECTED or CANCELED (any case).")
+              help="Serve the seed order 123 in this state: "
+                   f"{one_of(APIS['auth-order'].states)} (any case).")
 @click.option("--log", "log", metavar="FILE", default=None,
               help="Append the request log (one line per request: action, id or page, "
                    "AccessKeyId, verdict; never a secret) to FILE instead of stderr; "

@@ -1,176 +1,35 @@
-"""Each API this library reads, described once, as data.
+"""Each operation this library reads, described once, as data.
 
-Everything else (client, schemas, Pulumi resources, functions, CLI, emulator) works from
-these descriptions; adding a third API is one more ``ApiSpec`` plus its schema.
-Facts here come from the API reference pages in ``shared/seeds/``.
+An operation's entry names its product, action, versions, endpoint rule, request
+parameters (an id, or paging), where its object(s) sit in the answer, every field (API
+name, type, enum values, doc, who sees it), its final states and its error table. The
+kinds are in ``spec``; what derives from these entries (marshmallow schemas, result
+classes, the Pulumi resources' typed attributes, docstrings' field lists, the plugin's
+``schema.json``, README's field tables) is built from them: at import (``schemas``,
+``docstrings``) or by ``python -m pulumi_aliread.codegen`` (committed files). This is
+the only hand-written module that names a response field. Facts come from the API
+reference pages (``shared/seeds/``; the list operations: ``shared/notes/
+list-handshakes.md``), and are copied for the tests into ``tests/data``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from .. import errors
-from .results import GetHandshakeResult, GetJoinPermissionAuthOrderResult, Result
-from .states import AUTH_ORDER_STATES, HANDSHAKE_STATUSES
-
-if TYPE_CHECKING:
-    from . import schemas
-
-# Mapping from an error class to whether a retry may help.
-_TRANSIENT = (errors.ServiceUnavailableError,)
-
-
-@dataclass(frozen=True)
-class ErrorSpec:
-    """One error code an API may answer with: its HTTP status, message and meaning."""
-
-    code: str
-    http_status: int
-    message: str
-    kind: type[errors.AlireadError]
-    advice: str
-    # True when every read with the same credentials would fail the same way (a wrong or
-    # expired key, a missing RAM permission for the action), not just this object's.
-    credentials_wide: bool = False
-
-    @property
-    def transient(self) -> bool:
-        return issubclass(self.kind, _TRANSIENT)
-
-
-@dataclass(frozen=True)
-class ApiSpec:
-    """One read-only RPC API: where it lives, what it takes, what it answers."""
-
-    name: str  # the CLI's word for it
-    title: str  # how messages name the object
-    product: str
-    action: str
-    version: str
-    known_versions: tuple[str, ...]
-    endpoint_template: str  # "{region}" is replaced by the region
-    default_region: str
-    id_param: str  # the request parameter
-    id_keyword: str  # the Python keyword
-    id_rule: str  # said to users when an id is refused
-    id_pattern: re.Pattern[str]
-    id_max_length: int
-    response_key: str  # the object inside the envelope
-    # The marshmallow schema class's name in schemas.py: imported on first use (``schema``),
-    # since marshmallow's import (~60 ms) is not needed to parse a command line.
-    schema_name: str
-    result_type: type[Result]
-    state_field: str  # attribute of the result holding the state
-    states: tuple[str, ...]
-    terminal_states: tuple[str, ...]  # states an object never leaves
-    success_states: tuple[str, ...]
-    expect_keyword: str
-    endpoint_setting: str  # aliread:<key> and the env variable's stem
-    endpoint_env: str
-    success_flag: bool  # the envelope carries "Success"
-    error_table: Mapping[str, ErrorSpec] = field(default_factory=dict)
-    # An error code that, answered to the invited account, means the object reached its
-    # first success state (GetHandshake: 409 HandshakeStatusMismatch once accepted).
-    invited_accepted_code: str | None = None
-    # Result fields a table shows between the id and the state (``aliread -o table``);
-    # empty: the first three fields of the result other than id, state and request id.
-    summary_fields: tuple[str, ...] = ()
-
-    @property
-    def schema(self) -> type[schemas.ObjectSchema]:
-        """The marshmallow schema class of the object in the answer."""
-        from . import schemas
-
-        schema: type[schemas.ObjectSchema] = getattr(schemas, self.schema_name)
-        return schema
-
-    @property
-    def id_field(self) -> str:
-        return self.id_keyword
-
-    def endpoint_for(self, region: str) -> str:
-        return self.endpoint_template.format(region=region)
-
-    def error(self, code: str) -> ErrorSpec | None:
-        return self.error_table.get(code) or COMMON_ERRORS.get(code)
-
-    def validate_id(self, value: object) -> str:
-        """Return ``value`` if it can be an id of this API, else raise InvalidInputError."""
-        what = f"{self.id_keyword} for {self.action}"
-        if value is None:
-            raise errors.InvalidInputError(f"{what} is missing: pass {self.id_rule}.")
-        if not isinstance(value, str):
-            raise errors.InvalidInputError(
-                f"{what} must be a string, got {type(value).__name__}: pass {self.id_rule}."
-            )
-        if value == "":
-            raise errors.InvalidInputError(f"{what} is empty: pass {self.id_rule}.")
-        if len(value) > self.id_max_length:
-            raise errors.InvalidInputError(
-                f"{what} is {len(value)} characters long, more than {self.id_max_length}: "
-                f"pass {self.id_rule}."
-            )
-        if not self.id_pattern.fullmatch(value):
-            raise errors.InvalidInputError(
-                f"{what} {_shown(value)} is not a valid id: pass {self.id_rule}."
-            )
-        return value
-
-    def validate_states(self, expected: object) -> tuple[str, ...]:
-        """Normalize an expectation (one state or several) and refuse unknown states."""
-        if expected is None:
-            return ()
-        values = [expected] if isinstance(expected, str) else expected
-        try:
-            values = list(values)  # type: ignore[call-overload]
-        except TypeError:
-            raise errors.InvalidInputError(
-                f"{self.expect_keyword} must be a state or a list of states, "
-                f"got {type(expected).__name__}: use {_one_of(self.states)}."
-            ) from None
-        if not values:
-            raise errors.InvalidInputError(
-                f"{self.expect_keyword} is an empty list: give at least one of "
-                f"{_one_of(self.states)}, or leave it out."
-            )
-        for value in values:
-            if value not in self.states:
-                hint = _case_hint(value, self.states)
-                raise errors.InvalidInputError(
-                    f"{self.expect_keyword} {_shown(value)} is not a state of the "
-                    f"{self.title}: use {_one_of(self.states)}{hint}."
-                )
-        return tuple(dict.fromkeys(values))
-
-    def validate_version(self, version: object) -> str:
-        if version is None:
-            return self.version
-        if version not in self.known_versions:
-            raise errors.InvalidInputError(
-                f"api_version {_shown(version)} is not a known {self.product} API version: "
-                f"use {_one_of(self.known_versions)}."
-            )
-        return str(version)
-
-
-def _shown(value: object, limit: int = 40) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 5] + "...'"
-
-
-def _one_of(values: tuple[str, ...]) -> str:
-    return ", ".join(values[:-1]) + " or " + values[-1] if len(values) > 1 else values[0]
-
-
-def _case_hint(value: object, states: tuple[str, ...]) -> str:
-    if isinstance(value, str):
-        for state in states:
-            if state.lower() == value.lower():
-                return f" (states are case-sensitive: did you mean {state!r}?)"
-    return ""
+from .spec import (
+    ENUM,
+    INVITED_ACCOUNT,
+    LONG,
+    STRING,
+    TIME,
+    ApiSpec,
+    ErrorSpec,
+    Field,
+    ListSpec,
+    Operation,
+)
 
 
 def _errors(*specs: ErrorSpec) -> dict[str, ErrorSpec]:
@@ -248,12 +107,16 @@ COMMON_ERRORS: Mapping[str, ErrorSpec] = _errors(
 HANDSHAKE = ApiSpec(
     name="handshake",
     title="resource-directory invitation",
+    pulumi_name="Handshake",
     product="ResourceManager",
     action="GetHandshake",
     version="2020-03-31",
     known_versions=("2020-03-31",),
     endpoint_template="resourcemanager.aliyuncs.com",
     default_region="cn-hangzhou",
+    endpoint_setting="resourcemanagerEndpoint",
+    endpoint_env="ALIREAD_RESOURCEMANAGER_ENDPOINT",
+    success_flag=False,
     id_param="HandshakeId",
     id_keyword="handshake_id",
     # The reference page: "h-" and 16 digits or letters (InvalidParameter.HandshakeId).
@@ -262,16 +125,36 @@ HANDSHAKE = ApiSpec(
     id_pattern=re.compile(r"h-[A-Za-z0-9]{16}", re.ASCII),
     id_max_length=64,
     response_key="Handshake",
-    schema_name="HandshakeSchema",
-    result_type=GetHandshakeResult,
+    fields=(
+        Field("HandshakeId", STRING, "The invitation id (`h-` followed by letters and "
+              "digits).", required=True, example="h-ycm4rp3z8b1xq9vk"),
+        Field("ResourceDirectoryId", STRING,
+              "The resource directory the invitation belongs to.", example="rd-abcdef****"),
+        Field("MasterAccountId", STRING, "The management account that sent the invitation."),
+        Field("MasterAccountName", STRING, "The name of the management account."),
+        Field("MasterAccountRealName", STRING, "The real name of the management account.",
+              in_list=False, seen_by=INVITED_ACCOUNT),
+        Field("InvitedAccountRealName", STRING, "The real name of the invited account.",
+              in_list=False, seen_by=INVITED_ACCOUNT),
+        Field("TargetEntity", STRING, "The invited account id or email address."),
+        Field("TargetType", ENUM, "How the invited account is named: `Account` or `Email`.",
+              values=("Account", "Email")),
+        Field("Note", STRING, "The invitation's note."),
+        # The page lists Pending..Expired; Terraform's and pulumi-alicloud's handshake
+        # data sources also know Deleted.
+        Field("Status", ENUM, "The invitation's status: Pending, Accepted, Declined, "
+              "Cancelled, Expired or Deleted.", required=True,
+              values=("Pending", "Accepted", "Declined", "Cancelled", "Expired", "Deleted")),
+        Field("CreateTime", TIME, "When the invitation was created (UTC, ISO 8601)."),
+        Field("ModifyTime", TIME, "When the invitation was last changed (UTC, ISO 8601)."),
+        Field("ExpireTime", TIME, "When the invitation expires (UTC, ISO 8601)."),
+    ),
+    result_name="GetHandshakeResult",
     state_field="status",
-    states=HANDSHAKE_STATUSES,
     terminal_states=("Accepted", "Declined", "Cancelled", "Expired", "Deleted"),
     success_states=("Accepted",),
     expect_keyword="expected_status",
-    endpoint_setting="resourcemanagerEndpoint",
-    endpoint_env="ALIREAD_RESOURCEMANAGER_ENDPOINT",
-    success_flag=False,
+    common_errors=COMMON_ERRORS,
     error_table=_errors(
         E("MissingParameter.HandshakeId", 400, "You must specify HandshakeId.",
           errors.InvalidInputError, "pass the invitation id (handshake_id)"),
@@ -305,28 +188,47 @@ HANDSHAKE = ApiSpec(
 AUTH_ORDER = ApiSpec(
     name="auth-order",
     title="LinkWAN join-permission authorization order",
+    pulumi_name="JoinPermissionAuthOrder",
     product="LinkWAN",
     action="GetJoinPermissionAuthOrder",
     version="2018-12-30",
     known_versions=("2018-12-30", "2019-03-01"),
     endpoint_template="linkwan.{region}.aliyuncs.com",
     default_region="cn-shanghai",
+    endpoint_setting="linkwanEndpoint",
+    endpoint_env="ALIREAD_LINKWAN_ENDPOINT",
+    success_flag=True,
     id_param="OrderId",
     id_keyword="order_id",
     id_rule="an authorization order id: printable characters without spaces, e.g. '123'",
     id_pattern=re.compile(r"[!-~]+", re.ASCII),
     id_max_length=64,
     response_key="Data",
-    schema_name="AuthOrderSchema",
-    result_type=GetJoinPermissionAuthOrderResult,
+    fields=(
+        Field("OrderId", STRING, "The authorization order id.", required=True,
+              example="123"),
+        Field("JoinPermissionId", STRING, "The join permission the order is for."),
+        Field("OrderState", ENUM,
+              "The order's state: APPLYING, ACCEPTED, REJECTED or CANCELED.", required=True,
+              values=("APPLYING", "ACCEPTED", "REJECTED", "CANCELED")),
+        Field("OwnerAliyunId", STRING,
+              "The Alibaba Cloud account that owns the join permission."),
+        Field("RenterAliyunId", STRING, "The Alibaba Cloud account that rents it."),
+        Field("ApplyingMillis", LONG,
+              "When the order was applied for (milliseconds since the epoch)."),
+        Field("AcceptedMillis", LONG,
+              "When the order was accepted (milliseconds since the epoch)."),
+        Field("RejectedMillis", LONG,
+              "When the order was rejected (milliseconds since the epoch)."),
+        Field("CanceledMillis", LONG,
+              "When the order was canceled (milliseconds since the epoch)."),
+    ),
+    result_name="GetJoinPermissionAuthOrderResult",
     state_field="order_state",
-    states=AUTH_ORDER_STATES,
     terminal_states=("ACCEPTED", "REJECTED", "CANCELED"),
     success_states=("ACCEPTED",),
     expect_keyword="expected_state",
-    endpoint_setting="linkwanEndpoint",
-    endpoint_env="ALIREAD_LINKWAN_ENDPOINT",
-    success_flag=True,
+    common_errors=COMMON_ERRORS,
     error_table=_errors(
         E("ForbiddenByRam", 400, "User not authorized to operate on the specified resource, "
           "or this API does not support RAM.", errors.AccessDeniedError,
@@ -348,8 +250,55 @@ AUTH_ORDER = ApiSpec(
     summary_fields=("join_permission_id", "owner_aliyun_id", "renter_aliyun_id"),
 )
 
+def _handshake_list(name: str, action: str, *, invited_view: bool) -> ListSpec:
+    """ListHandshakesForResourceDirectory and ListHandshakesForAccount: the same
+    request (PageNumber from 1; PageSize 1 to 100, default 10; no filter) and answer
+    (``{"TotalCount": n, "Handshakes": {"Handshake": [...]}}``), rows without the
+    real-name fields. The reference names no error code for an out-of-range page."""
+    return ListSpec(
+        name=name,
+        title="resource-directory invitation",
+        product="ResourceManager",
+        action=action,
+        version="2020-03-31",
+        known_versions=("2020-03-31",),
+        endpoint_template="resourcemanager.aliyuncs.com",
+        default_region="cn-hangzhou",
+        endpoint_setting="resourcemanagerEndpoint",
+        endpoint_env="ALIREAD_RESOURCEMANAGER_ENDPOINT",
+        success_flag=False,
+        response_key="Handshakes",
+        items_key="Handshake",
+        total_key="TotalCount",
+        page_number_param="PageNumber",
+        page_size_param="PageSize",
+        page_size_max=100,
+        fields=HANDSHAKE.list_fields(),
+        item=HANDSHAKE,
+        result_name="GetHandshakesResult",
+        invited_view=invited_view,
+        common_errors=COMMON_ERRORS,
+    )
+
+
+# The invitations of the caller's resource directory: the management account's view.
+LIST_HANDSHAKES = _handshake_list(
+    "handshakes", "ListHandshakesForResourceDirectory", invited_view=False)
+# The invitations sent to the calling account: the invited account's view.
+LIST_HANDSHAKES_FOR_ACCOUNT = _handshake_list(
+    "handshakes-for-account", "ListHandshakesForAccount", invited_view=True)
+
+# The operations that read one object by id (the CLI's commands, the plugin's resources).
 APIS: Mapping[str, ApiSpec] = {api.name: api for api in (HANDSHAKE, AUTH_ORDER)}
 BY_ACTION: Mapping[str, ApiSpec] = {api.action: api for api in APIS.values()}
+# The paged list operations.
+LISTS: Mapping[str, ListSpec] = {
+    spec.name: spec for spec in (LIST_HANDSHAKES, LIST_HANDSHAKES_FOR_ACCOUNT)
+}
+# Every operation, by action.
+OPERATIONS: Mapping[str, Operation] = {
+    **BY_ACTION, **{spec.action: spec for spec in LISTS.values()}
+}
 
 # Throttling as Alibaba Cloud gateways signal it (besides HTTP 429, whatever the code):
 # Throttling, Throttling.User/.Api/.Resource..., TooManyRequests (the API gateway's, with

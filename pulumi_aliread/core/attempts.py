@@ -17,6 +17,7 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -25,10 +26,11 @@ from aliyunsdkcore.auth.composer import rpc_signature_composer
 
 from .. import errors
 from . import redaction, schemas
-from .apis import THROTTLING_CODES, TRANSIENT_CODE_PREFIXES, ApiSpec, ErrorSpec
+from .apis import THROTTLING_CODES, TRANSIENT_CODE_PREFIXES
 from .bodies import BodyTooLarge, UndecodableBody
 from .retries import RetryPolicy
 from .settings import CallSettings, Credentials
+from .spec import ErrorSpec, Operation
 from .transport import Answer, TransportFailure
 
 log = logging.getLogger("pulumi_aliread")
@@ -103,9 +105,12 @@ class Failure:
                          stop_reason=stop_reason)
 
 
-def attempt(api: ApiSpec, object_id: str, settings: CallSettings, creds: Credentials,
-            transport: BlockingTransport, metrics: RetryMetrics) -> Any:
-    """Read ``object_id`` over the blocking ``transport``, retrying transient failures.
+def attempt(api: Operation, params: Mapping[str, str], settings: CallSettings,
+            creds: Credentials, transport: BlockingTransport, metrics: RetryMetrics,
+            deadline_at: float | None = None) -> Any:
+    """Send ``api`` with its own query ``params`` over the blocking ``transport``,
+    retrying transient failures, within ``settings.options.deadline`` and ``deadline_at``
+    (``time.monotonic()`` seconds, if sooner).
 
     Returns the validated result object, or (not raised) the ``AlireadError`` of a read
     that failed: the caller raises it from its own frame, so that an error kept by the
@@ -118,7 +123,7 @@ def attempt(api: ApiSpec, object_id: str, settings: CallSettings, creds: Credent
     attempts = 0
     while True:
         attempts += 1
-        one = Attempt(api, object_id, settings, creds, started, metrics)
+        one = Attempt(api, params, settings, creds, started, metrics, deadline_at)
         try:
             answer = transport.get(one.path, one.connect_timeout, one.read_timeout,
                                    one.deadline_at)
@@ -129,15 +134,18 @@ def attempt(api: ApiSpec, object_id: str, settings: CallSettings, creds: Credent
         if not isinstance(outcome, Failure):
             return outcome
         pause, stop_reason = _next(policy, outcome, attempts, started)
+        if pause is not None and deadline_at is not None \
+                and time.monotonic() + pause >= deadline_at:
+            pause, stop_reason = None, "deadline"
         if pause is None:
             return outcome.error(attempts, started, stop_reason or "permanent")
         metrics.add(retries=1, backoff=pause)
         time.sleep(pause)
 
 
-async def attempt_async(api: ApiSpec, object_id: str, settings: CallSettings,
+async def attempt_async(api: Operation, params: Mapping[str, str], settings: CallSettings,
                         creds: Credentials, transport: LoopTransport,
-                        metrics: RetryMetrics) -> Any:
+                        metrics: RetryMetrics, deadline_at: float | None = None) -> Any:
     """``attempt`` on the running event loop, over ``transport``."""
     import asyncio  # not at import: the blocking paths (the CLI) never load it
     policy = RetryPolicy(settings.options)
@@ -145,7 +153,7 @@ async def attempt_async(api: ApiSpec, object_id: str, settings: CallSettings,
     attempts = 0
     while True:
         attempts += 1
-        one = Attempt(api, object_id, settings, creds, started, metrics)
+        one = Attempt(api, params, settings, creds, started, metrics, deadline_at)
         try:
             answer = await transport.get(one.path, one.connect_timeout, one.read_timeout,
                                          one.deadline_at)
@@ -156,6 +164,9 @@ async def attempt_async(api: ApiSpec, object_id: str, settings: CallSettings,
         if not isinstance(outcome, Failure):
             return outcome
         pause, stop_reason = _next(policy, outcome, attempts, started)
+        if pause is not None and deadline_at is not None \
+                and time.monotonic() + pause >= deadline_at:
+            pause, stop_reason = None, "deadline"
         if pause is None:
             return outcome.error(attempts, started, stop_reason or "permanent")
         metrics.add(retries=1, backoff=pause)
@@ -173,14 +184,22 @@ class Attempt:
     """One attempt: the signed path and timeouts going out, the answer's meaning coming
     back (the same for the blocking and the asyncio transport)."""
 
-    def __init__(self, api: ApiSpec, object_id: str, settings: CallSettings,
-                 creds: Credentials, started: float, metrics: RetryMetrics) -> None:
-        self.api, self.object_id, self.settings, self.creds = api, object_id, settings, creds
-        self.path, self.string_to_sign = _signed_path(api, object_id, settings, creds)
+    def __init__(self, api: Operation, params: Mapping[str, str], settings: CallSettings,
+                 creds: Credentials, started: float, metrics: RetryMetrics,
+                 deadline_at: float | None = None) -> None:
+        self.api, self.settings, self.creds = api, settings, creds
+        # How messages name what was asked for: the object's id, else the parameters.
+        id_param = getattr(api, "id_param", None)
+        self.requested_id = params.get(id_param) if id_param else None
+        self.object_id = self.requested_id or " ".join(
+            f"{name}={value}" for name, value in params.items())
+        self.path, self.string_to_sign = _signed_path(api, params, settings, creds)
         metrics.add(requests=1)
         # Every attempt ends by the read's deadline, connecting and reading included.
         options = settings.options
         self.deadline_at = started + options.deadline
+        if deadline_at is not None:
+            self.deadline_at = min(self.deadline_at, deadline_at)
         remaining = self.deadline_at - time.monotonic()
         self.read_timeout = max(0.05, min(options.read_timeout, remaining))
         self.connect_timeout = max(0.05, min(options.connect_timeout, remaining))
@@ -243,7 +262,8 @@ class Attempt:
                                               http_status=answer.status)
                 if not (isinstance(payload, dict) and "Code" in payload
                         and api.response_key not in payload):
-                    return schemas.load_response(api, payload, requested_id=object_id)
+                    return schemas.load_response(api, payload,
+                                                 requested_id=self.requested_id)
             except errors.AlireadError as invalid:
                 return Failure.of(invalid)
         return _api_error(api, object_id, answer, self.settings.base_url,
@@ -251,15 +271,17 @@ class Attempt:
 
 
 def _signed_path(
-    api: ApiSpec, object_id: str, settings: CallSettings, creds: Credentials
+    api: Operation, params: Mapping[str, str], settings: CallSettings, creds: Credentials
 ) -> tuple[str, str]:
-    """The signed ``/?...`` path and the string that was signed.
+    """The signed ``/?...`` path and the string that was signed: ``params`` (the
+    operation's own) plus the common ones (Action, Version, Format, RegionId,
+    SecurityToken).
 
     The parameters are those ``RpcRequest.get_url`` would sign; the SDK's RPC signer is
     called directly, since importing ``aliyunsdkcore.request`` also loads the SDK's
     vendored ``requests`` (20 ms on a program's first read, which no read here uses).
     """
-    params = {api.id_param: object_id}
+    params = dict(params)
     if creds.security_token:
         params["SecurityToken"] = creds.security_token
     params.update(Version=settings.api_version, Action=api.action, Format="JSON",
@@ -271,7 +293,7 @@ def _signed_path(
 
 
 def _api_error(
-    api: ApiSpec,
+    api: Operation,
     object_id: str,
     answer: Answer,
     base_url: str,
@@ -308,11 +330,11 @@ def _api_error(
     if throttled and not spec:
         kind, advice = errors.ServiceUnavailableError, _THROTTLED_ADVICE
     who = ""
-    if kind is errors.AccessDeniedError or code == api.invited_accepted_code:
+    if kind is errors.AccessDeniedError or code == getattr(api, "invited_accepted_code", None):
         who = f" AccessKeyId {creds.access_key_id} (from {creds.source})."
     shown_code, shown_id = redaction.scrub(code), redaction.scrub(request_id or "none")
     message = (
-        f"{api.action} {api.id_param}={object_id} failed: {shown_code} (HTTP {status}, "
+        f"{api.action} {_asked(api, object_id)} failed: {shown_code} (HTTP {status}, "
         f"request id {shown_id}): {text.rstrip('.')}.{who} To fix: {advice}."
     )
     transient = throttled or _is_transient(spec, code, status)
@@ -323,7 +345,14 @@ def _api_error(
 _THROTTLED_ADVICE = "lower the request rate (--concurrency) and retry later"
 
 
-def _foreign_answer(api: ApiSpec, object_id: str, answer: Answer,
+def _asked(api: Operation, object_id: str) -> str:
+    """What was asked for, as messages name it: ``<id_param>=<id>``, or a list's
+    parameters (``<name>=<value> ...``)."""
+    id_param = getattr(api, "id_param", None)
+    return f"{id_param}={object_id}" if id_param else object_id
+
+
+def _foreign_answer(api: Operation, object_id: str, answer: Answer,
                     base_url: str) -> Failure:
     """An answer that is not an Alibaba Cloud error body: a proxy's, a load balancer's,
     a web server's, a redirect. Name the endpoint and the status, never blame the id."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 import threading
 import time
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .. import errors
@@ -26,6 +26,7 @@ from .apis import ApiSpec
 from .attempts import RetryMetrics, attempt, attempt_async
 from .options import ReadOptions
 from .settings import CallSettings, ConfigLookup, Credentials, resolve, resolve_credentials
+from .spec import Operation
 from .validation import validate_id, validate_mismatch_means_accepted, validate_states
 from .watchdog import Watchdog
 
@@ -171,8 +172,20 @@ class Client:
         read stopped, with no traceback of the attempts (an error a caller keeps costs
         no frames).
         """
+        return self.request(api, {api.id_param: object_id}, settings, creds)
+
+    def request(self, api: Operation, params: Mapping[str, str], settings: CallSettings,
+                creds: Credentials, *, deadline_at: float | None = None) -> Any:
+        """One signed request of ``api`` with its own query ``params`` (the common ones
+        are added by the signer), retried per the policy, within
+        ``settings.options.deadline`` and ``deadline_at`` (``time.monotonic()`` s).
+
+        Returns what ``schemas.load_response`` makes of the answer (the result object,
+        or a list's ``schemas.Page``). Raises the request's ``AlireadError``, with no
+        frames of the attempts.
+        """
         transport = self.transport(settings.base_url, settings.ca_bundle)
-        outcome = attempt(api, object_id, settings, creds, transport, self.metrics)
+        outcome = attempt(api, params, settings, creds, transport, self.metrics, deadline_at)
         if isinstance(outcome, errors.AlireadError):
             raise outcome
         return outcome
@@ -182,9 +195,15 @@ class Client:
         """``fetch`` on the running event loop (no thread): the same signing, retries,
         errors and validation, over ``async_transport`` (direct connections; reads that
         go through a proxy are sent to ``fetch`` on a thread by their callers)."""
+        return await self.request_async(api, {api.id_param: object_id}, settings, creds)
+
+    async def request_async(self, api: Operation, params: Mapping[str, str],
+                            settings: CallSettings, creds: Credentials, *,
+                            deadline_at: float | None = None) -> Any:
+        """``request`` on the running event loop (direct connections only)."""
         transport = self.loop_state().transport(settings.base_url, settings.ca_bundle)
-        outcome = await attempt_async(api, object_id, settings, creds, transport,
-                                      self.metrics)
+        outcome = await attempt_async(api, params, settings, creds, transport,
+                                      self.metrics, deadline_at)
         if isinstance(outcome, errors.AlireadError):
             raise outcome
         return outcome

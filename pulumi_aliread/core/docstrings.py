@@ -1,11 +1,14 @@
 """Parameter and exception text shared by the public docstrings (one wording, kept in
-one place). ``documented`` fills a docstring's ``{placeholder}`` lines with it."""
+one place), and each operation's field list (from ``apis``). ``documented`` fills a
+docstring's ``{placeholder}`` lines with it."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
 from typing import TypeVar
+
+from .apis import APIS
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -62,42 +65,14 @@ ExpectationNotMetError: the object was read, but its state is not an expected on
 ApiError: an error code this library does not classify.""",
 }
 
-HANDSHAKE_FIELDS = """\
-handshake_id (str): the invitation id, e.g. ``h-ycm4rp3z8b1xq9vk``.
-resource_directory_id (str or None): the resource directory, e.g. ``rd-abcdef****``.
-master_account_id (str or None): the management account's id.
-master_account_name (str or None): the management account's name.
-master_account_real_name (str or None): its real-name information (shown to the
-    invited account only).
-invited_account_real_name (str or None): the invited account's real-name
-    information (shown to the invited account only).
-target_entity (str or None): the invited account's id or login email.
-target_type (str or None): ``Account`` or ``Email``.
-note (str or None): the invitation's note.
-status (str): ``Pending``, ``Accepted``, ``Declined``, ``Cancelled``, ``Expired``
-    or ``Deleted``.
-create_time (str or None): when it was created, ISO 8601 in UTC
-    (``2018-08-10T09:55:41Z``).
-modify_time (str or None): when it last changed, ISO 8601 in UTC.
-expire_time (str or None): when it expires, ISO 8601 in UTC."""
-
-AUTH_ORDER_FIELDS = """\
-order_id (str): the order id, e.g. ``123``.
-join_permission_id (str or None): the join permission it authorizes.
-order_state (str): ``APPLYING``, ``ACCEPTED``, ``REJECTED`` or ``CANCELED``.
-owner_aliyun_id (str or None): the permission owner's Alibaba Cloud account.
-renter_aliyun_id (str or None): the renter's Alibaba Cloud account.
-applying_millis (int or None): when it was applied for, in milliseconds since the
-    epoch (1970-01-01 UTC).
-accepted_millis (int or None): when it was accepted, milliseconds since the epoch.
-rejected_millis (int or None): when it was rejected, milliseconds since the epoch.
-canceled_millis (int or None): when it was canceled, milliseconds since the epoch."""
-
 REQUEST_ID = """\
 request_id (str or None): the id of the API answer, for support requests."""
 
-TEXT.update(handshake_fields=HANDSHAKE_FIELDS, auth_order_fields=AUTH_ORDER_FIELDS,
-            request_id=REQUEST_ID)
+# The field lists of each operation's result and resource, from its spec:
+# ``{handshake_fields}``, ``{auth_order_fields}``.
+TEXT.update({f"{api.name.replace('-', '_')}_fields":
+             "\n".join(field.python_doc() for field in api.fields) for api in APIS.values()})
+TEXT["request_id"] = REQUEST_ID
 
 _PLACEHOLDER = re.compile(r"^( *)\{(\w+)\}$", re.M)
 

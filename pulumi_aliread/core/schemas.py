@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -19,7 +20,6 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from ..errors import ResponseValidationError
 from . import redaction
-from .states import AUTH_ORDER_STATES, HANDSHAKE_STATUSES
 
 _INT64_MAX = 2**63 - 1
 _UTC_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?Z", re.ASCII)
@@ -56,22 +56,6 @@ def _utc_time(value: str) -> None:
         raise ValidationError("Not a valid date and time.") from None
 
 
-def _text(data_key: str, **kwargs: Any) -> fields.String:
-    return fields.String(data_key=data_key, load_default=None, **kwargs)
-
-
-def _time(data_key: str) -> fields.String:
-    return fields.String(data_key=data_key, load_default=None, validate=_utc_time)
-
-
-def _required_id(data_key: str) -> fields.String:
-    return fields.String(data_key=data_key, required=True, validate=validate.Length(min=1))
-
-
-def _enum(data_key: str, values: tuple[str, ...]) -> fields.String:
-    return fields.String(data_key=data_key, required=True, validate=validate.OneOf(values))
-
-
 class ObjectSchema(Schema):
     """Base of the object schemas: unknown fields are dropped."""
 
@@ -79,48 +63,81 @@ class ObjectSchema(Schema):
         unknown = EXCLUDE
 
 
+class FieldShape(Protocol):
+    """What a schema needs to know of a field: ``spec.Field`` is one. (This module owns
+    the wire format and imports nothing of ``spec`` or ``apis``, which describe each
+    operation; ``spec`` builds an operation's schema here on first use.)"""
 
-class HandshakeSchema(ObjectSchema):
-    """``GetHandshake``'s ``Handshake`` object."""
-
-    handshake_id = _required_id("HandshakeId")
-    resource_directory_id = _text("ResourceDirectoryId")
-    master_account_id = _text("MasterAccountId")
-    master_account_name = _text("MasterAccountName")
-    master_account_real_name = _text("MasterAccountRealName")
-    invited_account_real_name = _text("InvitedAccountRealName")
-    target_entity = _text("TargetEntity")
-    target_type = _text("TargetType", validate=validate.OneOf(("Account", "Email")))
-    note = _text("Note")
-    status = _enum("Status", HANDSHAKE_STATUSES)
-    create_time = _time("CreateTime")
-    modify_time = _time("ModifyTime")
-    expire_time = _time("ExpireTime")
+    @property
+    def api_name(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def type(self) -> str: ...  # String, Long, Boolean, Time or Enum (``spec.TYPES``)
+    @property
+    def values(self) -> tuple[str, ...]: ...
+    @property
+    def required(self) -> bool: ...
 
 
-class AuthOrderSchema(ObjectSchema):
-    """``GetJoinPermissionAuthOrder``'s ``Data`` object."""
+class OperationShape(Protocol):
+    """What ``load_response`` needs to know of an operation: an ``apis`` entry is one. A
+    list (``spec.ListSpec``) also has ``items_key``, ``total_key`` and ``item``; an
+    operation by id has ``id_keyword``."""
 
-    order_id = _required_id("OrderId")
-    join_permission_id = _text("JoinPermissionId")
-    order_state = _enum("OrderState", AUTH_ORDER_STATES)
-    owner_aliyun_id = _text("OwnerAliyunId")
-    renter_aliyun_id = _text("RenterAliyunId")
-    applying_millis = Long(data_key="ApplyingMillis", load_default=None)
-    accepted_millis = Long(data_key="AcceptedMillis", load_default=None)
-    rejected_millis = Long(data_key="RejectedMillis", load_default=None)
-    canceled_millis = Long(data_key="CanceledMillis", load_default=None)
+    @property
+    def action(self) -> str: ...
+    @property
+    def success_flag(self) -> bool: ...
+    @property
+    def response_key(self) -> str: ...
+    @property
+    def result_name(self) -> str: ...
+    @property
+    def fields(self) -> tuple[FieldShape, ...]: ...
+    @property
+    def schema(self) -> type[ObjectSchema]: ...
+    @property
+    def result_type(self) -> type[Any]: ...
 
 
-class _Envelope(ObjectSchema):
-    request_id = fields.String(data_key="RequestId", required=True)
+def _is_list(api: OperationShape) -> bool:
+    return hasattr(api, "items_key")
 
 
-class _EnvelopeWithSuccess(_Envelope):
-    success = StrictBoolean(data_key="Success", required=True)
+def _field(spec: FieldShape) -> fields.Field:
+    """The marshmallow field of one ``spec.Field`` (its API name is the data key)."""
+    presence: dict[str, Any] = {"required": True} if spec.required else {"load_default": None}
+    if spec.type == "Long":
+        return Long(data_key=spec.api_name, **presence)
+    if spec.type == "Boolean":
+        return StrictBoolean(data_key=spec.api_name, **presence)
+    if spec.type == "Time":
+        presence["validate"] = _utc_time
+    elif spec.type == "Enum":
+        presence["validate"] = validate.OneOf(spec.values)
+    elif spec.required:
+        presence["validate"] = validate.Length(min=1)  # an id
+    return fields.String(data_key=spec.api_name, **presence)
 
 
-_ENVELOPES = {False: _Envelope(), True: _EnvelopeWithSuccess()}
+def object_schema(operation: OperationShape) -> type[ObjectSchema]:
+    """The schema class of one object of ``operation``'s answer (a list's row), built
+    from its fields once and kept."""
+    schema = _SCHEMA_CLASSES.get(operation.action)
+    if schema is None:
+        built: Any = ObjectSchema.from_dict(
+            {spec.name: _field(spec) for spec in operation.fields},
+            name=f"{operation.result_name.removeprefix('Get').removesuffix('Result')}Schema",
+        )
+        schema = _SCHEMA_CLASSES.setdefault(operation.action, built)
+    return schema
+
+
+_SCHEMA_CLASSES: dict[str, type[ObjectSchema]] = {}
+
+
+_ENVELOPES: dict[str, ObjectSchema] = {}
 _OBJECT_SCHEMAS: dict[type[ObjectSchema], ObjectSchema] = {}
 
 
@@ -153,32 +170,33 @@ def decode_body(body: bytes, *, action: str, http_status: int | None = None) -> 
         raise refuse(f"malformed JSON ({exc})") from None
 
 
-class ResponseShape(Protocol):
-    """What ``load_response`` needs to know of an API: ``apis.ApiSpec`` is one. (This
-    module owns the wire format and imports nothing of ``apis``, which describes each
-    API with the schemas and state values defined here.)"""
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One validated page of a ``ListSpec`` answer.
 
-    @property
-    def action(self) -> str: ...
-    @property
-    def success_flag(self) -> bool: ...
-    @property
-    def response_key(self) -> str: ...
-    @property
-    def schema(self) -> type[ObjectSchema]: ...
-    @property
-    def id_keyword(self) -> str: ...
-    @property
-    def result_type(self) -> type[Any]: ...
+    Attributes:
+        rows (tuple): the objects, each the list's item result (``GetHandshakeResult``)
+            with the fields the list carries and the page's ``request_id``; in the
+            API's order.
+        total_count (int): the total the API reported (all pages).
+        request_id (str | None): the page's request id.
+    """
+
+    rows: tuple[Any, ...]
+    total_count: int
+    request_id: str | None
 
 
-def load_response(api: ResponseShape, payload: Any, *, requested_id: str) -> Any:
+def load_response(api: OperationShape, payload: Any, *,
+                  requested_id: str | None = None) -> Any:
     """Validate a decoded response of ``api`` and build its frozen result object.
 
-    ``api``: the API answering (an ``apis.ApiSpec``); ``payload``: the decoded JSON body;
-    ``requested_id``: the id that was asked for, which the answer must carry. Returns the
-    API's result object. Raises ``ResponseValidationError`` naming every field that does
-    not fit, when the answer is not exactly as its reference page documents.
+    ``api``: the operation answering (an ``apis`` entry); ``payload``: the decoded JSON
+    body; ``requested_id``: for an operation by id, the id that was asked for, which the
+    answer must carry (None: not checked). Returns the operation's result object, or for
+    a ``ListSpec`` one ``Page``. Raises ``ResponseValidationError`` naming every field
+    that does not fit (a row's as ``<response_key>.<items_key>[2].<field>``), when the answer is
+    not exactly as its reference page documents.
     """
     action = api.action
     if not isinstance(payload, Mapping):
@@ -186,7 +204,7 @@ def load_response(api: ResponseShape, payload: Any, *, requested_id: str) -> Any
     envelope_errors: dict[str, Any] = {}
     envelope: dict[str, Any] = {}
     try:
-        envelope = _ENVELOPES[api.success_flag].load(payload)
+        envelope = _envelope(api).load(payload)
     except ValidationError as exc:
         envelope_errors = exc.normalized_messages()  # type: ignore[assignment]
     request_id = payload.get("RequestId") if isinstance(payload.get("RequestId"), str) else None
@@ -197,6 +215,13 @@ def load_response(api: ResponseShape, payload: Any, *, requested_id: str) -> Any
     raw_object = payload.get(key)
     if not isinstance(raw_object, Mapping):
         problems.append((key, raw_object if key in payload else _MISSING, "must be an object"))
+    if _is_list(api):
+        rows = _rows(api, raw_object, problems) if isinstance(raw_object, Mapping) else []
+        if problems:
+            raise _invalid(action, problems, request_id)
+        item = api.item.result_type  # type: ignore[attr-defined]
+        return Page(tuple(item(**values, request_id=request_id) for values in rows),
+                    envelope["total_count"], request_id)
     values: dict[str, Any] = {}
     if isinstance(raw_object, Mapping):
         try:
@@ -205,15 +230,56 @@ def load_response(api: ResponseShape, payload: Any, *, requested_id: str) -> Any
             problems.extend(_problems(exc.normalized_messages(), raw_object, prefix=key))
     if problems:
         raise _invalid(action, problems, request_id)
-    if values[api.id_keyword] != requested_id:
-        id_key = _object_schema(api.schema).fields[api.id_keyword].data_key
+    id_keyword = getattr(api, "id_keyword", "")
+    if requested_id is not None and values[id_keyword] != requested_id:
+        id_key = _object_schema(api.schema).fields[id_keyword].data_key
         raise _invalid(
             action,
-            [(f"{key}.{id_key}", values[api.id_keyword],
+            [(f"{key}.{id_key}", values[id_keyword],
               f"must be the requested id {requested_id!r}")],
             request_id,
         )
     return api.result_type(**values, request_id=request_id)
+
+
+def _rows(api: Any, holder: Mapping[str, Any],
+          problems: list[tuple[str, Any, str]]) -> list[dict[str, Any]]:
+    """The validated rows of a page (``{items_key: [...]}``); their problems are added
+    to ``problems`` under ``<response_key>.<items_key>[i]``. A holder without the list
+    is an empty page (the JSON form of an empty XML list)."""
+    where = f"{api.response_key}.{api.items_key}"
+    raw_rows = holder.get(api.items_key, [])
+    if not isinstance(raw_rows, list):
+        problems.append((where, raw_rows, "must be a list"))
+        return []
+    schema = _object_schema(api.schema)
+    rows = []
+    for index, raw in enumerate(raw_rows):
+        if not isinstance(raw, Mapping):
+            problems.append((f"{where}[{index}]", raw, "must be an object"))
+            continue
+        try:
+            rows.append(schema.load(raw))
+        except ValidationError as exc:
+            problems.extend(_problems(exc.normalized_messages(), raw, prefix=f"{where}[{index}]"))
+    return rows
+
+
+def _envelope(api: OperationShape) -> ObjectSchema:
+    """The schema of ``api``'s envelope: ``RequestId``, ``Success`` where the answer
+    carries it, the total of a list."""
+    envelope = _ENVELOPES.get(api.action)
+    if envelope is None:
+        members: dict[str, fields.Field] = {
+            "request_id": fields.String(data_key="RequestId", required=True)}
+        if api.success_flag:
+            members["success"] = StrictBoolean(data_key="Success", required=True)
+        if _is_list(api):
+            members["total_count"] = Long(data_key=api.total_key,  # type: ignore[attr-defined]
+                                          required=True)
+        built: Any = ObjectSchema.from_dict(members)()
+        envelope = _ENVELOPES.setdefault(api.action, built)
+    return envelope
 
 
 def _object_schema(schema_type: type[ObjectSchema]) -> ObjectSchema:

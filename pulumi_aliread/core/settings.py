@@ -26,6 +26,7 @@ from .options import (
 if TYPE_CHECKING:
     from .apis import ApiSpec
     from .credential_chain import Chain
+    from .spec import Operation
 
 _REGION = re.compile(r"[a-z0-9]+(-[a-z0-9]+)+", re.ASCII)
 _HOST = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(:\d{1,5})?", re.ASCII)
@@ -135,7 +136,7 @@ def _first_setting(
 
 
 def resolve(
-    api: ApiSpec,
+    api: Operation,
     *,
     region: str | None = None,
     endpoint: str | None = None,

@@ -1,13 +1,11 @@
-"""The state values each API documents (its reference page's enum), in the page's order.
-
-Below both ``apis`` (which describes each API with them, and is imported by ``aliread
---help``) and ``schemas`` (which validates answers against them, with marshmallow):
-neither needs the other for these, and ``--help`` loads no marshmallow.
-"""
+"""The state values each operation documents (its state field's enum in ``apis``), by
+name, for callers that want them without the specs (the emulator's command line)."""
 
 from __future__ import annotations
 
-# GetHandshake: Handshake.Status.
-HANDSHAKE_STATUSES = ("Pending", "Accepted", "Declined", "Cancelled", "Expired", "Deleted")
-# GetJoinPermissionAuthOrder: Data.OrderState.
-AUTH_ORDER_STATES = ("APPLYING", "ACCEPTED", "REJECTED", "CANCELED")
+from .apis import AUTH_ORDER, HANDSHAKE
+
+# GetHandshake's state field.
+HANDSHAKE_STATUSES: tuple[str, ...] = HANDSHAKE.states
+# GetJoinPermissionAuthOrder's state field.
+AUTH_ORDER_STATES: tuple[str, ...] = AUTH_ORDER.states

@@ -10,19 +10,15 @@ from typing import Any
 from pulumi.provider.experimental.property_value import Computed, PropertyValue
 from pulumi.runtime.rpc import UNKNOWN
 
-from ..core.apis import APIS, AUTH_ORDER, HANDSHAKE, ApiSpec
+from ..core.apis import APIS, ApiSpec
+from ..core.spec import camel_case
 
-# Input name of the id, of the expectation, and the resource / function names, per API.
-ID_INPUT = {HANDSHAKE.name: "handshakeId", AUTH_ORDER.name: "orderId"}
-EXPECT_INPUT = {HANDSHAKE.name: "expectedStatus", AUTH_ORDER.name: "expectedState"}
-RESOURCES = {
-    "aliread:index:Handshake": HANDSHAKE,
-    "aliread:index:JoinPermissionAuthOrder": AUTH_ORDER,
-}
-FUNCTIONS = {
-    "aliread:index:getHandshake": HANDSHAKE,
-    "aliread:index:getJoinPermissionAuthOrder": AUTH_ORDER,
-}
+# Input name of the id, of the expectation, and the resource / function names, per API
+# (as ``pulumi_aliread.codegen`` names them in schema.json).
+ID_INPUT = {api.name: camel_case(api.id_keyword) for api in APIS.values()}
+EXPECT_INPUT = {api.name: camel_case(api.expect_keyword) for api in APIS.values()}
+RESOURCES = {f"aliread:index:{api.pulumi_name}": api for api in APIS.values()}
+FUNCTIONS = {f"aliread:index:get{api.pulumi_name}": api for api in APIS.values()}
 # Schema input -> keyword of client.read / settings.resolve.
 OPTION_INPUTS = {"region": "region", "endpoint": "endpoint", "apiVersion": "api_version",
                  "mismatchMeansAccepted": "mismatch_means_accepted"}
@@ -85,12 +81,7 @@ def field_names(api: ApiSpec) -> dict[str, str]:
 
 @cache
 def _field_names(api_name: str) -> dict[str, str]:
-    api = APIS[api_name]
-    names: dict[str, str] = {}
-    for name, field in api.schema().fields.items():
-        wire = field.data_key or name  # every field of our schemas names its API key
-        names[name] = wire[0].lower() + wire[1:]
-    return names
+    return {field.name: field.camel for field in APIS[api_name].fields}
 
 
 def result_properties(api: ApiSpec, result: Any, *, request_id: bool) -> dict[str, Any]:
@@ -105,5 +96,9 @@ def result_properties(api: ApiSpec, result: Any, *, request_id: bool) -> dict[st
 
 def input_names(api: ApiSpec) -> tuple[str, ...]:
     """The schema inputs of ``api``'s function and resource."""
-    names = (ID_INPUT[api.name], EXPECT_INPUT[api.name], "region", "endpoint")
-    return (*names, "apiVersion") if api is AUTH_ORDER else (*names, "mismatchMeansAccepted")
+    names: tuple[str, ...] = (ID_INPUT[api.name], EXPECT_INPUT[api.name], "region", "endpoint")
+    if len(api.known_versions) > 1:
+        names = (*names, "apiVersion")
+    if api.invited_accepted_code is not None:  # the invited account's 409 (Handshake)
+        names = (*names, "mismatchMeansAccepted")
+    return names

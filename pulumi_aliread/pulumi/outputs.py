@@ -21,11 +21,15 @@ from typing import Any
 import pulumi
 
 from .. import errors
-from ..core import client, loop_reads, settings, shared_reads
-from ..core.apis import AUTH_ORDER, HANDSHAKE, ApiSpec
+from ..core import client, loop_reads, paging, settings, shared_reads
+from ..core.apis import AUTH_ORDER, HANDSHAKE, LIST_HANDSHAKES, ApiSpec
 from ..core.docstrings import documented
 from ..core.options import NAMES as OPTION_NAMES
-from ..core.results import GetHandshakeResult, GetJoinPermissionAuthOrderResult
+from ..core.results import (
+    GetHandshakeResult,
+    GetHandshakesResult,
+    GetJoinPermissionAuthOrderResult,
+)
 from ..core.validation import (
     is_plain,
     read_options,
@@ -35,7 +39,7 @@ from ..core.validation import (
     validate_states,
 )
 from .compat import invoke_options_type
-from .functions import check_opts
+from .functions import check_opts, list_handshakes
 
 # How many reads of one program run at once (the program client's default).
 MAX_CONCURRENT_READS = client.MAX_CONCURRENT_READS
@@ -160,6 +164,91 @@ def get_join_permission_auth_order_output(
     )
 
 
+@documented
+def get_handshakes_output(
+    *,
+    status: States = None,
+    ids: States = None,
+    target_entity: pulumi.Input[str] | None = None,
+    invited_account: pulumi.Input[bool] = False,
+    with_details: pulumi.Input[bool] = False,
+    expected_status: States = None,
+    region: pulumi.Input[str] | None = None,
+    endpoint: pulumi.Input[str] | None = None,
+    max_items: int = paging.MAX_ITEMS,
+    connect_timeout: float | None = None,
+    read_timeout: float | None = None,
+    max_attempts: int | None = None,
+    deadline: float | None = None,
+    backoff_base: float | None = None,
+    backoff_cap: float | None = None,
+    allow_insecure_http: bool | None = None,
+    opts: Options = None,
+) -> pulumi.Output[GetHandshakesResult]:
+    """List resource-directory invitations (``get_handshakes``) once the inputs are
+    known; exportable whole (``pulumi.export("invites", result)``).
+
+    Any argument but the timeouts and ``max_items`` may be a ``pulumi.Input``. The
+    listing runs on a worker thread of the program's event loop, with the program's
+    client and its Pulumi config.
+
+    Args:
+        status (pulumi.Input[str] or list, optional): as for ``get_handshakes``.
+            Default: None.
+        ids (pulumi.Input[str] or list, optional): as for ``get_handshakes``. Default:
+            None.
+        target_entity (pulumi.Input[str], optional): as for ``get_handshakes``. Default:
+            None.
+        invited_account (pulumi.Input[bool], optional): as for ``get_handshakes``.
+            Default: False.
+        with_details (pulumi.Input[bool], optional): as for ``get_handshakes``.
+            Default: False.
+        {expected_status}
+        {region}
+        {rm_endpoint}
+        max_items (int, optional): as for ``get_handshakes``. Default: 10 000.
+        {tuning}
+        {insecure_http}
+        opts (pulumi.InvokeOutputOptions, optional): ``depends_on`` is honoured (the
+            listing waits for those resources); the other options are accepted and
+            unused. Default: None.
+
+    Returns:
+        pulumi.Output[GetHandshakesResult]: the listed invitations, ``ids``,
+        ``total_count`` and ``request_ids``.
+
+    Raises:
+        {raises}
+        TypeError: ``opts`` is not a ``pulumi.InvokeOptions``.
+        Errors of the listing itself fail the Output (and so the preview or update).
+    """
+    check_opts("get_handshakes_output", opts)
+    inputs = {"status": status, "ids": ids, "target_entity": target_entity,
+              "invited_account": invited_account, "with_details": with_details,
+              "expected_status": expected_status, "region": region, "endpoint": endpoint}
+    known = {name: value for name, value in inputs.items() if is_plain(value)}
+    # What is known now is refused now (no request), as by the other reads.
+    paging.validate_filters(LIST_HANDSHAKES, status=known.get("status"),
+                            ids=known.get("ids"), target_entity=known.get("target_entity"),
+                            expected_status=known.get("expected_status"))
+    max_items = paging.validate_max_items(max_items)
+    tuning = read_options(connect_timeout=connect_timeout, read_timeout=read_timeout,
+                          max_attempts=max_attempts, deadline=deadline,
+                          backoff_base=backoff_base, backoff_cap=backoff_cap)
+    gate = _after(opts, "")
+
+    async def listing(resolved: dict[str, Any]) -> GetHandshakesResult:
+        resolved = dict(resolved)
+        resolved.pop("gate")
+        reader = client.program_client()
+        config, _sources = reader.shared_reads.program_settings()
+        return await asyncio.to_thread(
+            list_handshakes, reader, config=config, options=tuning, max_items=max_items,
+            allow_insecure_http=allow_insecure_http, **resolved)
+
+    return pulumi.Output.from_input({**inputs, "gate": gate}).apply(listing)
+
+
 def _after(opts: Options, object_id: pulumi.Input[str]) -> pulumi.Input[str]:
     """``object_id``, held back until the resources of ``opts.depends_on`` are ready (a
     custom resource's id known, a component's URN): unknown while one is unknown."""
@@ -280,6 +369,7 @@ def forget_shared_reads() -> None:
 __all__ = [
     "forget_shared_reads",
     "get_handshake_output",
+    "get_handshakes_output",
     "get_join_permission_auth_order_output",
     "read_output",
 ]

@@ -7,9 +7,7 @@ or deletes anything. When the id is unknown during a preview, the outputs are un
 
 from __future__ import annotations
 
-import typing
 from collections.abc import Sequence
-from functools import cache
 from typing import Any, ClassVar
 
 import pulumi
@@ -17,7 +15,7 @@ import pulumi.dynamic
 
 from ..core.apis import AUTH_ORDER, HANDSHAKE, ApiSpec
 from ..core.docstrings import documented
-from ..core.results import Result
+from ..core.spec import LONG
 from ..core.validation import (
     is_plain,
     normalize_expected,
@@ -25,6 +23,7 @@ from ..core.validation import (
     validate_plain,
 )
 from .provider import ReadOnlyProvider
+from .resource_outputs import HandshakeOutputs, JoinPermissionAuthOrderOutputs
 
 StatesInput = pulumi.Input[str] | Sequence[pulumi.Input[str]] | None
 MISMATCH_KEY = "mismatch_means_accepted"
@@ -55,17 +54,9 @@ class _ReadResource(pulumi.dynamic.Resource):
         opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=object_id))
         super().__init__(ReadOnlyProvider(api.name), resource_name, props, opts)
         # Numbers cross the Pulumi wire as floats: give integer outputs back as int.
-        for name in _integer_fields(api.result_type):
-            self.__dict__[name] = self.__dict__[name].apply(_as_int)
-
-
-@cache
-def _integer_fields(result_type: type[Result]) -> tuple[str, ...]:
-    hints = typing.get_type_hints(result_type)
-    return tuple(
-        name for name in result_type.output_names()
-        if hints[name] is int or int in typing.get_args(hints[name])
-    )
+        for field in api.fields:
+            if field.type == LONG:
+                self.__dict__[field.name] = self.__dict__[field.name].apply(_as_int)
 
 
 def _as_int(value: Any) -> Any:
@@ -73,7 +64,7 @@ def _as_int(value: Any) -> Any:
 
 
 @documented
-class Handshake(_ReadResource, module="aliread", name="Handshake"):
+class Handshake(_ReadResource, HandshakeOutputs, module="aliread", name="Handshake"):
     """A resource-directory invitation, read with ResourceManager ``GetHandshake``.
 
     Read-only: the engine reads it on every ``pulumi preview``, ``up`` and ``refresh``,
@@ -85,20 +76,6 @@ class Handshake(_ReadResource, module="aliread", name="Handshake"):
     """
 
     _api = HANDSHAKE
-
-    handshake_id: pulumi.Output[str]
-    resource_directory_id: pulumi.Output[str | None]
-    master_account_id: pulumi.Output[str | None]
-    master_account_name: pulumi.Output[str | None]
-    master_account_real_name: pulumi.Output[str | None]
-    invited_account_real_name: pulumi.Output[str | None]
-    target_entity: pulumi.Output[str | None]
-    target_type: pulumi.Output[str | None]
-    note: pulumi.Output[str | None]
-    status: pulumi.Output[str]
-    create_time: pulumi.Output[str | None]
-    modify_time: pulumi.Output[str | None]
-    expire_time: pulumi.Output[str | None]
 
     @documented
     def __init__(
@@ -150,7 +127,8 @@ class Handshake(_ReadResource, module="aliread", name="Handshake"):
 
 
 @documented
-class JoinPermissionAuthOrder(_ReadResource, module="aliread", name="JoinPermissionAuthOrder"):
+class JoinPermissionAuthOrder(_ReadResource, JoinPermissionAuthOrderOutputs,
+                              module="aliread", name="JoinPermissionAuthOrder"):
     """A LinkWAN join-permission authorization order (``GetJoinPermissionAuthOrder``).
 
     Read-only: the engine reads it on every ``pulumi preview``, ``up`` and ``refresh``,
@@ -162,16 +140,6 @@ class JoinPermissionAuthOrder(_ReadResource, module="aliread", name="JoinPermiss
     """
 
     _api = AUTH_ORDER
-
-    order_id: pulumi.Output[str]
-    join_permission_id: pulumi.Output[str | None]
-    order_state: pulumi.Output[str]
-    owner_aliyun_id: pulumi.Output[str | None]
-    renter_aliyun_id: pulumi.Output[str | None]
-    applying_millis: pulumi.Output[int | None]
-    accepted_millis: pulumi.Output[int | None]
-    rejected_millis: pulumi.Output[int | None]
-    canceled_millis: pulumi.Output[int | None]
 
     @documented
     def __init__(

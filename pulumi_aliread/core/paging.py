@@ -1,0 +1,272 @@
+"""The paged read of a ``ListSpec`` operation: every page through the retry policy, the
+whole listing within one deadline, then the filters, the details and the expectation.
+
+Pages of ``page_size_max`` (100) are read from page 1 until as many rows are in as the
+total the answers report (``total_key``), or a page comes back short. A list that
+changes while it is read gives each object once and loses none that existed throughout,
+as far as the API lets anyone tell: when the total moves between two pages the listing
+starts over (at most ``MAX_RESTARTS`` times), and an object seen twice (the list moved
+by an insertion in front of the cursor) is kept once. A removal and an addition between
+the same two pages leave the total as it was and cannot be seen from the answers.
+
+``pages`` is the loop itself, as a generator that yields each page's parameters and is
+sent the page back, so that it knows nothing of how a page is fetched.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .. import errors
+from .spec import ListSpec, one_of, shown
+
+if TYPE_CHECKING:
+    from .client import Client
+    from .options import ReadOptions
+    from .schemas import Page
+    from .settings import ConfigLookup
+
+#: How many times a listing starts over when the list changes under it.
+MAX_RESTARTS = 3
+#: The default bound on the objects a listing reads (``max_items``).
+MAX_ITEMS = 10_000
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Every row of one listing, in the API's order, each object once."""
+
+    rows: tuple[Any, ...]
+    total_count: int
+    request_ids: tuple[str | None, ...]
+
+
+def pages(spec: ListSpec, max_items: int) -> Generator[dict[str, str], Page, Listing]:
+    """The paging loop: yields the parameters of each page to read and is sent the
+    validated ``Page``; returns the ``Listing``.
+
+    Raises ApiError (code ``TooManyItems``) when the list holds more than ``max_items``
+    objects, and ServiceUnavailableError (code ``ListChanging``) when the total
+    moved during ``MAX_RESTARTS + 1`` listings in a row.
+    """
+    size = spec.page_size_max
+    totals: list[int] = []
+    for _listing in range(MAX_RESTARTS + 1):
+        rows: dict[str, Any] = {}
+        request_ids: list[str | None] = []
+        total: int | None = None
+        received = 0
+        number = 1
+        while True:
+            page = yield {spec.page_number_param: str(number), spec.page_size_param: str(size)}
+            if total is None:
+                total = page.total_count
+                totals.append(total)
+            elif page.total_count != total:
+                totals.append(page.total_count)
+                break  # the list moved: start over
+            request_ids.append(page.request_id)
+            for row in page.rows:
+                rows.setdefault(row.id, row)
+            received += len(page.rows)
+            if max(total, len(rows)) > max_items:
+                raise errors.ApiError(
+                    f"{spec.action} lists {max(total, len(rows))} {spec.title}s, more than "
+                    f"max_items={max_items}, the most this call reads: raise max_items "
+                    "(--max-items on the command line) to read them all, or narrow the "
+                    "credentials' view.",
+                    code="TooManyItems", request_id=page.request_id,
+                )
+            if len(page.rows) < size or received >= total:
+                return Listing(tuple(rows.values()), total, tuple(request_ids))
+            number += 1
+    moves = " -> ".join(str(t) for t in totals)
+    raise errors.ServiceUnavailableError(
+        f"{spec.action}: the list of {spec.title}s changed while it was read ({spec.total_key} "
+        f"{moves}), so it was read again from page 1, {MAX_RESTARTS} times; it was still "
+        "changing. Retry when the invitations settle.",
+        code="ListChanging", stop_reason="permanent",
+    )
+
+
+def read_pages(spec: ListSpec, fetch: Callable[[Mapping[str, str]], Page], *,
+               max_items: int) -> Listing:
+    """Drive ``pages`` with ``fetch`` (one page's parameters -> its ``Page``), naming
+    the page in a ResponseValidationError."""
+    loop = pages(spec, max_items)
+    params = next(loop)
+    while True:
+        try:
+            page = fetch(params)
+        except errors.ResponseValidationError as invalid:
+            number = params[spec.page_number_param]
+            invalid.message = f"page {number} of {spec.action}: {invalid.message}"
+            invalid.args = (invalid.message,)
+            raise
+        try:
+            params = loop.send(page)
+        except StopIteration as done:
+            listing: Listing = done.value
+            return listing
+
+
+@dataclass(frozen=True)
+class Filters:
+    """A listing's client-side filters and expectation, validated."""
+
+    statuses: tuple[str, ...] = ()
+    ids: tuple[str, ...] = ()
+    target_entity: str | None = None
+    expected: tuple[str, ...] = ()
+
+    def keep(self, row: Any) -> bool:
+        return ((not self.statuses or row.status in self.statuses)
+                and (not self.ids or row.id in self.ids)
+                and (self.target_entity is None or row.target_entity == self.target_entity))
+
+
+def validate_filters(spec: ListSpec, *, status: object = None, ids: object = None,
+                     target_entity: object = None, expected_status: object = None
+                     ) -> Filters:
+    """The filters of a listing, or InvalidInputError (before any request) for an
+    unknown or non-text status, a malformed id, an empty or non-text target."""
+    item = spec.item
+    statuses = item.validate_states(status, keyword="status")
+    expected = item.validate_states(expected_status)
+    id_list: tuple[str, ...] = ()
+    if ids is not None:
+        values = [ids] if isinstance(ids, str) else ids
+        if not isinstance(values, Iterable):
+            raise errors.InvalidInputError(
+                f"ids must be an id or a list of ids, got {type(ids).__name__}: pass "
+                f"{item.id_rule}.")
+        id_list = tuple(dict.fromkeys(item.validate_id(value) for value in values))
+        if not id_list:
+            raise errors.InvalidInputError(
+                "ids is an empty list: give at least one id, or leave it out.")
+    if target_entity is not None:
+        if not isinstance(target_entity, str):
+            raise errors.InvalidInputError(
+                f"target_entity must be an account id or login email (text), got "
+                f"{type(target_entity).__name__}.")
+        if not target_entity.strip():
+            raise errors.InvalidInputError(
+                f"target_entity {shown(target_entity)} is empty: give the invited account's "
+                "id or login email, or leave it out.")
+    return Filters(statuses, id_list, target_entity, expected)
+
+
+def validate_max_items(value: object) -> int:
+    """``max_items`` (None: ``MAX_ITEMS``) as an int >= 1, or InvalidInputError."""
+    if value is None:
+        return MAX_ITEMS
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise errors.InvalidInputError(
+            f"max_items must be a whole number >= 1, got {shown(value)}.")
+    return value
+
+
+def read_list(
+    client: Client,
+    spec: ListSpec,
+    *,
+    filters: Filters,
+    with_details: bool = False,
+    max_items: int = MAX_ITEMS,
+    config: ConfigLookup | None = None,
+    options: ReadOptions | None = None,
+    **keywords: Any,
+) -> Any:
+    """List every object of ``spec`` with ``client``, then filter, read the details and
+    check the expectation. Validated input only (``validate_filters``,
+    ``validate_max_items``); ``keywords`` are those of ``settings.resolve`` (``region``,
+    ``endpoint``, ``allow_insecure_http``, ``connect_timeout``...).
+
+    Returns ``spec``'s result (``GetHandshakesResult``). Raises what ``Client.request``
+    raises, ApiError ``TooManyItems`` past ``max_items``, ServiceUnavailableError
+    ``ListChanging`` and ``ExpectationNotMetError``.
+    """
+    from .settings import resolve
+
+    call = resolve(spec, config=config, options=options, **keywords)
+    deadline_at = time.monotonic() + call.options.deadline
+    creds = client.credentials(config, deadline=call.options.deadline)
+
+    def fetch(params: Mapping[str, str]) -> Page:
+        if time.monotonic() >= deadline_at:
+            raise errors.ServiceUnavailableError(
+                f"{spec.action}: the listing ran out of its deadline "
+                f"({call.options.deadline:g} s) before page "
+                f"{params[spec.page_number_param]}: raise deadline= (--deadline).",
+                code="DeadlineExceeded", stop_reason="deadline")
+        page: Page = client.request(spec, params, call, creds, deadline_at=deadline_at)
+        return page
+
+    listing = read_pages(spec, fetch, max_items=max_items)
+    rows = [row for row in listing.rows if filters.keep(row)]
+    if with_details and rows:
+        detail = resolve(spec.item, config=config, options=options, **keywords)
+        rows = _details(client, spec, rows, detail, creds, deadline_at)
+    result = spec.result_type(**{
+        _items_attribute(spec): tuple(rows),
+        "ids": tuple(row.id for row in rows),
+        "total_count": listing.total_count,
+        "request_ids": tuple(rid for rid in listing.request_ids if rid is not None),
+    })
+    check_all(spec, rows, filters.expected, result)
+    return result
+
+
+def _items_attribute(spec: ListSpec) -> str:
+    from .spec import snake_case
+
+    return snake_case(spec.response_key)
+
+
+def _details(client: Client, spec: ListSpec, rows: Sequence[Any], call: Any, creds: Any,
+             deadline_at: float) -> list[Any]:
+    """Each row read again by id (``spec.item``), at most ``client.max_concurrent_reads``
+    at once. In the invited account's view, an object that answers the invited account
+    "accepted" (HTTP 409 HandshakeStatusMismatch) keeps its listed row."""
+    item = spec.item
+
+    def one(row: Any) -> Any:
+        try:
+            return client.request(item, {item.id_param: row.id}, call, creds,
+                                  deadline_at=deadline_at)
+        except errors.ConflictError as error:
+            if spec.invited_view and error.code == item.invited_accepted_code:
+                return row
+            raise
+
+    workers = min(client.max_concurrent_reads, len(rows))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="aliread-details") as pool:
+        return list(pool.map(one, rows))
+
+
+def check_all(spec: ListSpec, rows: Sequence[Any], expected: tuple[str, ...],
+              result: Any) -> None:
+    """ExpectationNotMetError naming each listed object not in an ``expected`` state."""
+    if not expected:
+        return
+    item = spec.item
+    off = [row for row in rows if getattr(row, item.state_field) not in expected]
+    if not off:
+        return
+    shown_rows = ", ".join(f"{row.id} ({getattr(row, item.state_field)})" for row in off[:20])
+    more = f" and {len(off) - 20} more" if len(off) > 20 else ""
+    error = errors.ExpectationNotMetError(
+        f"{len(off)} of {len(rows)} listed {item.title}s are not {one_of(expected)}: "
+        f"{shown_rows}{more} ({spec.action}). Wait until they are, or change the "
+        f"expectation ({item.expect_keyword}=).",
+        code="ExpectationNotMet", http_status=200,
+        request_id=result.request_ids[-1] if result.request_ids else None,
+    )
+    error.result = result  # type: ignore[attr-defined]
+    error.not_met = tuple((row.id, getattr(row, item.state_field))  # type: ignore[attr-defined]
+                          for row in off)
+    raise error
