@@ -20,7 +20,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from . import breakdown, capacity, dedupe, imports, many, memory, read, startup
+from . import breakdown, capacity, dedupe, imports, many, memory, plugin_preview, read, startup
 from .common import QUICK, ROOT, Row
 
 BENCHMARKS: dict[str, Callable[[int], list[Row]]] = {
@@ -31,6 +31,7 @@ BENCHMARKS: dict[str, Callable[[int], list[Row]]] = {
     "3": many.run,
     "5": dedupe.run,
     "4": memory.run,
+    "9": plugin_preview.run,
 }
 COLUMNS = ("#", "measurement", "result", "baseline (same run)", "ratio", "target", "verdict",
            "notes")

@@ -180,6 +180,14 @@ _DESCRIPTION = (
 _REQUEST_ID = {"type": "string", "description": "The request id of the read (for support tickets)."}
 
 
+_MISMATCH_DOC = (
+    "For a gate run with the invited account's credentials: its HTTP 409 "
+    "HandshakeStatusMismatch answer (which it gets once the invitation is accepted) counts as "
+    "Accepted; status is then Accepted and every other field is absent. Leave it off with the "
+    "management account's credentials, for which that answer means declined, cancelled or "
+    "expired. Default false.")
+
+
 def plugin_inputs(api: ApiSpec) -> dict[str, dict[str, Any]]:
     """The schema inputs of ``api``'s function and resource, in order."""
     inputs: dict[str, dict[str, Any]] = {
@@ -200,6 +208,8 @@ def plugin_inputs(api: ApiSpec) -> dict[str, dict[str, Any]]:
             "description": f"{api.product} API version: {' or '.join(api.known_versions)} "
                            f"(default {api.version}).",
         }
+    if api.invited_accepted_code is not None:
+        inputs["mismatchMeansAccepted"] = {"type": "boolean", "description": _MISMATCH_DOC}
     return inputs
 
 

@@ -18,10 +18,8 @@ from pulumi.provider.experimental import provider as p
 from pulumi.provider.experimental.property_value import PropertyValue
 
 from ..core.apis import ApiSpec
-from ..core.client import default_client
-from ..core.read import prepare, settle
+from ..core.validation import validate_mismatch_means_accepted, validate_option
 from ..errors import AlireadError, InvalidInputError
-from ..pulumi.provider import validate_option
 from .config import ProviderConfig, stack_config, without_stack_secrets
 from .values import (
     EXPECT_INPUT,
@@ -58,6 +56,7 @@ class AlireadProvider(p.Provider):
 
     def __init__(self) -> None:
         self._config = ProviderConfig({}, {})
+        self._invokes: set[asyncio.Future[Any]] = set()  # function reads in flight
 
     async def get_schema(self, request: p.GetSchemaRequest) -> p.GetSchemaResponse:
         return p.GetSchemaResponse(schema=load_schema())
@@ -80,7 +79,13 @@ class AlireadProvider(p.Provider):
     async def invoke(self, request: p.InvokeRequest) -> p.InvokeResponse:
         api = _api_for(FUNCTIONS, request.tok, "function")
         inputs = _inputs(api, request.args)  # an unknown input: the engine never sends one
-        result = await self._read(api, inputs)
+        # A failed read is a gRPC error, not InvokeResponse.failures: the Go SDK (and so
+        # Pulumi YAML) words failures as a multi-line "1 error occurred: * ..." block,
+        # the gRPC error as one line; Node.js prints a stack either way (README).
+        read = asyncio.ensure_future(self._read(api, inputs))
+        self._invokes.add(read)
+        read.add_done_callback(self._invokes.discard)
+        result = await read
         props = result_properties(api, result, request_id=True)
         return p.InvokeResponse(return_value={k: wrap(v) for k, v in props.items()})
 
@@ -98,6 +103,8 @@ class AlireadProvider(p.Provider):
             try:
                 if name == ID_INPUT[api.name]:
                     api.validate_id(value)
+                elif name == "mismatchMeansAccepted":
+                    validate_mismatch_means_accepted(api, value)
                 else:
                     validate_option(api, _keyword(api, name), value)
             except InvalidInputError as error:
@@ -116,7 +123,7 @@ class AlireadProvider(p.Provider):
             unknown = _unknown_outputs(api, request.properties)
             return p.CreateResponse(resource_id="", properties=unknown)
         inputs = _inputs(api, request.properties)
-        result = await self._read(api, inputs)
+        result = await self._read_resource(api, inputs)
         # As with any provider, the id of a resource still to be created is unknown in a
         # preview (the outputs read are known).
         return p.CreateResponse(resource_id="" if request.preview else result.id,
@@ -130,7 +137,7 @@ class AlireadProvider(p.Provider):
         }
         given[ID_INPUT[api.name]] = PropertyValue(request.resource_id)
         inputs = _inputs(api, given)
-        result = await self._read(api, inputs)
+        result = await self._read_resource(api, inputs)
         return p.ReadResponse(resource_id=result.id, properties=_state(api, result, given),
                               inputs=given)
 
@@ -145,7 +152,7 @@ class AlireadProvider(p.Provider):
             return p.DiffResponse(changes=True, replaces=[id_name], diffs=changed)
         if changed or not is_known(request.new_inputs):
             return p.DiffResponse(changes=True, diffs=changed)
-        result = await self._read(api, _inputs(api, request.new_inputs))
+        result = await self._read_resource(api, _inputs(api, request.new_inputs))
         live = _state(api, result, request.new_inputs)
         moved = sorted(k for k in set(live) | set(request.old_state)
                        if not _same(live.get(k), request.old_state.get(k)))
@@ -155,7 +162,7 @@ class AlireadProvider(p.Provider):
         api = _api_for(RESOURCES, request.type, "resource type")
         if not is_known(request.news):
             return p.UpdateResponse(properties=_unknown_outputs(api, request.news))
-        result = await self._read(api, _inputs(api, request.news))
+        result = await self._read_resource(api, _inputs(api, request.news))
         return p.UpdateResponse(properties=_state(api, result, request.news))
 
     async def delete(self, request: p.DeleteRequest) -> None:
@@ -163,7 +170,25 @@ class AlireadProvider(p.Provider):
 
     # ---------------------------------------------------------------------------------
 
+    async def _read_resource(self, api: ApiSpec, inputs: dict[str, Any]) -> Any:
+        """``_read`` for a resource step. When it fails, the engine stops every plugin at
+        once, and a function read still in flight then fails with only "grpc: the client
+        connection is closing": so the failure is returned once the function reads in
+        flight have answered (each within its own deadline), and each names its cause."""
+        try:
+            return await self._read(api, inputs)
+        except AlireadError:
+            if self._invokes:
+                await asyncio.wait(set(self._invokes))
+            raise
+
     async def _read(self, api: ApiSpec, inputs: dict[str, Any]) -> Any:
+        # The read path (marshmallow, the signer, httpx) is imported here, not at start:
+        # the engine waits for the plugin's port before its first call, and server.serve
+        # imports it on a thread once the port is printed.
+        from ..core.client import default_client
+        from ..core.read import prepare, settle
+
         # The read runs on the client's loop; this (the gRPC server's) loop only awaits it.
         object_id = inputs.pop("object_id")
         expected = inputs.pop("expected")
@@ -185,11 +210,16 @@ _PLUGIN_CONFIG_WORDS = {f"alicloud:{key}": f"aliread:{key}"
                         for key in ("accessKey", "secretKey", "securityToken", "profile")}
 
 
+_PYTHON_MISMATCH_HINT = ("(mismatch_means_accepted=True in Python, --invited-account on the "
+                         "command line)")
+
+
 def plugin_words(api: ApiSpec, text: str) -> str:
     """``text`` (a library message) with the plugin's config keys and input names in
     place of the Python ones (``alicloud:accessKey`` -> ``aliread:accessKey``,
     ``expected_status=`` -> ``expectedStatus``, ``handshake_id`` -> ``handshakeId``)."""
     words = {**_PLUGIN_CONFIG_WORDS,
+             _PYTHON_MISMATCH_HINT: "(input mismatchMeansAccepted: true)",
              f"({api.expect_keyword}=)": f"({EXPECT_INPUT[api.name]})",
              f"{api.expect_keyword}=": EXPECT_INPUT[api.name],
              api.expect_keyword: EXPECT_INPUT[api.name],
