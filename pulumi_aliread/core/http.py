@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import functools
+import itertools
 import logging
 import os
 import re
@@ -182,16 +183,27 @@ class _Timer:
         self._task = None
 
 
+# Connections per httpx client. httpcore 1.0's pool rescans every connection and queued
+# request on each request and release (encode/httpcore#1035): 1 000 GETs at 20 ms, 32 at
+# once, took 4.45 s through one client against 1.00 s through eight of four (0.63 s
+# ideal; measured here, one run each, same server). So a key's requests are spread
+# over several small clients, each a plain public AsyncClient.
+_CONNECTIONS_PER_CLIENT = 4
+
+
 class Http:
-    """httpx clients of one ``client.Client``, one per proxy and CA bundle, all on the
+    """httpx clients of one ``client.Client``, per proxy and CA bundle, all on the
     client's event loop (create, use and ``aclose`` on it).
 
-    ``max_connections`` (int): idle keep-alive connections kept per client.
+    ``max_connections`` (int): keep-alive connections kept per proxy and CA bundle, over
+    ``ceil(max_connections / 4)`` clients that requests take in turn.
     """
 
     def __init__(self, max_connections: int) -> None:
         self._max = max_connections
-        self._clients: dict[tuple[str | None, str | None, bool], httpx.AsyncClient] = {}
+        self._clients: dict[tuple[str | None, str | None, bool],
+                            tuple[itertools.cycle[httpx.AsyncClient],
+                                  list[httpx.AsyncClient]]] = {}
 
     def _client(self, proxy: str | None, ca_bundle: str | None, https: bool
                 ) -> httpx.AsyncClient:
@@ -199,15 +211,17 @@ class Http:
         found = self._clients.get(key)
         if found is None:
             parsed = parse_proxy(proxy) if proxy else None
-            found = self._clients[key] = httpx.AsyncClient(
+            verify = tls_context(ca_bundle or default_ca_bundle()) if https else False
+            shards = [httpx.AsyncClient(
                 http1=True, http2=False, trust_env=False, follow_redirects=False,
-                verify=tls_context(ca_bundle or default_ca_bundle()) if https else False,
+                verify=verify,
                 proxy=httpx.Proxy(parsed.url, headers=parsed.headers) if parsed else None,
                 limits=httpx.Limits(max_connections=None,
-                                    max_keepalive_connections=self._max),
+                                    max_keepalive_connections=_CONNECTIONS_PER_CLIENT),
                 headers={"User-Agent": USER_AGENT, "Accept-Encoding": "identity"},
-            )
-        return found
+            ) for _ in range(-(-self._max // _CONNECTIONS_PER_CLIENT))]
+            found = self._clients[key] = (itertools.cycle(shards), shards)
+        return next(found[0])
 
     async def request(self, method: str, url: str, *, connect_timeout: float,
                       read_timeout: float, deadline_at: float | None = None,
@@ -287,8 +301,9 @@ class Http:
 
     async def aclose(self) -> None:
         clients, self._clients = list(self._clients.values()), {}
-        for client in clients:
-            await client.aclose()
+        for _, shards in clients:
+            for client in shards:
+                await client.aclose()
 
 
 def _proxy_refused(proxy: str, url: str, status: int, where: str) -> TransportFailure:
