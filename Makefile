@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint reliability bench engine sdk generate clean
+.PHONY: demo test lint reliability bench engine sdk generate plugin clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ sdk:
 # pulumi/resource_outputs.py, plugin/schema.json, README's field tables (then `make sdk`).
 generate: $(STAMP)
 	$(BIN)/python -m pulumi_aliread.codegen
+
+# The provider plugin as an archive for `pulumi plugin install resource aliread VERSION
+# --file ARCHIVE` (into dist/); its launcher runs this checkout's .venv/bin/python.
+plugin: $(STAMP)
+	$(BIN)/python -m pulumi_aliread.plugin.archive --out dist
 
 reliability: $(STAMP)
 	$(BIN)/python tests/reliability/report.py

@@ -1,4 +1,4 @@
-"""9. Listing: 1 000 invitations at 20 ms emulator latency with ``get_handshakes`` (10
+"""10. Listing: 1 000 invitations at 20 ms emulator latency with ``get_handshakes`` (10
 pages of 100, read one after another as the paging requires), against reading the same
 1 000 ids one by one with ``get_handshake`` (timed over a sample, scaled to 1 000), in
 the same run against the same emulator process.
@@ -36,7 +36,7 @@ def run(runs: int) -> list[Row]:
     target = f"<= {TARGET:.2f}x"
     why = missing("pulumi_aliread.pulumi.functions")
     if why:
-        return [skipped("9", label, target, why)]
+        return [skipped("10", label, target, why)]
     import pulumi_aliread as aliread
 
     with EmulatorProcess(latency=LATENCY, handshakes=n - 1) as emulator:
@@ -61,7 +61,7 @@ def run(runs: int) -> list[Row]:
     ideal = pages * LATENCY
     ratio = medians["list"] / medians["ids"]
     return [Row(
-        "9", label, secs(medians["list"]),
+        "10", label, secs(medians["list"]),
         f"{secs(medians['ids'])} reading the {n} ids one by one with get_handshake",
         f"{ratio:.3f}x", target, ratio <= TARGET,
         f"{medians['ids'] / medians['list']:.0f}x faster; the listing's ideal is {pages} x "

@@ -29,7 +29,6 @@ from .common import (
 )
 
 TARGET = 1.10
-FLOOR_TARGET = 1.15
 
 
 def sdk_call(url: str, product: str, version: str, action: str, id_param: str,
@@ -122,8 +121,10 @@ def run(runs: int) -> list[Row]:
                 rows.append(Row(
                     "1c", "one read: get_handshake against the floor", ms(medians["library"]),
                     f"{ms(medians['floor'])} pre-signed urllib3 GET", f"{ratio:.2f}x",
-                    f"<= {FLOOR_TARGET:.2f}x", ratio <= FLOOR_TARGET,
-                    "the same interleaved batches as 1a; the floor's URLs signed before "
-                    "timing, sent with one pooled urllib3 PoolManager",
+                    "-", None,
+                    "printed, no target (retired: on loopback it weighs microseconds a real "
+                    "endpoint 20-200 ms away never shows); the same interleaved batches as "
+                    "1a; the floor's URLs signed before timing, one pooled urllib3 "
+                    "PoolManager",
                 ))
     return rows

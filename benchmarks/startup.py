@@ -23,8 +23,8 @@ from .common import (
 )
 
 HELP_TARGET = 0.5
-RUN_TARGET = 1.0
-NOT_FOR_HELP = ("marshmallow", "aliyunsdkcore", "urllib3", "asyncio", "pulumi")
+RUN_TARGET = 1.3
+NOT_FOR_HELP = ("marshmallow", "aliyunsdkcore", "httpx", "asyncio", "pulumi")
 
 
 def loaded_by_help() -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from ._version import __version__
 from .errors import (
     AccessDeniedError,
     AlireadError,
@@ -24,8 +25,6 @@ from .errors import (
     TlsVerificationError,
     WaitTimeoutError,
 )
-
-__version__ = "0.1.0"
 
 _LAZY = {
     "Client": "core.client",

@@ -50,7 +50,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..pulumi.compat import export_as_object
 from .result_base import Result
 ''']
     names = ["Result"]
@@ -90,7 +89,6 @@ def _object_result(api: ApiSpec) -> str:
              for f in api.fields]
     return f'''
 
-@export_as_object
 @dataclass(frozen=True, slots=True, kw_only=True)
 class {api.result_name}(Result):
     """{_summary(f"A {api.title}, as ``{api.action}`` returned it (frozen).")}
@@ -117,7 +115,6 @@ def _list_result(spec: ListSpec) -> str:
     item = spec.item
     return f'''
 
-@export_as_object
 @dataclass(frozen=True, slots=True, kw_only=True)
 class {spec.result_name}(Result):
     """{_summary(f"{spec.title.capitalize()}s, as {actions} listed them (frozen).")}
@@ -183,6 +180,14 @@ _DESCRIPTION = (
 _REQUEST_ID = {"type": "string", "description": "The request id of the read (for support tickets)."}
 
 
+_MISMATCH_DOC = (
+    "For a gate run with the invited account's credentials: its HTTP 409 "
+    "HandshakeStatusMismatch answer (which it gets once the invitation is accepted) counts as "
+    "Accepted; status is then Accepted and every other field is absent. Leave it off with the "
+    "management account's credentials, for which that answer means declined, cancelled or "
+    "expired. Default false.")
+
+
 def plugin_inputs(api: ApiSpec) -> dict[str, dict[str, Any]]:
     """The schema inputs of ``api``'s function and resource, in order."""
     inputs: dict[str, dict[str, Any]] = {
@@ -203,6 +208,8 @@ def plugin_inputs(api: ApiSpec) -> dict[str, dict[str, Any]]:
             "description": f"{api.product} API version: {' or '.join(api.known_versions)} "
                            f"(default {api.version}).",
         }
+    if api.invited_accepted_code is not None:
+        inputs["mismatchMeansAccepted"] = {"type": "boolean", "description": _MISMATCH_DOC}
     return inputs
 
 

@@ -16,6 +16,7 @@ from pulumi_aliread.testing import (
     SEED_ORDER_ID,
     STS_ACCESS_KEY_ID,
     STS_TOKEN,
+    Fault,
 )
 
 GET_HANDSHAKE = HANDSHAKE.action
@@ -54,7 +55,8 @@ def test_elements_follow_input_order_and_errors_have_a_fixed_shape(emulator):
     assert [i["handshake_id"] for i in items] == [ids[2], missing, ids[0], ids[1]]
     failed = items[1]
     assert set(failed) == {"api", "handshake_id", "ok", "error"} and failed["ok"] is False
-    assert set(failed["error"]) == {"type", "code", "http_status", "request_id", "message"}
+    assert set(failed["error"]) == {"type", "code", "http_status", "request_id", "attempts",
+                                    "stop_reason", "message"}
     assert failed["error"]["type"] == "NotFoundError"
     assert failed["error"]["code"] == "EntityNotExists.Handshake"
     assert failed["error"]["http_status"] == 404
@@ -62,6 +64,28 @@ def test_elements_follow_input_order_and_errors_have_a_fixed_shape(emulator):
     [line] = proc.stderr.splitlines()
     assert missing in line and "EntityNotExists.Handshake" in line
     assert failed["error"]["request_id"] in line
+
+
+def test_an_error_element_says_how_the_read_ended(emulator):
+    emulator.inject(Fault.http(503))
+    proc = aliread("handshake", SEED_HANDSHAKE_ID, "--endpoint", emulator.url)
+
+    assert proc.returncode == 3
+    [failed] = elements(proc)
+    assert failed["error"]["code"] == "ServiceUnavailable"
+    assert (failed["error"]["attempts"], failed["error"]["stop_reason"]) == (5, "max_attempts")
+    assert emulator.count() == 5
+
+
+def test_an_invalid_input_element_has_a_code(emulator):
+    proc = aliread("handshake", "not-an-id", "--endpoint", emulator.url)
+
+    assert proc.returncode == 2
+    [refused] = elements(proc)
+    assert refused["error"]["type"] == "InvalidInputError"
+    assert refused["error"]["code"] == "InvalidInput"
+    assert (refused["error"]["attempts"], refused["error"]["stop_reason"]) == (None, None)
+    assert emulator.count() == 0
 
 
 def test_auth_order_takes_an_api_version(emulator):

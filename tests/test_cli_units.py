@@ -6,8 +6,6 @@ import io
 import json
 import subprocess
 import sys
-import threading
-import time
 
 import pytest
 from clihelp import aliread, cli_env
@@ -16,7 +14,6 @@ from pulumi_aliread import errors
 from pulumi_aliread.cli import main
 from pulumi_aliread.cli.command import run
 from pulumi_aliread.cli.durations import format_duration, parse_duration
-from pulumi_aliread.cli.pool import ordered_map
 from pulumi_aliread.cli.run import stops_the_run
 from pulumi_aliread.core.apis import AUTH_ORDER, HANDSHAKE
 from pulumi_aliread.testing import (
@@ -45,41 +42,6 @@ def test_format_duration():
     assert format_duration(0.2) == "200ms"
     assert format_duration(5400) == "1h30m"
     assert format_duration(61) == "1m1s"
-
-
-def test_ordered_map_keeps_order_and_bounds_work_in_flight():
-    started: list[int] = []
-    running = 0
-    peak = 0
-    lock = threading.Lock()
-
-    def work(n: int) -> int:
-        nonlocal running, peak
-        with lock:
-            started.append(n)
-            running += 1
-            peak = max(peak, running)
-        time.sleep(0.001 * (n % 3))
-        with lock:
-            running -= 1
-        return n * 2
-
-    results = ordered_map(work, range(100), 4)
-    first = next(results)
-    assert first == 0
-    assert len(started) <= 17  # never more than 4 * concurrency (+1) submitted ahead
-    assert [first, *results] == [n * 2 for n in range(100)]
-    assert peak <= 4
-
-
-def test_ordered_map_propagates_errors():
-    def work(n: int) -> int:
-        if n == 3:
-            raise RuntimeError("boom")
-        return n
-
-    with pytest.raises(RuntimeError):
-        list(ordered_map(work, range(10), 2))
 
 
 def test_main_returns_exit_codes(capsys):

@@ -1,6 +1,7 @@
-"""One conformance suite for both transports: every framing and fault, fed to the blocking
-client (``client.fetch``, what ``get_*`` and the CLI use) and to the event-loop client
-(``client.fetch_async``, what ``get_*_output`` uses), must end the same way.
+"""One conformance suite for both ways of calling: every framing and fault, fed to a
+blocking caller (``Client.request``, what ``get_*`` and the CLI wait on) and to a caller
+on another event loop (``Client.request_async``, what ``get_*_output`` awaits), must end
+the same way.
 
 Waits are bounded by thread joins that fail a hung read; nothing asserts on wall time.
 """
@@ -24,6 +25,7 @@ from pulumi_aliread.core.apis import HANDSHAKE
 from pulumi_aliread.testing import SEED_HANDSHAKE_ID, Emulator
 
 FAST = {"backoff_base": 0.01, "backoff_cap": 0.05}
+PARAMS = {HANDSHAKE.id_param: SEED_HANDSHAKE_ID}
 HUNG = 60  # s: a read still running after this is hung (the test fails)
 
 PATHS = ["blocking", "event-loop"]
@@ -40,10 +42,10 @@ def read(path: str, endpoint: str, reader: aliread.Client | None = None, **optio
     def run() -> None:
         try:
             if path == "blocking":
-                outcome["result"] = reader.fetch(HANDSHAKE, SEED_HANDSHAKE_ID, call, creds)
+                outcome["result"] = reader.request(HANDSHAKE, PARAMS, call, creds)
             else:
                 outcome["result"] = asyncio.run(
-                    reader.fetch_async(HANDSHAKE, SEED_HANDSHAKE_ID, call, creds))
+                    reader.request_async(HANDSHAKE, PARAMS, call, creds))
         except BaseException as error:  # noqa: BLE001 - handed to the test
             outcome["error"] = error
 
@@ -329,10 +331,11 @@ def test_the_apis_own_404_is_still_not_found(path: str, emulator: Emulator,
     with pytest.raises(aliread.NotFoundError):
         call = settings.resolve(HANDSHAKE, config={}, endpoint=call_endpoint)
         creds = settings.resolve_credentials({})
+        params = {HANDSHAKE.id_param: "h-doesnotexist0000"}
         if path == "blocking":
-            client.fetch(HANDSHAKE, "h-doesnotexist0000", call, creds)
+            client.default_client().request(HANDSHAKE, params, call, creds)
         else:
-            asyncio.run(client.fetch_async(HANDSHAKE, "h-doesnotexist0000", call, creds))
+            asyncio.run(client.default_client().request_async(HANDSHAKE, params, call, creds))
 
 
 def test_cli_wait_timeout_exits_4_on_time(serve: Callable[..., HostileServer],

@@ -286,7 +286,7 @@ def test_ecs_metadata_and_oidc_malformed_answers_leak_nothing(kind: str, malform
     assert_no_secret(done.stdout, done.stderr)
 
 
-# --- bounds: every source ends in time, and its answer is capped before it is parsed --------
+# --- bounds: every source ends in time (its answer is read by the library's own HTTP) --------
 
 def test_a_dripping_credentials_uri_ends_at_the_read_deadline(tmp_path: Path) -> None:
     # Before: 1000 bytes dripped one each 0.2 s held aliread 200 s despite --deadline 2s
@@ -320,7 +320,8 @@ def build():
 
 at = time.monotonic() + float(deadline) if float(deadline) else None
 try:
-    Chain().credentials([Source(kind, "set it up", (kind,), build)], intro="none.",
+    bound = 3.0 if kind == "ecs" else 15.0  # as credential_chain.default_sources sets them
+    Chain().credentials([Source(kind, "set it up", (kind,), build, bound)], intro="none.",
                       deadline_at=at)
     print("FOUND")
 except NoCredentials as missing:
@@ -347,7 +348,7 @@ def _bounded_source(kind: str, step: hostile.Step, deadline: float,
 
 
 @pytest.mark.parametrize(("kind", "deadline", "bound"), [
-    ("ecs", 0, "within 1 s"),  # no deadline: the provider's own timeout, whole answer
+    ("ecs", 0, "within 3 s"),  # no deadline: the source's own bound, whole answer
     ("oidc", 2, "(the read's deadline)"),
 ])
 def test_a_dripping_source_ends_in_bounded_time(kind: str, deadline: float, bound: str,
@@ -355,18 +356,6 @@ def test_a_dripping_source_ends_in_bounded_time(kind: str, deadline: float, boun
     # Before: each exchange's read timeout restarted at every byte (60 s: TimeoutExpired).
     message, _ = _bounded_source(kind, hostile.drip(0.2, 1000), deadline, tmp_path)
     assert "its answer did not arrive whole" in message and bound in message
-
-
-@pytest.mark.parametrize(("kind", "answer"), [
-    ("uri", "100MB"), ("uri", "bomb"), ("ecs", "bomb"), ("oidc", "bomb"),
-])
-def test_a_huge_answer_is_cut_at_64_kib(kind: str, answer: str, tmp_path: Path) -> None:
-    # Before: requests read (and gunzipped) it all: 248 MB peak for 100 MB, more for bombs.
-    step = (hostile.bomb(256 << 20) if answer == "bomb"
-            else hostile.answer(200, b" " * (100 << 20), Content_Type="application/json"))
-    message, peak_kb = _bounded_source(kind, step, 0, tmp_path)
-    assert "its answer was larger than 64 KiB" in message
-    assert peak_kb < 150_000  # the interpreter and libraries take about 50 MB
 
 
 # --- no credentials at all: one clean line ----------------------------------------------------

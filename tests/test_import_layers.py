@@ -80,3 +80,21 @@ def test_the_specs_are_built_on_schemas() -> None:
     assert "pulumi_aliread.core.schemas" in graph["pulumi_aliread.core.spec"]
     assert not {"pulumi_aliread.core.apis", "pulumi_aliread.core.spec"} & set(
         graph["pulumi_aliread.core.schemas"])
+
+
+def test_no_module_of_the_stack_is_in_an_import_circle() -> None:
+    graph = _graph()
+    circles = {module: _path_back(graph, module) for module in graph
+               if not module.startswith("pulumi_aliread.testing")}
+    found = {module: " -> ".join(chain) for module, chain in circles.items() if chain}
+    assert not found, found
+
+
+def test_the_core_imports_no_entry_point() -> None:
+    graph = _graph()
+    above = ("pulumi_aliread.pulumi", "pulumi_aliread.cli", "pulumi_aliread.plugin",
+             "pulumi_aliread.testing")
+    climbing = {module: sorted(i for i in imports if i.startswith(above))
+                for module, imports in graph.items()
+                if module.startswith("pulumi_aliread.core")}
+    assert not any(climbing.values()), {m: i for m, i in climbing.items() if i}

@@ -126,3 +126,34 @@ def test_output_variant_refuses_the_option_for_auth_orders() -> None:
 
     with pytest.raises(aliread.InvalidInputError, match="GetHandshake only"):
         read_output(AUTH_ORDER, SEED_ORDER_ID, mismatch_means_accepted=True)
+
+
+def test_the_resource_counts_it_as_accepted(accepted: Emulator) -> None:
+    """``Handshake(..., mismatch_means_accepted=True)``: the dynamic provider reads with
+    it, and keeps it in the state (a refresh reads the same way)."""
+    config = stack_config(accepted, **{"alicloud:accessKey": INVITED_ACCESS_KEY_ID,
+                                       "alicloud:secretKey": INVITED_ACCESS_KEY_SECRET})
+
+    def program() -> None:
+        invite = aliread.Handshake("invite", SEED_HANDSHAKE_ID, expected_status="Accepted",
+                                   mismatch_means_accepted=True)
+        pulumi.export("status", invite.status)
+        pulumi.export("note", invite.note)
+
+    assert ProviderMocks(config).run(program) == {"status": "Accepted", "note": None}
+    assert [r.code for r in accepted.requests] == ["HandshakeStatusMismatch"]
+
+    def strict() -> None:
+        pulumi.export("status", aliread.Handshake("invite", SEED_HANDSHAKE_ID).status)
+
+    with pytest.raises(aliread.ConflictError, match="HandshakeStatusMismatch"):
+        ProviderMocks(config).run(strict)
+
+
+def test_the_resource_refuses_a_non_bool_at_once(emulator: Emulator) -> None:
+    def program() -> None:
+        aliread.Handshake("invite", SEED_HANDSHAKE_ID, mismatch_means_accepted="yes")
+
+    with pytest.raises(aliread.InvalidInputError, match="mismatch_means_accepted must be"):
+        ProviderMocks(stack_config(emulator)).run(program)
+    assert emulator.count() == 0

@@ -1,6 +1,6 @@
-"""The asyncio read path (what ``get_*_output`` uses): the same retries, errors, limits and
-answers as the blocking client, over every HTTP/1.1 framing a gateway may use, over TLS,
-and with kept-alive connections the server has dropped."""
+"""Reads awaited on another event loop (what ``get_*_output`` does): the same retries,
+errors, limits and answers as blocking callers get, over every HTTP/1.1 framing a gateway
+may use, over TLS, and with kept-alive connections the server has dropped."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from pulumi_helpers import stack_config
 import pulumi_aliread as aliread
 from pulumi_aliread.core import settings
 from pulumi_aliread.core.apis import HANDSHAKE
+from pulumi_aliread.core.read import prepare
 from pulumi_aliread.pulumi import outputs
 from pulumi_aliread.testing import (
     DEFAULT_ACCESS_KEY_ID,
@@ -42,7 +43,8 @@ def read_on_loop(endpoint: str, times: int = 1, pause: float = 0.0,
         creds = reader.credentials({})
         results = []
         for _ in range(times):
-            results.append(await reader.fetch_async(HANDSHAKE, SEED_HANDSHAKE_ID, call, creds))
+            results.append(await reader.request_async(
+                HANDSHAKE, {HANDSHAKE.id_param: SEED_HANDSHAKE_ID}, call, creds))
             await asyncio.sleep(pause)
         return results
 
@@ -226,12 +228,11 @@ def test_a_cancelled_reader_does_not_cancel_the_read_others_share(emulator: Emul
     emulator.latency = 0.1
 
     async def main() -> tuple[bool, str]:
-        call = settings.resolve(HANDSHAKE, config={}, endpoint=emulator.url)
+        one = prepare(HANDSHAKE, SEED_HANDSHAKE_ID, config={}, endpoint=emulator.url)
         reader = aliread.Client(max_concurrent_reads=4)
-        pending = reader.loop_state().submit(HANDSHAKE, SEED_HANDSHAKE_ID, call,
-                                             reader.credentials({}))
-        first = asyncio.ensure_future(outputs._finish(HANDSHAKE, pending, ()))
-        second = asyncio.ensure_future(outputs._finish(HANDSHAKE, pending, ()))
+        pending = reader.start(one)
+        first = asyncio.ensure_future(outputs._finish(one, pending))
+        second = asyncio.ensure_future(outputs._finish(one, pending))
         await asyncio.sleep(0.02)
         first.cancel()
         result = await second

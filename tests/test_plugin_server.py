@@ -26,6 +26,8 @@ from pulumi_aliread.core.apis import APIS, AUTH_ORDER, HANDSHAKE
 from pulumi_aliread.testing import (
     DEFAULT_ACCESS_KEY_ID,
     DEFAULT_ACCESS_KEY_SECRET,
+    INVITED_ACCESS_KEY_ID,
+    INVITED_ACCESS_KEY_SECRET,
     SEED_HANDSHAKE_ID,
     SEED_ORDER_ID,
     STS_ACCESS_KEY_ID,
@@ -157,7 +159,7 @@ def test_schema_matches_the_api_specs() -> None:
         assert set(function["outputs"]["required"]) == \
             {name for name, f in fields.items() if f.required} | {"requestId"}
         inputs = {id_name, expect, "region", "endpoint"} | (
-            {"apiVersion"} if api is AUTH_ORDER else set())
+            {"apiVersion"} if api is AUTH_ORDER else {"mismatchMeansAccepted"})
         assert set(function["inputs"]["properties"]) == inputs
         assert function["inputs"]["required"] == [id_name]
         resource = schema["resources"][f"aliread:index:{res}"]
@@ -316,6 +318,47 @@ def test_check_reports_bad_inputs_as_failures(plugin: Plugin) -> None:
                      expectedState=["DONE"], color="red")), timeout=60)
     assert sorted(f.property for f in response.failures) == \
         ["apiVersion", "color", "expectedState", "region"]
+
+
+def test_mismatch_means_accepted_on_the_function_and_the_resource(
+        tmp_path: Path, emulator: Emulator) -> None:
+    """With the invited account's keys, an accepted invitation answers HTTP 409
+    HandshakeStatusMismatch; ``mismatchMeansAccepted: true`` counts it as Accepted."""
+    invited = Plugin(tmp_path)
+    emulator.set_state(SEED_HANDSHAKE_ID, "Accepted")
+    try:
+        invited.configure(resourcemanagerEndpoint=emulator.url,
+                          accessKey=INVITED_ACCESS_KEY_ID, secretKey=INVITED_ACCESS_KEY_SECRET)
+        response = _invoke(invited, "getHandshake", handshakeId=SEED_HANDSHAKE_ID,
+                           expectedStatus=["Accepted"], mismatchMeansAccepted=True)
+        result = _plain(getattr(response, "return"))
+        assert result["status"] == "Accepted" and "note" not in result
+        created = _create(invited, HANDSHAKE_URN, False, handshakeId=SEED_HANDSHAKE_ID,
+                          mismatchMeansAccepted=True)
+        state = _plain(created.properties)
+        assert state["status"] == "Accepted" and state["mismatchMeansAccepted"] is True
+        with pytest.raises(grpc.RpcError) as failure:
+            _invoke(invited, "getHandshake", handshakeId=SEED_HANDSHAKE_ID)
+        line = _one_line(failure)
+        assert "HandshakeStatusMismatch" in line
+        assert "(input mismatchMeansAccepted: true)" in line and "in Python" not in line
+    finally:
+        emulator.set_state(SEED_HANDSHAKE_ID, "Pending")
+        invited.close()
+
+
+def test_check_refuses_mismatch_means_accepted_where_it_does_not_apply(plugin: Plugin) -> None:
+    orders = plugin.stub.Check(provider_pb2.CheckRequest(
+        urn=ORDER_URN, olds=_values(),
+        news=_values(orderId=SEED_ORDER_ID, mismatchMeansAccepted=True)), timeout=60)
+    handshakes = plugin.stub.Check(provider_pb2.CheckRequest(
+        urn=HANDSHAKE_URN, olds=_values(),
+        news=_values(handshakeId=SEED_HANDSHAKE_ID, mismatchMeansAccepted="yes")), timeout=60)
+
+    assert [f.property for f in orders.failures] == ["mismatchMeansAccepted"]
+    ((failure,),) = [handshakes.failures]
+    assert failure.property == "mismatchMeansAccepted"
+    assert failure.reason.startswith("mismatchMeansAccepted must be")
 
 
 # -- configuration --------------------------------------------------------------------

@@ -21,7 +21,8 @@ PRIVATE = re.compile(r"\bSETTINGS\b|_sync_await|_ensure_event_loop|_serializatio
 def test_private_pulumi_names_appear_only_in_the_compat_module() -> None:
     users = sorted(
         str(path.relative_to(PACKAGE)) for path in PACKAGE.rglob("*.py")
-        if path.relative_to(PACKAGE).as_posix() != "pulumi/compat.py" and "plugin" not in path.parts
+        if path.relative_to(PACKAGE).as_posix() != "pulumi/compat.py"
+        and "plugin" not in path.parts
         and PRIVATE.search(path.read_text(encoding="utf-8"))
     )
     assert users == []

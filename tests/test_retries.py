@@ -32,6 +32,24 @@ def test_transient_fault_is_retried_then_succeeds(fault, emulator, credentials):
     assert emulator.count() == 3
 
 
+@pytest.mark.parametrize("code", ["Throttling.Resource", "Concurrency.Throttling",
+                                  "Operation.Throttling.Tenant"])
+def test_any_code_with_throttling_in_it_is_retried(code, emulator, credentials):
+    # As terraform-provider-alicloud's NeedRetry reads them: not only the listed codes.
+    emulator.inject(Fault.http(400, code=code), times=2)
+    result = aliread.get_handshake(SEED_HANDSHAKE_ID, endpoint=emulator.url, **FAST)
+    assert result.handshake_id == SEED_HANDSHAKE_ID
+    assert emulator.count() == 3
+
+
+def test_a_throttling_code_that_persists_is_unavailable(emulator, credentials):
+    emulator.inject(Fault.http(400, code="Concurrency.Throttling"))
+    with pytest.raises(aliread.ServiceUnavailableError) as caught:
+        aliread.get_handshake(SEED_HANDSHAKE_ID, endpoint=emulator.url, max_attempts=2, **FAST)
+    assert (caught.value.attempts, caught.value.stop_reason) == (2, "max_attempts")
+    assert "lower the request rate" in str(caught.value)
+
+
 def test_read_timeout_is_retried_then_succeeds(emulator, credentials):
     emulator.inject(Fault.hang(5), times=1)
     result = aliread.get_join_permission_auth_order(

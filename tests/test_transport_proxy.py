@@ -19,7 +19,7 @@ from pulumi_helpers import stack_config
 
 import pulumi_aliread as aliread
 from pulumi_aliread.core.apis import AUTH_ORDER, HANDSHAKE
-from pulumi_aliread.core.transport import Transport, TransportFailure, proxy_for
+from pulumi_aliread.core.http import proxy_for
 from pulumi_aliread.testing import SEED_HANDSHAKE_ID, SEED_ORDER_ID, Emulator
 from pulumi_aliread.testing.mocks import ProviderMocks
 
@@ -81,19 +81,17 @@ def test_proxy_decision_reads_os_environ_by_default(monkeypatch: pytest.MonkeyPa
     assert proxy_for(RM) is None
 
 
-def test_a_clients_transport_follows_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_clients_route_follows_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     with aliread.Client() as reader:
-        assert reader.transport(RM).proxy is None
+        assert reader.proxy_for(RM) is None
         monkeypatch.setenv("HTTPS_PROXY", f"http://user:{PASSWORD}@proxy.internal:3128")
-        proxied = reader.transport(RM)
-        assert proxied.proxy == "http://proxy.internal:3128"  # no credentials kept in view
-        assert reader.transport(RM) is proxied  # shared
-        assert PASSWORD not in repr(vars(proxied)) and PASSWORD not in repr(reader)
+        assert reader.proxy_for(RM) == f"http://user:{PASSWORD}@proxy.internal:3128"
+        assert PASSWORD not in repr(reader)
 
 
 def test_an_unsupported_proxy_scheme_is_refused_clearly() -> None:
     with pytest.raises(aliread.InvalidInputError, match="'socks5' is not supported") as caught:
-        Transport(RM, proxy=f"socks5://user:{PASSWORD}@proxy.internal:1080")
+        aliread.Client(proxy=f"socks5://user:{PASSWORD}@proxy.internal:1080")
     assert PASSWORD not in str(caught.value)
 
 
@@ -224,19 +222,18 @@ def test_http_proxy_from_the_environment_is_used(
 
 
 def test_https_goes_through_a_connect_tunnel(forward_proxy: ForwardProxy,
+                                             credentials: tuple[str, str],
                                              caplog: pytest.LogCaptureFixture) -> None:
-    tunnel = Transport(RM, proxy=_with_credentials(forward_proxy))
     caplog.set_level(logging.DEBUG)
-    try:
-        with pytest.raises(TransportFailure) as caught:
-            tunnel.get("/?Action=GetHandshake", 2, 2)
-    finally:
-        tunnel.close()
+    with aliread.Client(proxy=_with_credentials(forward_proxy)) as tunnel, \
+            pytest.raises(aliread.ApiError) as caught:
+        tunnel.read(HANDSHAKE, SEED_HANDSHAKE_ID, endpoint=RM, max_attempts=3,
+                    connect_timeout=2, read_timeout=2)
 
     method, target, auth = forward_proxy.seen[0]
     assert (method, target) == ("CONNECT", "resourcemanager.aliyuncs.com:443")
     assert auth == _basic("ci", PASSWORD)
-    assert caught.value.kind == "ProxyRefused" and caught.value.permanent
+    assert caught.value.code == "ProxyRefused" and caught.value.attempts == 1
     assert forward_proxy.url in str(caught.value) and "HTTP 403" in str(caught.value)
     assert PASSWORD not in str(caught.value) and PASSWORD not in caplog.text
 
@@ -338,8 +335,7 @@ def test_proxy_credentials_never_reach_messages_or_logs(
 def test_output_reads_behind_a_proxy_go_through_it(
     emulator: Emulator, forward_proxy: ForwardProxy, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # The asyncio path connects directly only: a proxied endpoint is read by the
-    # blocking client on a thread, through the proxy the environment names.
+    # Through the proxy the environment names, as every other read.
     port = urlsplit(emulator.url).port
     endpoint = f"http://aliread-gateway.invalid:{port}"
     monkeypatch.setenv("HTTP_PROXY", _with_credentials(forward_proxy))

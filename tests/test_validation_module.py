@@ -5,17 +5,8 @@ from __future__ import annotations
 import pytest
 
 import pulumi_aliread as aliread
-from pulumi_aliread.core import client, validation
+from pulumi_aliread.core import validation
 from pulumi_aliread.core.apis import HANDSHAKE
-from pulumi_aliread.pulumi import provider
-
-
-def test_old_homes_still_import_the_same_helpers() -> None:
-    for name in ("is_plain", "validate_plain", "validate_option", "normalize_expected",
-                 "SETTING_KEYS"):
-        assert getattr(provider, name) is getattr(validation, name)
-    assert client.validate_mismatch_means_accepted is (
-        validation.validate_mismatch_means_accepted)
 
 
 @pytest.mark.parametrize(("key", "value", "message"), [

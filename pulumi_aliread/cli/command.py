@@ -88,7 +88,8 @@ def run(
         _emit(api, [Outcome(i, Status.ERROR, error=bad_ids.get(i) or refused) for i in ids],
               fmt, out, None)
         return exitcodes.BAD_INPUT
-    reader = Client()  # this run's connections and credential chain, closed at its end
+    # This run's loop, connections and credential chain, closed at its end.
+    reader = Client(max_concurrent_reads=max(1, concurrency))
     try:
         return _read_and_emit(api, ids, reader, settings, expected, fmt, out, err,
                               concurrency=concurrency, wait=wait, timeout=timeout,

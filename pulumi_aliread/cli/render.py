@@ -11,7 +11,7 @@ from dataclasses import fields
 from typing import Any, TextIO
 
 from ..core.apis import ApiSpec
-from ..errors import AlireadError, ExpectationNotMetError
+from ..errors import AlireadError, ExpectationNotMetError, InvalidInputError
 from .durations import format_duration
 from .run import Outcome, Status
 
@@ -43,9 +43,13 @@ def error_data(error: AlireadError) -> dict[str, Any]:
     the message on one line."""
     return {
         "type": type(error).__name__,
-        "code": error.code,
+        # A locally refused input has no API code; scripts still branch on one.
+        "code": error.code or ("InvalidInput" if isinstance(error, InvalidInputError)
+                               else None),
         "http_status": error.http_status,
         "request_id": error.request_id,
+        "attempts": error.attempts,
+        "stop_reason": error.stop_reason,
         "message": one_line(error.message),
     }
 

@@ -5,22 +5,24 @@ Everything here works from an ``ApiSpec``; nothing knows which API it reads.
 
 from __future__ import annotations
 
+import itertools
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
 from .. import errors
-from ..core import client
 from ..core.apis import ApiSpec
-from ..core.client import Client, default_client
+from ..core.client import Client, default_client, wait_done
+from ..core.read import Read, settle
 from ..core.settings import CallSettings, Credentials
 from ..errors import NotReadError, WaitTimeoutError
 from .durations import format_duration
-from .pool import ordered_map
 
 JITTER = 0.2  # each pause is the interval +/- 20 %
 # The code of NoCredentialsError (settings.resolve_credentials: no source has credentials).
@@ -63,18 +65,59 @@ class Job:
 
 def read_once(job: Job) -> Iterator[Outcome]:
     """Read every id once; yield outcomes in input order as they complete."""
+    yield from _read_all(job, job.settings, job.creds, job.ids, waiting=False)
+
+
+def _read_all(job: Job, settings: CallSettings, creds: Credentials, ids: Iterable[str], *,
+              waiting: bool) -> Iterator[Outcome]:
+    """The outcome of each id, in order: reads started on the job's client, at most
+    ``4 * job.concurrency`` ahead of the consumer (the client runs ``concurrency`` at
+    once). A credential-wide error cancels the reads not finished (the same credentials
+    would fail them all): those are "not read". When the consumer stops early (an
+    exception, a signal, ``close()``), the reads in flight are cancelled."""
+    template = Read(job.api, "", settings, None, job.expected, job.mismatch_means_accepted,
+                    command_line=True)
     stop = threading.Event()
+    window: deque[tuple[Read, Future[Any] | None]] = deque()
+    lock = threading.Lock()
 
-    def one(object_id: str) -> Outcome:
-        if stop.is_set():
-            return _not_read(object_id)
-        outcome = _read(job, job.settings, job.creds, object_id, waiting=False)
-        if stops_the_run(job.api, outcome.error):
-            stop.set()  # the same credentials would fail for every other id
-        return outcome
+    def check(done: Future[Any]) -> None:
+        error = None if done.cancelled() else done.exception()
+        if isinstance(error, errors.AlireadError) and stops_the_run(job.api, error):
+            stop.set()
+            with lock:
+                pending = [future for _, future in window if future is not None]
+            for future in pending:
+                future.cancel()
 
-    # No more reader threads than ids: each costs a thread start (one id: one thread).
-    yield from ordered_map(one, job.ids, min(job.concurrency, max(1, len(job.ids))))
+    def start(object_id: str) -> None:
+        one = replace(template, object_id=object_id)
+        future = None if stop.is_set() else job.client.start(one, creds)
+        with lock:
+            window.append((one, future))
+        if future is not None:
+            future.add_done_callback(check)
+
+    todo = iter(ids)
+    try:
+        for object_id in itertools.islice(todo, 4 * max(1, job.concurrency)):
+            start(object_id)
+        while window:
+            with lock:
+                one, future = window.popleft()
+            for object_id in itertools.islice(todo, 1):
+                start(object_id)
+            if future is not None:
+                wait_done(future)
+            if future is None or future.cancelled():
+                yield _not_read(one.object_id)
+            else:
+                yield _outcome(job, one, future, waiting=waiting)
+    finally:
+        with lock:
+            pending = [future for _, future in window if future is not None]
+        for future in pending:
+            future.cancel()
 
 
 def wait_all(
@@ -100,7 +143,6 @@ def wait_all(
     todo = list(range(len(job.ids)))
     deadline = time.monotonic() + timeout
     jitter = random.Random()
-    stop = threading.Event()
     creds: Credentials | None = job.creds  # resolved up front for the first round
     while True:
         if creds is None:
@@ -115,21 +157,11 @@ def wait_all(
         settings = replace(job.settings, options=job.settings.options.merged(
             deadline=max(1.0, min(job.settings.options.deadline, left))))
 
-        def one(index: int, settings: CallSettings = settings,
-                creds: Credentials = creds) -> Outcome:
-            object_id = job.ids[index]
-            if stop.is_set():
-                return _not_read(object_id)
-            outcome = _read(job, settings, creds, object_id, waiting=True)
+        finished = False
+        reads = _read_all(job, settings, creds, [job.ids[i] for i in todo], waiting=True)
+        for index, outcome in zip(todo, reads, strict=True):
             if outcome.result is None and outcome.status is Status.PENDING:
                 outcome.result = outcomes[index].result  # keep the last good read
-            if stops_the_run(job.api, outcome.error):
-                stop.set()
-            return outcome
-
-        finished = False
-        reads = ordered_map(one, todo, min(job.concurrency, len(todo)))
-        for index, outcome in zip(todo, reads, strict=True):
             outcomes[index] = outcome
             finished = finished or outcome.status in (Status.NOT_EXPECTED, Status.ERROR)
         todo = [i for i in todo if outcomes[i].status is Status.PENDING]
@@ -157,27 +189,21 @@ def stops_the_run(api: ApiSpec, error: errors.AlireadError | None) -> bool:
     return spec is not None and spec.credentials_wide
 
 
-def _read(job: Job, settings: CallSettings, creds: Credentials, object_id: str, *,
-          waiting: bool) -> Outcome:
-    api = job.api
+def _outcome(job: Job, one: Read, done: Future[Any], *, waiting: bool) -> Outcome:
+    """What the finished read ``done`` of ``one`` makes of its id (``read.settle``)."""
     try:
-        result = job.client.fetch(api, object_id, settings, creds)
-    except errors.AlireadError as error:
-        accepted = (client.invited_view(api, object_id, error)
-                    if job.mismatch_means_accepted else None)
-        if accepted is None:
-            # kept per id: no frames (a failure costs what a result does)
-            error.__traceback__ = None
-            retry = waiting and isinstance(error, errors.ServiceUnavailableError)
-            return Outcome(object_id, Status.PENDING if retry else Status.ERROR, error=error)
-        result = accepted
-    try:
-        client.check_expectation(api, result, job.expected, command_line=True)
+        result = settle(one, done)
     except errors.ExpectationNotMetError as miss:
-        state = getattr(result, api.state_field)
-        final = not waiting or state in api.terminal_states
-        return Outcome(object_id, Status.NOT_EXPECTED if final else Status.PENDING, result, miss)
-    return Outcome(object_id, Status.OK, result)
+        state = getattr(miss.result, job.api.state_field)  # type: ignore[attr-defined]
+        final = not waiting or state in job.api.terminal_states
+        status = Status.NOT_EXPECTED if final else Status.PENDING
+        return Outcome(one.object_id, status, miss.result, miss)  # type: ignore[attr-defined]
+    except errors.AlireadError as error:
+        # kept per id: no frames (a failure costs what a result does)
+        error.__traceback__ = None
+        retry = waiting and isinstance(error, errors.ServiceUnavailableError)
+        return Outcome(one.object_id, Status.PENDING if retry else Status.ERROR, error=error)
+    return Outcome(one.object_id, Status.OK, result)
 
 
 def _not_read(object_id: str) -> Outcome:

@@ -1,13 +1,12 @@
-"""One read's attempts: sign, send, interpret the answer, try again as ``RetryPolicy``
-decides, and build the error of a read that failed, once, with how it ended.
+"""One request's attempts: sign, send, interpret the answer, try again as
+``RetryPolicy`` decides, and build the error of a request that failed, once, with how it
+ended.
 
 Requests are signed by aliyun-python-sdk-core's RPC signer (HMAC-SHA1) with exactly the
 keys resolved by ``settings``; the SDK's client is not used, so its environment
 override (``ALIYUN_ACCESS_KEY_ID``), ECS-only retries and DEBUG parameter logging do not
-apply. There is one attempt loop per transport kind: ``attempt`` (blocking,
-``transport.Transport``) and ``attempt_async`` (the running event loop,
-``async_transport.AsyncTransport``); both see each attempt's answer or failure through
-``Attempt`` and ask the same ``RetryPolicy``.
+apply. ``attempt`` is the one attempt loop (a coroutine on the client's event loop);
+``Attempt`` signs each attempt and reads its answer or failure.
 """
 
 from __future__ import annotations
@@ -28,10 +27,10 @@ from .. import errors
 from . import redaction, schemas
 from .apis import THROTTLING_CODES, TRANSIENT_CODE_PREFIXES
 from .bodies import BodyTooLarge, UndecodableBody
+from .http import Answer, TransportFailure
 from .retries import RetryPolicy
 from .settings import CallSettings, Credentials
 from .spec import ErrorSpec, Operation
-from .transport import Answer, TransportFailure
 
 log = logging.getLogger("pulumi_aliread")
 redaction.protect_logger("pulumi_aliread")
@@ -63,14 +62,13 @@ class RetryMetrics:
             self.requests, self.retries, self.backoff_seconds = 0, 0, 0.0
 
 
-class BlockingTransport(Protocol):
-    def get(self, path_and_query: str, connect_timeout: float, read_timeout: float,
-            deadline_at: float | None = None) -> Answer: ...
+class Send(Protocol):
+    """Sends one signed GET of ``path_and_query`` (``http.Http.request`` bound to an
+    endpoint): the answer, or ``TransportFailure`` / ``BodyTooLarge`` /
+    ``UndecodableBody``."""
 
-
-class LoopTransport(Protocol):
-    async def get(self, path_and_query: str, connect_timeout: float, read_timeout: float,
-                  deadline_at: float | None = None) -> Answer: ...
+    async def __call__(self, path_and_query: str, connect_timeout: float,
+                       read_timeout: float, deadline_at: float | None) -> Answer: ...
 
 
 @dataclass(slots=True)
@@ -105,19 +103,21 @@ class Failure:
                          stop_reason=stop_reason)
 
 
-def attempt(api: Operation, params: Mapping[str, str], settings: CallSettings,
-            creds: Credentials, transport: BlockingTransport, metrics: RetryMetrics,
-            deadline_at: float | None = None) -> Any:
-    """Send ``api`` with its own query ``params`` over the blocking ``transport``,
-    retrying transient failures, within ``settings.options.deadline`` and ``deadline_at``
-    (``time.monotonic()`` seconds, if sooner).
+async def attempt(api: Operation, params: Mapping[str, str], settings: CallSettings,
+                  creds: Credentials, send: Send, metrics: RetryMetrics,
+                  deadline_at: float | None = None) -> Any:
+    """One signed request of ``api`` with its own query ``params``, sent by ``send`` and
+    retried as ``RetryPolicy`` decides, within ``settings.options.deadline`` (and
+    ``deadline_at``, ``time.monotonic()`` seconds, if sooner).
 
-    Returns the validated result object, or (not raised) the ``AlireadError`` of a read
-    that failed: the caller raises it from its own frame, so that an error kept by the
-    caller (the CLI keeps one per id) holds no frame of this loop, whose locals would
-    cost ~10 KB per failed read (measured: 10 000 ids not found took 155 MB against
-    39 MB found).
+    Returns what ``schemas.load_response`` makes of the answer, or (not raised) the
+    ``AlireadError`` of a request that failed: the caller raises it from its own frame,
+    so that an error kept by the caller (the CLI keeps one per id) holds no frame of this
+    loop, whose locals would cost ~10 KB per failed read (measured: 10 000 ids not found
+    took 155 MB against 39 MB found).
     """
+    import asyncio  # not at import: --help never loads it
+
     policy = RetryPolicy(settings.options)
     started = time.monotonic()
     attempts = 0
@@ -125,38 +125,8 @@ def attempt(api: Operation, params: Mapping[str, str], settings: CallSettings,
         attempts += 1
         one = Attempt(api, params, settings, creds, started, metrics, deadline_at)
         try:
-            answer = transport.get(one.path, one.connect_timeout, one.read_timeout,
-                                   one.deadline_at)
-        except (TransportFailure, BodyTooLarge, UndecodableBody) as failed:
-            outcome = one.failed(failed)
-        else:
-            outcome = one.interpret(answer)
-        if not isinstance(outcome, Failure):
-            return outcome
-        pause, stop_reason = _next(policy, outcome, attempts, started)
-        if pause is not None and deadline_at is not None \
-                and time.monotonic() + pause >= deadline_at:
-            pause, stop_reason = None, "deadline"
-        if pause is None:
-            return outcome.error(attempts, started, stop_reason or "permanent")
-        metrics.add(retries=1, backoff=pause)
-        time.sleep(pause)
-
-
-async def attempt_async(api: Operation, params: Mapping[str, str], settings: CallSettings,
-                        creds: Credentials, transport: LoopTransport,
-                        metrics: RetryMetrics, deadline_at: float | None = None) -> Any:
-    """``attempt`` on the running event loop, over ``transport``."""
-    import asyncio  # not at import: the blocking paths (the CLI) never load it
-    policy = RetryPolicy(settings.options)
-    started = time.monotonic()
-    attempts = 0
-    while True:
-        attempts += 1
-        one = Attempt(api, params, settings, creds, started, metrics, deadline_at)
-        try:
-            answer = await transport.get(one.path, one.connect_timeout, one.read_timeout,
-                                         one.deadline_at)
+            answer = await send(one.path, one.connect_timeout, one.read_timeout,
+                                one.deadline_at)
         except (TransportFailure, BodyTooLarge, UndecodableBody) as failed:
             outcome = one.failed(failed)
         else:
@@ -384,8 +354,10 @@ def _foreign_answer(api: Operation, object_id: str, answer: Answer,
 
 
 def _is_throttling(code: str, status: int) -> bool:
-    """Every throttling signal of Alibaba Cloud gateways: HTTP 429 or a throttling code."""
-    return status == 429 or code.startswith(THROTTLING_CODES)
+    """Every throttling signal of Alibaba Cloud gateways: HTTP 429, a throttling code, or
+    any code with ``Throttling`` in it (``Concurrency.Throttling``...), as
+    terraform-provider-alicloud's ``NeedRetry`` reads them."""
+    return status == 429 or "Throttling" in code or code.startswith(THROTTLING_CODES)
 
 
 def _is_transient(spec: ErrorSpec | None, code: str, status: int) -> bool:

@@ -1,6 +1,6 @@
-"""An answer's body: its Content-Encoding decoded, within the size cap, on both transports.
+"""An answer's body: its Content-Encoding decoded, within the size cap.
 
-Both transports ask for ``identity``, but a gateway or proxy may compress anyway. The
+The client asks for ``identity``, but a gateway or proxy may compress anyway. The
 body is decoded as it arrives and never grows past ``MAX_BODY_BYTES``, compressed or not
 (a 1 MB gzip answer may inflate to 1 GB), so memory stays near the cap whatever the
 encoding. ``gzip`` / ``x-gzip`` and ``deflate`` (zlib or raw) are decoded; any other
@@ -91,13 +91,6 @@ class BodyDecoder:
             f"the answer's {self._encoding} data (Content-Encoding {self._encoding!r}) is "
             "corrupt or cut short"
         )
-
-
-def decode(content_encoding: str | None, body: bytes, cap: int = MAX_BODY_BYTES) -> bytes:
-    """``body`` decoded (see ``BodyDecoder``)."""
-    decoder = BodyDecoder(content_encoding, cap)
-    decoder.feed(body)
-    return decoder.finish()
 
 
 def retry_after(headers: Mapping[str, str]) -> float | None:

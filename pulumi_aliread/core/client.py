@@ -1,67 +1,71 @@
-"""``Client``: one set of connections, credentials, shared reads and counters.
+"""``Client``: one event loop, its HTTP connections, credentials, shared reads, counters.
 
-Every read goes through a ``Client``. It owns what reads share: the connection pools of
-both transports (``transport.Transport`` per endpoint, proxy and CA bundle;
-``async_transport.AsyncTransport`` per event loop), the credential chain and its cached
-providers, the answers identical reads of one Pulumi program share, the read queue of
-each event loop, and the retry counters. The module functions (``read``, ``fetch``,
-``fetch_async``) use a default client, created on first use; a Pulumi program's reads
-(``get_*_output``) use one client per program (``program_client``). Tests and
-applications that want their own make one: ``with Client() as client: ...``.
+Every read goes through a ``Client`` and runs on the client's own event loop, a daemon
+thread started on first use: httpx's async client sends there, at most
+``max_concurrent_reads`` requests at once. Blocking callers (``get_*``, the dynamic
+provider, ``aliread``) submit a read and wait for its ``concurrent.futures.Future``;
+async callers (``get_*_output`` on the Pulumi program's loop, the plugin) await it with
+``asyncio.wrap_future``. One execution model for all of them.
 
-A read is validated before any I/O (``validation``), its settings resolved
-(``settings.resolve``), then sent and retried by ``attempts``.
+``read`` is the whole read (``core.read``); ``request`` / ``request_async`` send one
+signed request of any operation with its retry policy. The module function ``read`` and
+the plain ``get_*`` use a default client, created on first use; tests and applications
+that want their own make one: ``with Client() as client: ...``.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
+import signal
 import threading
 import time
-import weakref
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Coroutine, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .. import errors
 from .apis import ApiSpec
-from .attempts import RetryMetrics, attempt, attempt_async
-from .options import ReadOptions
-from .settings import CallSettings, ConfigLookup, Credentials, resolve, resolve_credentials
+from .attempts import RetryMetrics, attempt
+from .read import Read, check_expectation, invited_view, prepare, settle
+from .settings import CallSettings, ConfigLookup, Credentials, resolve_credentials
 from .spec import Operation
-from .validation import validate_id, validate_mismatch_means_accepted, validate_states
-from .watchdog import Watchdog
 
 if TYPE_CHECKING:
     import asyncio
 
     from .credential_chain import Chain
-    from .loop_reads import LoopState
+    from .http import Answer, Http
     from .shared_reads import SharedReads
-    from .transport import Transport
+
+T = TypeVar("T")
 
 #: ``Client``'s default ``max_concurrent_reads``.
 MAX_CONCURRENT_READS = 32
 
-__all__ = ["Client", "RetryMetrics", "check_expectation", "default_client", "fetch",
-           "fetch_async", "invited_view", "program_client", "read"]
+# How long a blocking caller sleeps on a read at most before it looks at signals again:
+# CPython runs a signal's handler in the main thread between bytecodes, so a main thread
+# blocked on a lock with no timeout would handle Ctrl-C only once the read ends.
+_SIGNAL_CHECK_SECONDS = 0.1
+
+__all__ = ["Client", "RetryMetrics", "check_expectation", "default_client",
+           "invited_view", "read", "wait_done"]
 
 
 class Client:
-    """Reads with their own connections, credential cache, shared reads and counters.
+    """Reads with their own event loop, connections, credential cache and counters.
 
-    Usable as a context manager: leaving it (or ``close()``) closes its connections.
-    Thread-safe; one client may serve any number of threads and event loops.
+    Usable as a context manager: leaving it (or ``close()``) closes its connections and
+    stops its loop. Thread-safe; one client serves any number of threads and loops.
 
     Args:
         proxy (str | None): an HTTP proxy URL (``http://[user:password@]host:port``)
             for every request of this client, loopback endpoints included; default None:
             the environment's (``HTTPS_PROXY`` / ``HTTP_PROXY`` / ``NO_PROXY``), never
             for loopback hosts. Its password never appears in messages or logs.
-        max_concurrent_reads (int): how many ``get_*_output`` reads of one event loop
-            are in flight at once (default 32); more wait in a queue.
+        max_concurrent_reads (int): how many requests are in flight at once (default
+            32); more wait their turn.
 
     Attributes:
-        metrics (RetryMetrics): requests sent, retries, seconds of backoff, by this
-            client's reads.
+        metrics (RetryMetrics): requests sent, retries, seconds of backoff.
 
     Raises:
         InvalidInputError: ``proxy`` is not an http(s) URL, or ``max_concurrent_reads``
@@ -76,57 +80,39 @@ class Client:
                 f"max_concurrent_reads must be a whole number >= 1, got "
                 f"{max_concurrent_reads!r}."
             )
-        if proxy is not None:
-            from .transport import parse_proxy
+        from . import http  # httpx: imported with the first client, not by the first read
 
+        if proxy is not None:
             if not isinstance(proxy, str):
                 raise errors.InvalidInputError(
                     f"proxy must be a URL string such as 'http://proxy.example.com:3128' "
                     f"or None, got {type(proxy).__name__}."
                 )
-            parse_proxy(proxy)  # refused now, before any read
+            http.parse_proxy(proxy)  # refused now, before any read
         self._proxy = proxy
         self.metrics = RetryMetrics()
         self.max_concurrent_reads = max_concurrent_reads
         self._lock = threading.Lock()
         self._closed = False
-        self._watchdog = Watchdog()
-        self._transports: dict[tuple[str, str | None, str | None], Transport] = {}
-        self._loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, LoopState] = (
-            weakref.WeakKeyDictionary()
-        )
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._http: Http | None = None
+        self._slots: asyncio.Semaphore | None = None
         self._chain: Chain | None = None
         self._shared: SharedReads | None = None
 
-    # -- reads -------------------------------------------------------------------------
+    # -- the read ------------------------------------------------------------------------
 
-    def read(
-        self,
-        api: ApiSpec,
-        object_id: object,
-        *,
-        expected: object = None,
-        config: ConfigLookup | None = None,
-        mismatch_means_accepted: bool | None = None,
-        options: ReadOptions | None = None,
-        **keywords: Any,
-    ) -> Any:
-        """Read one object of ``api`` now; validate everything before the first request.
+    def read(self, api: ApiSpec | str, object_id: object, **keywords: Any) -> Any:
+        """Read one object of ``api`` now; everything is validated before any request.
 
         Args:
             api (ApiSpec | str): ``apis.HANDSHAKE`` or ``apis.AUTH_ORDER``, or the
                 action's name (``"GetHandshake"``, ``"GetJoinPermissionAuthOrder"``).
-            object_id (str): the object's id (checked as ``api`` specifies).
-            expected (str | Sequence[str] | None): the states the object must be in;
-                None: any. Default None.
-            config (ConfigLookup | None): Pulumi config (``.get("ns:key")``) consulted
-                for settings and credentials; None: environment and default chain only.
-            mismatch_means_accepted (bool | None): see ``invited_view``. Default None.
-            options (ReadOptions | None): timeouts and retry knobs; default
-                ``ReadOptions()``.
-            **keywords: those of ``settings.resolve``: ``region``, ``endpoint``,
-                ``api_version``, ``allow_insecure_http``, and (overriding ``options``'
-                fields) ``connect_timeout=``...
+            object_id (str): the object's id.
+            **keywords: those of ``read.prepare``: ``expected``, ``config``,
+                ``mismatch_means_accepted``, ``options``, ``region``, ``endpoint``,
+                ``api_version``, ``allow_insecure_http``, ``deadline=``...
 
         Returns:
             The result object of ``api`` (``api.result_type``).
@@ -138,41 +124,24 @@ class Client:
                 for (``attempts`` and ``stop_reason`` say how the read ended).
             ExpectationNotMetError: read, but not in an ``expected`` state.
         """
-        api = _api_of(api)
-        if options is not None and not isinstance(options, ReadOptions):
-            raise errors.InvalidInputError(
-                f"options must be a pulumi_aliread.ReadOptions or None, got "
-                f"{type(options).__name__}: build one with ReadOptions(deadline=...), or "
-                "pass the timeouts as keywords (deadline=...)."
-            )
-        if config is not None and not callable(getattr(config, "get", None)):
-            raise errors.InvalidInputError(
-                f"config must be a mapping of namespaced Pulumi config keys "
-                f"('alicloud:region': ...) or None, got {type(config).__name__}."
-            )
-        object_id = validate_id(api, object_id)
-        expected_states = validate_states(api, expected)
-        accept_mismatch = validate_mismatch_means_accepted(api, mismatch_means_accepted)
-        settings = resolve(api, config=config, options=options, **keywords)
-        try:
-            creds = self.credentials(config, deadline=settings.options.deadline)
-            result = self.fetch(api, object_id, settings, creds)
-        except errors.ConflictError as error:
-            result = invited_view(api, object_id, error) if accept_mismatch else None
-            if result is None:
-                raise
-        check_expectation(api, result, expected_states)
-        return result
+        one = prepare(api, object_id, **keywords)
+        future = self.start(one)
+        wait_done(future)
+        return settle(one, future)
 
-    def fetch(self, api: ApiSpec, object_id: str, settings: CallSettings,
-              creds: Credentials) -> Any:
-        """Send the signed request of a validated read, retrying transient failures.
+    def start(self, one: Read, creds: Credentials | None = None) -> concurrent.futures.Future[Any]:
+        """Step 2 of ``one`` on this client's loop: credentials (``creds``, else looked up
+        within the read's deadline), then the request. Its future holds the result or
+        the read's ``AlireadError``; ``read.settle`` finishes the read."""
+        return self.submit(self._fetch(one, creds))
 
-        Returns the result object; raises the read's ``AlireadError``, built once the
-        read stopped, with no traceback of the attempts (an error a caller keeps costs
-        no frames).
-        """
-        return self.request(api, {api.id_param: object_id}, settings, creds)
+    async def _fetch(self, one: Read, creds: Credentials | None) -> Any:
+        if creds is None:
+            creds = await self.credentials_async(one.config,
+                                                 deadline=one.settings.options.deadline)
+        return await self._request(one.api, one.params, one.settings, creds)
+
+    # -- one signed request (any operation) ----------------------------------------------
 
     def request(self, api: Operation, params: Mapping[str, str], settings: CallSettings,
                 creds: Credentials, *, deadline_at: float | None = None) -> Any:
@@ -181,32 +150,45 @@ class Client:
         ``settings.options.deadline`` and ``deadline_at`` (``time.monotonic()`` s).
 
         Returns what ``schemas.load_response`` makes of the answer (the result object,
-        or a list's ``schemas.Page``). Raises the request's ``AlireadError``, with no
-        frames of the attempts.
+        or a list's ``schemas.Page``).
+        Raises the request's ``AlireadError``, with no frames of the attempts.
         """
-        transport = self.transport(settings.base_url, settings.ca_bundle)
-        outcome = attempt(api, params, settings, creds, transport, self.metrics, deadline_at)
-        if isinstance(outcome, errors.AlireadError):
-            raise outcome
-        return outcome
-
-    async def fetch_async(self, api: ApiSpec, object_id: str, settings: CallSettings,
-                          creds: Credentials) -> Any:
-        """``fetch`` on the running event loop (no thread): the same signing, retries,
-        errors and validation, over ``async_transport`` (direct connections; reads that
-        go through a proxy are sent to ``fetch`` on a thread by their callers)."""
-        return await self.request_async(api, {api.id_param: object_id}, settings, creds)
+        return self.wait(self.submit(self._request(api, params, settings, creds,
+                                                   deadline_at)))
 
     async def request_async(self, api: Operation, params: Mapping[str, str],
                             settings: CallSettings, creds: Credentials, *,
                             deadline_at: float | None = None) -> Any:
-        """``request`` on the running event loop (direct connections only)."""
-        transport = self.loop_state().transport(settings.base_url, settings.ca_bundle)
-        outcome = await attempt_async(api, params, settings, creds, transport,
-                                      self.metrics, deadline_at)
+        """``request`` for a caller on any event loop (the work runs on this client's)."""
+        import asyncio
+
+        coroutine = self._request(api, params, settings, creds, deadline_at)
+        if self._loop is not None and asyncio.get_running_loop() is self._loop:
+            return await coroutine
+        return await asyncio.wrap_future(self.submit(coroutine))
+
+    async def _request(self, api: Operation, params: Mapping[str, str],
+                       settings: CallSettings, creds: Credentials,
+                       deadline_at: float | None = None) -> Any:
+        assert self._http is not None and self._slots is not None  # set with the loop
+        http, base_url = self._http, settings.base_url
+        proxy = self.proxy_for(base_url)
+
+        async def send(path_and_query: str, connect_timeout: float, read_timeout: float,
+                       deadline_at: float | None) -> Answer:
+            return await http.request(
+                "GET", base_url + path_and_query, connect_timeout=connect_timeout,
+                read_timeout=read_timeout, deadline_at=deadline_at, proxy=proxy,
+                ca_bundle=settings.ca_bundle)
+
+        async with self._slots:
+            outcome = await attempt(api, params, settings, creds, send, self.metrics,
+                                    deadline_at)
         if isinstance(outcome, errors.AlireadError):
             raise outcome
         return outcome
+
+    # -- credentials -------------------------------------------------------------------
 
     def credentials(self, config: ConfigLookup | None = None, *,
                     deadline: float | None = None) -> Credentials:
@@ -214,21 +196,29 @@ class Client:
         the default chain (``settings.resolve_credentials``), whose providers this
         client keeps between reads (they cache and renew STS credentials).
 
-        ``deadline`` (seconds from now; default None): no source of the default chain
-        (credentials URI, ECS metadata, STS) is asked past it; each of their exchanges
-        is bounded anyway (``credential_http``), and goes through this client's pools.
+        ``deadline`` (seconds from now; default None): the default chain's sources
+        (credentials URI, ECS metadata, STS) are not waited for past it.
 
         Raises:
             InvalidInputError: half of an AccessKey pair is set.
             NoCredentialsError: no source has any.
         """
-        from . import credential_http
-
         deadline_at = None if deadline is None else time.monotonic() + deadline
-        with credential_http.deadline(deadline_at), credential_http.through(self.transport):
-            return resolve_credentials(config, chain=self.credential_chain)
+        return resolve_credentials(config, chain=self.credential_chain,
+                                   deadline_at=deadline_at)
 
-    # -- what the client owns -------------------------------------------------------
+    async def credentials_async(self, config: ConfigLookup | None = None, *,
+                                deadline: float | None = None) -> Credentials:
+        """``credentials`` without blocking the running loop: keys from config or the
+        environment at once, the default chain on a worker thread."""
+        import asyncio
+
+        from .settings import explicit_credentials
+
+        found = explicit_credentials(config)
+        if found is not None:
+            return found
+        return await asyncio.to_thread(self.credentials, config, deadline=deadline)
 
     @property
     def credential_chain(self) -> Chain:
@@ -243,81 +233,111 @@ class Client:
 
     @property
     def shared_reads(self) -> SharedReads:
-        """The answers identical ``get_*_output`` reads share (one request per object)."""
+        """The requests identical ``get_*_output`` reads share (one per object)."""
         if self._shared is None:
             from .shared_reads import SharedReads
 
             with self._lock:
                 if self._shared is None:
-                    self._shared = SharedReads(self)
+                    self._shared = SharedReads()
         return self._shared
-
-    def transport(self, base_url: str, ca_bundle: str | None = None) -> Transport:
-        """The blocking connection pool to ``base_url`` (through the proxy the
-        environment names for it, verified with ``ca_bundle``): created once, shared by
-        every thread."""
-        from .transport import Transport
-
-        key = (base_url, self.proxy_for(base_url), ca_bundle)
-        transport = self._transports.get(key)
-        if transport is None:
-            with self._lock:
-                self._check_open()
-                transport = self._transports.get(key)
-                if transport is None:
-                    transport = self._transports[key] = Transport(
-                        base_url, proxy=key[1], ca_bundle=ca_bundle, watchdog=self._watchdog
-                    )
-        return transport
 
     def proxy_for(self, base_url: str) -> str | None:
         """The proxy URL requests to ``base_url`` go through (credentials included:
         never show it), or None for a direct connection."""
         if self._proxy is not None:
             return self._proxy
-        from .transport import proxy_for
+        from .http import proxy_for
 
         return proxy_for(base_url)
 
-    def loop_state(self, loop: asyncio.AbstractEventLoop | None = None) -> LoopState:
-        """What this client keeps for ``loop`` (default: the running one): its
-        connections, its read queue and its batch clock."""
+    # -- the loop ------------------------------------------------------------------------
+
+    def submit(self, coroutine: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
+        """Run ``coroutine`` on this client's loop; its future."""
         import asyncio
 
-        from .loop_reads import LoopState
+        try:
+            loop = self._running_loop()
+        except RuntimeError:
+            coroutine.close()  # never to run
+            raise
+        return asyncio.run_coroutine_threadsafe(coroutine, loop)
 
-        loop = loop or asyncio.get_running_loop()
-        state = self._loops.get(loop)
-        if state is None:
-            with self._lock:
-                self._check_open()
-                state = self._loops.get(loop)
-                if state is None:
-                    state = self._loops[loop] = LoopState(loop, self)
-        return state
+    @staticmethod
+    def wait(future: concurrent.futures.Future[T]) -> T:
+        """``future.result()``, waited for as ``wait_done`` does."""
+        wait_done(future)
+        return future.result()
+
+    def _running_loop(self) -> asyncio.AbstractEventLoop:
+        loop = self._loop
+        if loop is not None:
+            return loop
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("this pulumi_aliread Client is closed; make a new one")
+            if self._loop is None:
+                self._start_loop()
+            assert self._loop is not None
+            return self._loop
+
+    def _start_loop(self) -> None:
+        import asyncio
+
+        from .http import Http
+
+        loop = asyncio.new_event_loop()
+        ready = threading.Event()
+
+        def run() -> None:
+            asyncio.set_event_loop(loop)
+            self._slots = asyncio.Semaphore(self.max_concurrent_reads)
+            ready.set()
+            loop.run_forever()
+            loop.close()
+
+        self._http = Http(self.max_concurrent_reads)
+        thread = threading.Thread(target=run, name="aliread-loop", daemon=True)
+        # Started with SIGINT / SIGTERM blocked (a thread inherits its creator's mask):
+        # the kernel then always hands them to the main thread, which stops the command.
+        handled = {signal.SIGINT, signal.SIGTERM}
+        before = signal.pthread_sigmask(signal.SIG_BLOCK, handled) \
+            if hasattr(signal, "pthread_sigmask") else None
+        try:
+            thread.start()
+        finally:
+            if before is not None:
+                signal.pthread_sigmask(signal.SIG_SETMASK, before)
+        ready.wait()
+        self._loop, self._thread = loop, thread
 
     # -- lifetime ---------------------------------------------------------------------
 
     def close(self) -> None:
-        """Close every pooled connection and the shared-read thread pool. Reads after
-        this raise ``RuntimeError``; closing twice does nothing."""
+        """Cancel the reads in flight, close the connections, stop the loop (waiting a
+        second at most). Reads after this raise ``RuntimeError``; closing twice does
+        nothing."""
         with self._lock:
             self._closed = True
-            transports = list(self._transports.values())
-            loops = list(self._loops.values())
-            self._transports.clear()
-            self._loops.clear()
-            shared = self._shared
-        for transport in transports:
-            transport.close()
-        for state in loops:
-            state.close()
-        if shared is not None:
-            shared.close()
+            loop, self._loop = self._loop, None
+        if self._shared is not None:
+            self._shared.clear()
+        if loop is None or not loop.is_running():
+            return
+        import asyncio
 
-    def _check_open(self) -> None:
-        if self._closed:
-            raise RuntimeError("this pulumi_aliread Client is closed; make a new one")
+        async def shutdown() -> None:
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            if self._http is not None:
+                await self._http.aclose()
+
+        done = asyncio.run_coroutine_threadsafe(shutdown(), loop)
+        concurrent.futures.wait([done], timeout=1.0)
+        loop.call_soon_threadsafe(loop.stop)
 
     def __enter__(self) -> Client:
         return self
@@ -326,35 +346,23 @@ class Client:
         self.close()
 
     def __repr__(self) -> str:
-        state = "closed" if self._closed else f"{len(self._transports)} endpoint(s)"
+        state = "closed" if self._closed else "open"
         return f"<pulumi_aliread.Client {state}>"
 
 
-def _api_of(api: object) -> ApiSpec:
-    """``api`` itself, or the ``ApiSpec`` an action name or API name stands for."""
-    if isinstance(api, ApiSpec):
-        return api
-    from .apis import APIS, BY_ACTION
-
-    found = (BY_ACTION.get(api) or APIS.get(api)) if isinstance(api, str) else None
-    if found is None:
-        names = ", ".join(sorted(BY_ACTION))
-        raise errors.InvalidInputError(
-            f"api must be one of pulumi_aliread.core.apis.HANDSHAKE / AUTH_ORDER, or an action "
-            f"name ({names}), got {api!r}."
-        )
-    return found
+def wait_done(future: concurrent.futures.Future[Any]) -> None:
+    """Wait until ``future`` is done, in short sleeps so that the main thread handles
+    SIGINT / SIGTERM at once, whatever the read is doing."""
+    while not future.done():
+        concurrent.futures.wait([future], timeout=_SIGNAL_CHECK_SECONDS)
 
 
 class _Defaults:
-    """The lock-guarded default clients: one for calls made outside a Pulumi program's
-    outputs, and one per Pulumi program (a program is told from the next by its
-    resource monitor, a new object for every run)."""
+    """The lock-guarded default client of the plain calls."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._plain: Client | None = None
-        self._program: tuple[object, Client] | None = None
 
     def plain(self) -> Client:
         client = self._plain
@@ -365,105 +373,16 @@ class _Defaults:
                 client = self._plain
         return client
 
-    def program(self) -> Client:
-        from ..pulumi.compat import current_program
-
-        key = current_program()
-        with self._lock:
-            if self._program is None or self._program[0] is not key:
-                self._program = (key, Client())
-            return self._program[1]
-
-    def bind_program(self, client: Client) -> None:
-        from ..pulumi.compat import current_program
-
-        with self._lock:
-            self._program = (current_program(), client)
-
 
 _DEFAULTS = _Defaults()
 
 
 def default_client() -> Client:
-    """The client of ``read``, ``fetch``, ``fetch_async``, ``get_handshake`` and the
-    other plain calls: made on first use, kept for the process."""
+    """The client of ``read``, ``get_handshake`` and the other plain calls: made on
+    first use, kept for the process."""
     return _DEFAULTS.plain()
 
 
-def program_client() -> Client:
-    """The client of the running Pulumi program's ``get_*_output`` reads: a new one for
-    every program run (``pulumi_compat.current_program``), so that one program's shared
-    answers never reach the next."""
-    return _DEFAULTS.program()
-
-
-def bind_program_client(client: Client) -> None:
-    """Make ``client`` the client of the Pulumi program set up now (the current
-    resource monitor's), until another program is set up."""
-    _DEFAULTS.bind_program(client)
-
-
-def read(api: ApiSpec, object_id: object, **keywords: Any) -> Any:
+def read(api: ApiSpec | str, object_id: object, **keywords: Any) -> Any:
     """``Client.read`` on the default client."""
     return default_client().read(api, object_id, **keywords)
-
-
-def fetch(api: ApiSpec, object_id: str, settings: CallSettings, creds: Credentials) -> Any:
-    """``Client.fetch`` on the default client."""
-    return default_client().fetch(api, object_id, settings, creds)
-
-
-async def fetch_async(api: ApiSpec, object_id: str, settings: CallSettings,
-                      creds: Credentials) -> Any:
-    """``Client.fetch_async`` on the default client."""
-    return await default_client().fetch_async(api, object_id, settings, creds)
-
-
-def invited_view(api: ApiSpec, object_id: str, error: errors.AlireadError) -> Any | None:
-    """What a gate run by the invited account counts ``error`` as: for the answer that
-    means "accepted" to that account (GetHandshake: HTTP 409 HandshakeStatusMismatch), a
-    result in ``api``'s first success state carrying only the id, the state and the
-    answer's request id (every other field None: the API did not send them); None for
-    any other error."""
-    if api.invited_accepted_code is None or error.code != api.invited_accepted_code:
-        return None
-    return api.result_type(**{  # type: ignore[call-arg]
-        api.id_keyword: object_id,
-        api.state_field: api.success_states[0],
-        "request_id": error.request_id,
-    })
-
-
-def check_expectation(api: ApiSpec, result: Any, expected: Iterable[str], *,
-                      command_line: bool = False) -> None:
-    """Raise ExpectationNotMetError when ``result``'s state is not among ``expected``.
-
-    The advice fits the state: a final state will not change (create a new object, or
-    change the expectation); another one may (wait). ``command_line`` names the
-    ``aliread`` options (``--wait``, ``--expect``) instead of the Python keyword.
-    """
-    expected = tuple(expected)
-    state = getattr(result, api.state_field)
-    if expected and state not in expected:
-        wanted = " or ".join(expected)
-        change = "--expect" if command_line else f"{api.expect_keyword}="
-        if state in api.terminal_states:
-            situation = " (a final state: it will not change)"
-            advice = f"Create a new {api.title}, or change the expectation ({change})."
-        else:
-            situation = ""
-            wait = " (--wait)" if command_line else ""
-            advice = f"Wait until it is {wanted}{wait}, or change the expectation ({change})."
-        error = errors.ExpectationNotMetError(
-            f"{api.title} {result.id} is {state}{situation}, expected {wanted} "
-            f"({api.action}, request id {result.request_id}). {advice}",
-            code="ExpectationNotMet",
-            http_status=200,  # the answer itself was a good one
-            request_id=result.request_id,
-        )
-        error.result = result  # type: ignore[attr-defined]
-        error.state = state  # type: ignore[attr-defined]
-        error.expected = expected  # type: ignore[attr-defined]
-        raise error
-
-

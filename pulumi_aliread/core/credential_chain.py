@@ -22,7 +22,9 @@ import logging
 import os
 import stat
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,13 +49,15 @@ class Source:
 
     ``name``: how messages call it; ``setup``: what a user sets to use it; ``key``: the
     settings the provider is built from (a new key builds a new provider); ``build``
-    returns the library provider, or raises ``SourceNotSet``.
+    returns the library provider, or raises ``SourceNotSet``; ``bound``: seconds its
+    lookup is waited for at most.
     """
 
     name: str
     setup: str
     key: tuple[Any, ...]
     build: Callable[[], Any]
+    bound: float = 15.0  # seconds a lookup may take: the library's 5 s + 10 s timeouts
 
 
 @dataclass(frozen=True)
@@ -154,6 +158,7 @@ def default_sources(profile: str | None = None,
             ("ecs", ecs_off, env.get("ALIBABA_CLOUD_ECS_METADATA"),
              env.get("ALIBABA_CLOUD_IMDSV1_DISABLED")),
             lambda: _ecs(ecs_off, env),
+            3.0,  # up to three exchanges with the library's 1 s read timeout each
         ),
         Source(
             "credentials URI",
@@ -215,6 +220,28 @@ def _uri(uri: str) -> Any:
     return URLCredentialsProvider(uri=uri)
 
 
+def _within(seconds: float, call: Callable[[], Any]) -> Any:
+    """``call()`` on a daemon thread, waited for ``seconds`` at most (then
+    ``TimeoutError``; the thread is left to end by itself), in short waits so that a
+    main thread still handles Ctrl-C at once."""
+    done: Future[Any] = Future()
+
+    def run() -> None:
+        try:
+            done.set_result(call())
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiter
+            done.set_exception(exc)
+
+    threading.Thread(target=run, name="aliread-credentials", daemon=True).start()
+    end = time.monotonic() + seconds
+    while not done.done():
+        left = end - time.monotonic()
+        if left <= 0:
+            raise TimeoutError
+        wait([done], timeout=min(left, 0.1))
+    return done.result()
+
+
 class Chain:
     """Asks sources in order; keeps each built provider while its key stays the same."""
 
@@ -227,18 +254,14 @@ class Chain:
         """The first source's credentials; else ``NoCredentials`` naming every source
         tried (``intro`` starts its message).
 
-        ``deadline_at`` (``time.monotonic()`` seconds; default: the one set with
-        ``credential_http.deadline``, else none): no source's exchange runs past it.
-        Each exchange is bounded anyway (``credential_http``: time, and 64 KiB).
+        Each source is asked on a daemon thread and waited for until ``deadline_at``
+        (``time.monotonic()`` seconds; None: none) or its own bound
+        (``Source.bound``), whichever is sooner: the library's HTTP (``requests``) bounds
+        each ``recv``, never a whole answer, so a dripping source is left behind.
         """
         import alibabacloud_credentials.provider  # noqa: F401 - adds its log handlers
 
-        from . import credential_http
-
         quiet_library_logging()
-        credential_http.install()
-        if deadline_at is None:
-            deadline_at = credential_http.current_deadline()
         tried: list[str] = []
         for source in sources:
             try:
@@ -249,19 +272,22 @@ class Chain:
             except SourceNotSet as reason:
                 tried.append(f"{source.name}: {reason} (to use it, {source.setup})")
                 continue
-            credential_http.take_failure()
+            bound, why = source.bound, ""
+            if deadline_at is not None and deadline_at - time.monotonic() < bound:
+                bound, why = max(0.0, deadline_at - time.monotonic()), " (the read's deadline)"
             try:
-                with credential_http.deadline(deadline_at):
-                    found = provider.get_credentials()
+                found = _within(bound, provider.get_credentials)
                 key_id = found.get_access_key_id()
                 secret = found.get_access_key_secret()
                 token = found.get_security_token() or None
+            except TimeoutError:
+                tried.append(f"{source.name}: set up, but its answer did not arrive whole "
+                             f"within {bound:.3g} s{why} (check it: {source.setup})")
+                continue
             except Exception:  # noqa: BLE001 - its words may hold what it was answered
-                why = credential_http.take_failure()
                 tried.append(
-                    f"{source.name}: set up, but {why} (check it: {source.setup})" if why
-                    else f"{source.name}: set up, but it gave no usable credentials (its "
-                    f"answer is not shown: it may hold secrets; check it: {source.setup})")
+                    f"{source.name}: set up, but it gave no usable credentials (its answer "
+                    f"is not shown: it may hold secrets; check it: {source.setup})")
                 continue
             if not (isinstance(key_id, str) and key_id and isinstance(secret, str) and secret):
                 redaction.register(secret if isinstance(secret, str) else None,

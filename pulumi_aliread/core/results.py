@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..pulumi.compat import export_as_object
 from .result_base import Result
 
 
-@export_as_object
 @dataclass(frozen=True, slots=True, kw_only=True)
 class GetHandshakeResult(Result):
     """A resource-directory invitation, as ``GetHandshake`` returned it (frozen).
@@ -64,7 +62,6 @@ class GetHandshakeResult(Result):
         return self.handshake_id
 
 
-@export_as_object
 @dataclass(frozen=True, slots=True, kw_only=True)
 class GetJoinPermissionAuthOrderResult(Result):
     """A LinkWAN join-permission authorization order, as ``GetJoinPermissionAuthOrder``
@@ -105,7 +102,6 @@ class GetJoinPermissionAuthOrderResult(Result):
         return self.order_id
 
 
-@export_as_object
 @dataclass(frozen=True, slots=True, kw_only=True)
 class GetHandshakesResult(Result):
     """Resource-directory invitations, as ``ListHandshakesForResourceDirectory`` or

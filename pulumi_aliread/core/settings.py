@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import functools
+import ipaddress
 import os
 import re
 import sys
@@ -219,8 +220,6 @@ def check_transport_security(base_url: str, source: str = "endpoint") -> None:
     Signed requests carry the STS token (``SecurityToken``) in their query: over plain
     HTTP anyone on the path reads it.
     """
-    from .transport import is_loopback
-
     parts = urlsplit(base_url)
     if parts.scheme != "http" or is_loopback(parts.hostname or ""):
         return
@@ -232,6 +231,18 @@ def check_transport_security(base_url: str, source: str = "endpoint") -> None:
         f"{INSECURE_HTTP_CONFIG}=true, {INSECURE_HTTP_ENV}=true or the CLI flag "
         "--allow-insecure-http."
     )
+
+
+@functools.lru_cache(maxsize=256)
+def is_loopback(host: str) -> bool:
+    """True for localhost names and loopback addresses (127.0.0.0/8, ::1)."""
+    host = host.lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def ca_bundle(env: Mapping[str, str] | None = None) -> str | None:
@@ -354,18 +365,33 @@ def _safe(text: str) -> str:
 
 def resolve_credentials(
     config: ConfigLookup | None = None, env: Mapping[str, str] | None = None,
-    *, chain: Chain | None = None,
+    *, chain: Chain | None = None, deadline_at: float | None = None,
 ) -> Credentials:
     """Credentials from Pulumi config (keys, then ``alicloud:profile``), then the
     environment, then the default credential chain. Half of a pair is refused.
 
     ``env``: default ``os.environ``. ``chain``: the ``credential_chain.Chain`` whose
     providers (and their STS caches) are kept between calls, as a ``client.Client``
-    keeps its own; default a new one for this call.
+    keeps its own; default a new one for this call. ``deadline_at``
+    (``time.monotonic()`` seconds; None: none): no source of the chain is waited for
+    past it.
 
     Raises:
         InvalidInputError: half of an AccessKey pair is set.
         NoCredentialsError: no source has credentials.
+    """
+    found = explicit_credentials(config, env)
+    if found is not None:
+        return found
+    return _default_chain(config_value("alicloud:profile", config), chain, deadline_at)
+
+
+def explicit_credentials(config: ConfigLookup | None = None,
+                         env: Mapping[str, str] | None = None) -> Credentials | None:
+    """The AccessKey pair set in Pulumi config or the environment (no I/O), or None
+    when the default chain decides (``alicloud:profile`` set, or no pair anywhere).
+
+    Raises ``InvalidInputError`` when half of a pair is set.
     """
     env = os.environ if env is None else env
     key_id = config_value("alicloud:accessKey", config)
@@ -375,9 +401,8 @@ def resolve_credentials(
                                        "alicloud:secretKey", secret)
         token = config_value("alicloud:securityToken", config)
         return Credentials(key_id, secret, token, source="Pulumi config alicloud:accessKey")
-    profile = config_value("alicloud:profile", config)
-    if profile:
-        return _default_chain(profile, chain)
+    if config_value("alicloud:profile", config):
+        return None
     for id_name, secret_name, token_name in ACCESS_KEY_ENV:
         if env.get(id_name) or env.get(secret_name):
             _require_pair("environment", id_name, env.get(id_name), secret_name,
@@ -386,7 +411,7 @@ def resolve_credentials(
                 env[id_name], env[secret_name], env.get(token_name) or None,
                 source=f"environment {id_name}",
             )
-    return _default_chain(None, chain)
+    return None
 
 
 def _require_pair(where: str, id_name: str, key_id: str | None, secret_name: str,
@@ -400,13 +425,15 @@ def _require_pair(where: str, id_name: str, key_id: str | None, secret_name: str
     )
 
 
-def _default_chain(profile: str | None, chain: Chain | None) -> Credentials:
+def _default_chain(profile: str | None, chain: Chain | None,
+                   deadline_at: float | None) -> Credentials:
     # Imported only here: most users configure keys explicitly.
     from .credential_chain import Chain, NoCredentials, default_sources
 
     try:
         found = (chain or Chain()).credentials(default_sources(profile),
-                                               intro=_NO_CREDENTIALS)
+                                               intro=_NO_CREDENTIALS,
+                                               deadline_at=deadline_at)
     except NoCredentials as missing:
         raise NoCredentialsError(missing.message) from None
     return Credentials(

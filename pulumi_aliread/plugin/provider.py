@@ -17,11 +17,11 @@ from typing import Any
 from pulumi.provider.experimental import provider as p
 from pulumi.provider.experimental.property_value import PropertyValue
 
-from ..core import client, paging
+from ..core import paging
 from ..core.apis import ApiSpec
 from ..core.spec import ListSpec, snake_case
+from ..core.validation import validate_mismatch_means_accepted, validate_option
 from ..errors import AlireadError, InvalidInputError
-from ..pulumi.provider import validate_option
 from .config import ProviderConfig, stack_config, without_stack_secrets
 from .values import (
     EXPECT_INPUT,
@@ -56,10 +56,11 @@ def _api_for(table: dict[str, ApiSpec], token: str, what: str) -> ApiSpec:
 
 
 class AlireadProvider(p.Provider):
-    """Serves the package schema and reads through ``client.read``."""
+    """Serves the package schema and reads through ``core.read``."""
 
     def __init__(self) -> None:
         self._config = ProviderConfig({}, {})
+        self._invokes: set[asyncio.Future[Any]] = set()  # function reads in flight
 
     async def get_schema(self, request: p.GetSchemaRequest) -> p.GetSchemaResponse:
         return p.GetSchemaResponse(schema=load_schema())
@@ -84,14 +85,30 @@ class AlireadProvider(p.Provider):
             return await self._invoke_list(LIST_FUNCTIONS[request.tok], request)
         api = _api_for(FUNCTIONS, request.tok, "function")
         inputs = _inputs(api, request.args)  # an unknown input: the engine never sends one
-        result = await self._read(api, inputs)
+        # A failed read is a gRPC error, not InvokeResponse.failures: the Go SDK (and so
+        # Pulumi YAML) words failures as a multi-line "1 error occurred: * ..." block,
+        # the gRPC error as one line; Node.js prints a stack either way (README).
+        read = asyncio.ensure_future(self._read(api, inputs))
+        self._invokes.add(read)
+        read.add_done_callback(self._invokes.discard)
+        result = await read
         props = result_properties(api, result, request_id=True)
         return p.InvokeResponse(return_value={k: wrap(v) for k, v in props.items()})
 
     async def _invoke_list(self, views: dict[bool, ListSpec],
                            request: p.InvokeRequest) -> p.InvokeResponse:
         """A list function: the inputs checked as ``paging.prepare`` checks them, then
-        the one paged read (``paging.read_list``) in a thread."""
+        the one paged read (``paging.read_list``), which waits on the client's loop, in a
+        thread. Tracked as the other invokes are (a resource's failure waits for them)."""
+        listing = asyncio.ensure_future(self._list(views, request))
+        self._invokes.add(listing)
+        listing.add_done_callback(self._invokes.discard)
+        return await listing
+
+    async def _list(self, views: dict[bool, ListSpec],
+                    request: p.InvokeRequest) -> p.InvokeResponse:
+        from ..core.client import default_client  # the read path: on the first read
+
         spec = views[False]
         allowed = _list_inputs(request.tok)
         unexpected = sorted(set(request.args) - set(allowed))
@@ -105,7 +122,7 @@ class AlireadProvider(p.Provider):
         try:
             prepared = paging.prepare(views, **given)
             result = await asyncio.to_thread(
-                paging.read_list, client.default_client(), prepared.spec,
+                paging.read_list, default_client(), prepared.spec,
                 filters=prepared.filters, with_details=prepared.with_details,
                 max_items=prepared.max_items, config=self._config, **settings)
         except AlireadError as error:
@@ -129,6 +146,8 @@ class AlireadProvider(p.Provider):
             try:
                 if name == ID_INPUT[api.name]:
                     api.validate_id(value)
+                elif name == "mismatchMeansAccepted":
+                    validate_mismatch_means_accepted(api, value)
                 else:
                     validate_option(api, _keyword(api, name), value)
             except InvalidInputError as error:
@@ -147,7 +166,7 @@ class AlireadProvider(p.Provider):
             unknown = _unknown_outputs(api, request.properties)
             return p.CreateResponse(resource_id="", properties=unknown)
         inputs = _inputs(api, request.properties)
-        result = await self._read(api, inputs)
+        result = await self._read_resource(api, inputs)
         # As with any provider, the id of a resource still to be created is unknown in a
         # preview (the outputs read are known).
         return p.CreateResponse(resource_id="" if request.preview else result.id,
@@ -161,7 +180,7 @@ class AlireadProvider(p.Provider):
         }
         given[ID_INPUT[api.name]] = PropertyValue(request.resource_id)
         inputs = _inputs(api, given)
-        result = await self._read(api, inputs)
+        result = await self._read_resource(api, inputs)
         return p.ReadResponse(resource_id=result.id, properties=_state(api, result, given),
                               inputs=given)
 
@@ -176,7 +195,7 @@ class AlireadProvider(p.Provider):
             return p.DiffResponse(changes=True, replaces=[id_name], diffs=changed)
         if changed or not is_known(request.new_inputs):
             return p.DiffResponse(changes=True, diffs=changed)
-        result = await self._read(api, _inputs(api, request.new_inputs))
+        result = await self._read_resource(api, _inputs(api, request.new_inputs))
         live = _state(api, result, request.new_inputs)
         moved = sorted(k for k in set(live) | set(request.old_state)
                        if not _same(live.get(k), request.old_state.get(k)))
@@ -186,7 +205,7 @@ class AlireadProvider(p.Provider):
         api = _api_for(RESOURCES, request.type, "resource type")
         if not is_known(request.news):
             return p.UpdateResponse(properties=_unknown_outputs(api, request.news))
-        result = await self._read(api, _inputs(api, request.news))
+        result = await self._read_resource(api, _inputs(api, request.news))
         return p.UpdateResponse(properties=_state(api, result, request.news))
 
     async def delete(self, request: p.DeleteRequest) -> None:
@@ -194,14 +213,34 @@ class AlireadProvider(p.Provider):
 
     # ---------------------------------------------------------------------------------
 
+    async def _read_resource(self, api: ApiSpec, inputs: dict[str, Any]) -> Any:
+        """``_read`` for a resource step. When it fails, the engine stops every plugin at
+        once, and a function read still in flight then fails with only "grpc: the client
+        connection is closing": so the failure is returned once the function reads in
+        flight have answered (each within its own deadline), and each names its cause."""
+        try:
+            return await self._read(api, inputs)
+        except AlireadError:
+            if self._invokes:
+                await asyncio.wait(set(self._invokes))
+            raise
+
     async def _read(self, api: ApiSpec, inputs: dict[str, Any]) -> Any:
-        # client.read blocks (HTTP, retries with backoff): keep the gRPC loop free.
+        # The read path (marshmallow, the signer, httpx) is imported here, not at start:
+        # the engine waits for the plugin's port before its first call, and server.serve
+        # imports it on a thread once the port is printed.
+        from ..core.client import default_client
+        from ..core.read import prepare, settle
+
+        # The read runs on the client's loop; this (the gRPC server's) loop only awaits it.
         object_id = inputs.pop("object_id")
         expected = inputs.pop("expected")
         try:
-            return await asyncio.to_thread(
-                client.read, api, object_id, expected=expected, config=self._config, **inputs
-            )
+            one = prepare(api, object_id, expected=expected, config=self._config, **inputs)
+            reader = default_client()
+            pending = reader.start(one)
+            await asyncio.wait([asyncio.wrap_future(pending)])
+            return settle(one, pending)
         except AlireadError as error:
             error.message = plugin_words(api, error.message)
             error.args = (error.message,)
@@ -214,11 +253,16 @@ _PLUGIN_CONFIG_WORDS = {f"alicloud:{key}": f"aliread:{key}"
                         for key in ("accessKey", "secretKey", "securityToken", "profile")}
 
 
+_PYTHON_MISMATCH_HINT = ("(mismatch_means_accepted=True in Python, --invited-account on the "
+                         "command line)")
+
+
 def plugin_words(api: ApiSpec, text: str) -> str:
     """``text`` (a library message) with the plugin's config keys and input names in
     place of the Python ones (``alicloud:accessKey`` -> ``aliread:accessKey``,
     ``expected_status=`` -> ``expectedStatus``, ``handshake_id`` -> ``handshakeId``)."""
     words = {**_PLUGIN_CONFIG_WORDS,
+             _PYTHON_MISMATCH_HINT: "(input mismatchMeansAccepted: true)",
              f"({api.expect_keyword}=)": f"({EXPECT_INPUT[api.name]})",
              f"{api.expect_keyword}=": EXPECT_INPUT[api.name],
              api.expect_keyword: EXPECT_INPUT[api.name],

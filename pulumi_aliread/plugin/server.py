@@ -12,7 +12,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import importlib
 import sys
+import threading
 from typing import Any
 
 import grpc
@@ -70,6 +72,10 @@ def serve(argv: list[str]) -> None:
         await server.start()
         sys.stdout.write(f"{port}\n")
         sys.stdout.flush()
+        # The read path's modules load while the engine asks for the schema and
+        # configures the plugin, rather than before the port it waits for.
+        threading.Thread(target=importlib.import_module, args=("..core.client", __package__),
+                         daemon=True, name="aliread-warm").start()
         await server.wait_for_termination()
 
     with contextlib.suppress(KeyboardInterrupt):

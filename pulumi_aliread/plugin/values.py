@@ -25,7 +25,8 @@ LIST_FUNCTIONS: dict[str, dict[bool, ListSpec]] = {
     for spec in LISTS.values() if not spec.invited_view
 }
 # Schema input -> keyword of client.read / settings.resolve.
-OPTION_INPUTS = {"region": "region", "endpoint": "endpoint", "apiVersion": "api_version"}
+OPTION_INPUTS = {"region": "region", "endpoint": "endpoint", "apiVersion": "api_version",
+                 "mismatchMeansAccepted": "mismatch_means_accepted"}
 
 
 class Unknown(Exception):
@@ -100,8 +101,12 @@ def result_properties(api: ApiSpec, result: Any, *, request_id: bool) -> dict[st
 
 def input_names(api: ApiSpec) -> tuple[str, ...]:
     """The schema inputs of ``api``'s function and resource."""
-    names = (ID_INPUT[api.name], EXPECT_INPUT[api.name], "region", "endpoint")
-    return (*names, "apiVersion") if len(api.known_versions) > 1 else names
+    names: tuple[str, ...] = (ID_INPUT[api.name], EXPECT_INPUT[api.name], "region", "endpoint")
+    if len(api.known_versions) > 1:
+        names = (*names, "apiVersion")
+    if api.invited_accepted_code is not None:  # the invited account's 409 (Handshake)
+        names = (*names, "mismatchMeansAccepted")
+    return names
 
 
 def list_properties(spec: ListSpec, result: Any) -> dict[str, Any]:

@@ -1,18 +1,17 @@
 """``get_handshake_output`` / ``get_join_permission_auth_order_output``: reads that take
 Pulumi ``Input``s and return ``Output[Result]``.
 
-Reads run on the program's own event loop (``client.fetch_async``), at most 32 at once,
-so a program that reads 1 000 objects reads them concurrently without threads fighting
-the loop for the GIL; a read that goes through an HTTP proxy runs the blocking client on
-a thread pool instead. Identical reads (same API, id, settings and
-credentials) in one program share one API call; each caller still checks its own
-expectation. All of it belongs to the program's ``client.Client``
-(``client.program_client``): the shared answers live as long as the program.
+The read itself (``core.read``) runs on the program's ``client.Client``, at most 32 at
+once, and the program's loop awaits it. Identical reads (same API, id, settings and
+credential sources) in one program share one request; each caller still settles its own
+(invited view, expectation). A program run has its own client (``program_client``), so
+the shared answers live as long as the program.
 """
 
 from __future__ import annotations
 
 import asyncio
+import threading
 import typing
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future
@@ -20,11 +19,13 @@ from typing import Any
 
 import pulumi
 
-from .. import errors
-from ..core import client, loop_reads, paging, settings, shared_reads
+from ..core import paging
 from ..core.apis import AUTH_ORDER, HANDSHAKE, LIST_HANDSHAKES, ApiSpec
+from ..core.client import MAX_CONCURRENT_READS as MAX_CONCURRENT_READS  # reads at once
+from ..core.client import Client
 from ..core.docstrings import documented
 from ..core.options import NAMES as OPTION_NAMES
+from ..core.read import Read, config_fingerprint, prepare, program_config, settle
 from ..core.results import (
     GetHandshakeResult,
     GetHandshakesResult,
@@ -33,22 +34,11 @@ from ..core.results import (
 from ..core.validation import (
     is_plain,
     read_options,
-    validate_id,
     validate_mismatch_means_accepted,
     validate_plain,
-    validate_states,
 )
-from .compat import invoke_options_type
+from .compat import current_program, invoke_options_type
 from .functions import check_opts, list_handshakes
-
-# How many reads of one program run at once (the program client's default).
-MAX_CONCURRENT_READS = client.MAX_CONCURRENT_READS
-
-# The Pulumi config keys a read may consult (``shared_reads.CONFIG_KEYS``).
-CONFIG_KEYS = shared_reads.CONFIG_KEYS
-
-# A read in flight: a task on the program's loop, or a thread pool future.
-_Pending = asyncio.Future[Any] | Future[Any]
 
 States = pulumi.Input[str] | Sequence[pulumi.Input[str]] | None
 if typing.TYPE_CHECKING:
@@ -240,8 +230,7 @@ def get_handshakes_output(
     async def listing(resolved: dict[str, Any]) -> GetHandshakesResult:
         resolved = dict(resolved)
         resolved.pop("gate")
-        reader = client.program_client()
-        config, _sources = reader.shared_reads.program_settings()
+        reader, config, _fingerprint = _PROGRAM.current()
         return await asyncio.to_thread(
             list_handshakes, reader, config=config, options=tuning, max_items=max_items,
             allow_insecure_http=allow_insecure_http, **resolved)
@@ -284,92 +273,104 @@ def read_output(
     if all(is_plain(value) for value in values.values()):
         # Everything is known already: validate and start the read now, rather than
         # after Pulumi has resolved a dict of plain inputs (which costs more CPU than the
-        # read itself).
-        reader, future, expected_states = _start(api, values)
-        # One Output over the read (from_input would add two more, each a task that
-        # Pulumi re-waits on whenever any output completes).
-        invited_id = typing.cast(str, object_id) if accept else None  # plain: a str
-        return pulumi.Output(
-            set(), _finish(api, future, expected_states, invited_id, reader=reader), _known()
-        )
+        # read itself). One Output over the read (from_input would add two more, each a
+        # task that Pulumi re-waits on whenever any output completes).
+        return pulumi.Output(set(), _finish(*_start(api, values, accept)), _known())
     validate_plain(api, object_id, expected, options)
 
     async def read(resolved: dict[str, Any]) -> Any:
-        reader, future, expected_states = _start(api, resolved)
-        return await _finish(api, future, expected_states,
-                             resolved["id"] if accept else None, reader=reader)
+        return await _finish(*_start(api, resolved, accept))
 
     return pulumi.Output.from_input(values).apply(read)
 
 
-def _start(api: ApiSpec, values: Mapping[str, Any]
-           ) -> tuple[client.Client, _Pending, tuple[str, ...]]:
-    """Validate, resolve settings (on the program's thread, where Pulumi config is
-    visible) and start, or join, the read; the program's client comes back with it."""
+def _start(api: ApiSpec, values: Mapping[str, Any], accept: bool
+           ) -> tuple[Read, Future[Any]]:
+    """Prepare the read (on the program's thread, where Pulumi config is visible) and
+    start it on the program's client, or join the identical read already started."""
     values = dict(values)
-    object_id = validate_id(api, values.pop("id"))
-    expected = validate_states(api, values.pop("expected"))
-    reader = client.program_client()
-    shared = reader.shared_reads
-    config, credential_sources = shared.program_settings()
-    call = shared.call_settings(api, config, values)
-    key = (api.name, object_id, call, credential_sources)
-    return reader, shared.get(key, lambda: _begin(reader, api, object_id, call, config)), \
-        expected
+    reader, config, fingerprint = _PROGRAM.current()
+    one = prepare(api, values.pop("id"), expected=values.pop("expected"), config=config,
+                  mismatch_means_accepted=accept, **values)
+    key = (api.name, one.object_id, one.settings, fingerprint)
+    return one, reader.shared_reads.get(key, lambda: reader.start(one))
 
 
-def _begin(reader: client.Client, api: ApiSpec, object_id: str, call: settings.CallSettings,
-           config: Mapping[str, str]) -> _Pending:
-    """Start one read: on the program's event loop, or on a thread when a proxy applies
-    (the asyncio transport connects directly only)."""
-    creds = reader.shared_reads.credentials(config, deadline=call.options.deadline)
-    if reader.proxy_for(call.base_url) is None:
-        return reader.loop_state(loop_reads.program_loop()).submit(api, object_id, call, creds)
-    return reader.shared_reads.submit(reader.fetch, api, object_id, call, creds)
-
-
-async def _finish(api: ApiSpec, pending: _Pending, expected: tuple[str, ...],
-                  invited_id: str | None = None, *, reader: client.Client | None = None
-                  ) -> Any:
-    """The read's result checked against ``expected``; with ``invited_id`` (the caller
-    set mismatch_means_accepted), the invited account's "accepted" answer counts.
-    ``reader``: the client that started the read (default: the program's)."""
-    try:
-        if isinstance(pending, Future):
-            result = await asyncio.wrap_future(pending)
-        else:  # shielded: one caller cancelled must not cancel the read the others share
-            result = await asyncio.shield(pending)
-    except errors.ConflictError as error:
-        accepted = client.invited_view(api, invited_id, error) if invited_id else None
-        if accepted is None:
-            raise
-        result = accepted
-    state = (reader or client.program_client()).loop_state()
-    if state.busy():  # more answers are coming: hand them over together
-        await state.next_batch()
-    client.check_expectation(api, result, expected)
-    return result
+async def _finish(one: Read, pending: Future[Any]) -> Any:
+    """The read's result, settled for this caller (``read.settle``). Waited for without
+    holding the shared future: one caller cancelled must not cancel the read the others
+    share."""
+    if not pending.done():
+        await asyncio.wait([asyncio.wrap_future(pending)])
+    return settle(one, pending)
 
 
 def _known() -> asyncio.Future[bool]:
     """A resolved is_known (the read's value is always known once it comes back)."""
-    known = loop_reads.program_loop().create_future()
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:  # declared at import time, as Pulumi's unit-testing guide does
+        loop = asyncio.get_event_loop_policy().get_event_loop()
+    known = loop.create_future()
     known.set_result(True)
     return known
+
+
+class _ProgramClient:
+    """The lock-guarded client of the running Pulumi program's ``_output`` reads, with
+    the program's config snapshot: a new one for every program run (told from the next
+    by its resource monitor, ``compat.current_program``), so that one program's shared
+    answers never reach the next."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._program: tuple[object, Client, dict[str, str] | None, str] | None = None
+
+    def current(self) -> tuple[Client, dict[str, str] | None, str]:
+        key = current_program()
+        with self._lock:
+            if self._program is None or self._program[0] is not key:
+                self._program = (key, Client(), *_config())
+            return self._program[1:]
+
+    def bind(self, client: Client) -> None:
+        with self._lock:
+            self._program = (current_program(), client, *_config())
+
+
+def _config() -> tuple[dict[str, str] | None, str]:
+    config = program_config()
+    return config, config_fingerprint(config)
+
+
+_PROGRAM = _ProgramClient()
+
+
+def program_client() -> Client:
+    """The client of the running Pulumi program's ``get_*_output`` reads."""
+    return _PROGRAM.current()[0]
+
+
+def bind_program_client(client: Client) -> None:
+    """Make ``client`` the client of the Pulumi program set up now (the current
+    resource monitor's), until another program is set up."""
+    _PROGRAM.bind(client)
 
 
 def forget_shared_reads() -> None:
     """Forget the answers shared by identical reads of the running program: the next
     read of each object asks the API again. A new program (Pulumi monitor) starts
     afresh by itself, and a harness that runs several programs on one monitor can give
-    each its own client (``client.bind_program_client(Client())``) instead."""
-    client.program_client().shared_reads.clear()
+    each its own client (``bind_program_client(Client())``) instead."""
+    program_client().shared_reads.clear()
 
 
 __all__ = [
+    "bind_program_client",
     "forget_shared_reads",
     "get_handshake_output",
     "get_handshakes_output",
     "get_join_permission_auth_order_output",
+    "program_client",
     "read_output",
 ]

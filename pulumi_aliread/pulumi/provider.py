@@ -24,10 +24,14 @@ from ..core import client, settings
 from ..core.apis import APIS, ApiSpec
 from ..core.validation import (
     SETTING_KEYS,
+    validate_mismatch_means_accepted,
     validate_option,
 )
 from ..errors import AlireadError, InvalidInputError
 from .compat import one_line_plugin_errors
+
+# Handshake only: the invited account's 409 HandshakeStatusMismatch counts as Accepted.
+MISMATCH_KEY = "mismatch_means_accepted"
 
 
 class ReadOnlyProvider(ResourceProvider):
@@ -69,6 +73,10 @@ class ReadOnlyProvider(ResourceProvider):
                 validate_option(self.api, key, news.get(key))
             except InvalidInputError as error:
                 failures.append(CheckFailure(key, str(error)))
+        try:
+            validate_mismatch_means_accepted(self.api, news.get(MISMATCH_KEY))
+        except InvalidInputError as error:
+            failures.append(CheckFailure(MISMATCH_KEY, str(error)))
         return CheckResult(news, failures)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -78,7 +86,8 @@ class ReadOnlyProvider(ResourceProvider):
         expected = props.get(api.expect_keyword)
         try:
             result = client.read(
-                api, id_, expected=expected, config=self._config_mapping(), **options
+                api, id_, expected=expected, config=self._config_mapping(),
+                mismatch_means_accepted=props.get(MISMATCH_KEY), **options
             )
         except AlireadError as error:
             # Re-raised from here so the engine shows the message, not the retry machinery.
@@ -86,7 +95,7 @@ class ReadOnlyProvider(ResourceProvider):
         outs: dict[str, Any] = result.to_dict(include_request_id=False)
         # Settings travel with the outputs so that `pulumi refresh`, which hands back the
         # previous outputs only, reads the same way.
-        for key in (*SETTING_KEYS, api.expect_keyword):
+        for key in (*SETTING_KEYS, api.expect_keyword, MISMATCH_KEY):
             if props.get(key) is not None:
                 outs[key] = props[key]
         return ReadResult(result.id, outs)

@@ -16,11 +16,17 @@ import pulumi.dynamic
 from ..core.apis import AUTH_ORDER, HANDSHAKE, ApiSpec
 from ..core.docstrings import documented
 from ..core.spec import LONG
-from ..core.validation import normalize_expected, validate_plain
+from ..core.validation import (
+    is_plain,
+    normalize_expected,
+    validate_mismatch_means_accepted,
+    validate_plain,
+)
 from .provider import ReadOnlyProvider
 from .resource_outputs import HandshakeOutputs, JoinPermissionAuthOrderOutputs
 
 StatesInput = pulumi.Input[str] | Sequence[pulumi.Input[str]] | None
+MISMATCH_KEY = "mismatch_means_accepted"
 
 
 class _ReadResource(pulumi.dynamic.Resource):
@@ -39,6 +45,8 @@ class _ReadResource(pulumi.dynamic.Resource):
     ) -> None:
         api = self._api
         validate_plain(api, object_id, expected, options)  # known values: refused now
+        if is_plain(options.get(MISMATCH_KEY)):
+            validate_mismatch_means_accepted(api, options.get(MISMATCH_KEY))
         props: dict[str, Any] = dict.fromkeys(api.result_type.output_names())
         props.update({key: value for key, value in options.items() if value is not None})
         if expected is not None:
@@ -79,6 +87,7 @@ class Handshake(_ReadResource, HandshakeOutputs, module="aliread", name="Handsha
         endpoint: pulumi.Input[str] | None = None,
         expected_status: StatesInput = None,
         allow_insecure_http: bool | None = None,
+        mismatch_means_accepted: pulumi.Input[bool] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """Read the invitation ``handshake_id`` as the resource ``resource_name``.
@@ -92,6 +101,11 @@ class Handshake(_ReadResource, HandshakeOutputs, module="aliread", name="Handsha
             {rm_endpoint}
             {expected_status}
             {insecure_http}
+            mismatch_means_accepted (pulumi.Input[bool], optional): for a gate run with
+                the *invited* account's credentials: its HTTP 409
+                ``HandshakeStatusMismatch`` answer counts as ``Accepted`` (``status`` is
+                ``"Accepted"``, every other output None), as for ``get_handshake``.
+                Default: None (off).
             opts (pulumi.ResourceOptions, optional): as for any resource; ``id`` is
                 set from ``handshake_id``. Default: None.
 
@@ -106,7 +120,8 @@ class Handshake(_ReadResource, HandshakeOutputs, module="aliread", name="Handsha
             handshake_id,
             expected=expected_status,
             options={"region": region, "endpoint": endpoint,
-                     "allow_insecure_http": allow_insecure_http},
+                     "allow_insecure_http": allow_insecure_http,
+                     MISMATCH_KEY: mismatch_means_accepted},
             opts=opts,
         )
 

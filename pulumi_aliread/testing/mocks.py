@@ -22,7 +22,7 @@ from pulumi.dynamic import Config, ConfigureRequest, ResourceProvider
 from pulumi.runtime import Mocks, rpc
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs
 
-from ..core.client import Client, bind_program_client
+from ..core.client import Client
 from ..pulumi.compat import (
     deserialize_provider,
     ensure_event_loop,
@@ -32,6 +32,7 @@ from ..pulumi.compat import (
     sync_await,
 )
 from ..pulumi.compat import runtime_config as pulumi_runtime_config
+from ..pulumi.outputs import bind_program_client
 
 DYNAMIC_PREFIX = "pulumi-python:dynamic"
 PROVIDER_KEY = "__provider"
@@ -160,6 +161,8 @@ class ProviderMocks(Mocks):
             self, project=self.project, stack=self.stack, preview=preview,
             monitor=self.monitor(),
         )
+        if self.client is not None:
+            self.client.close()  # the last program's loop and connections
         self.client = Client()  # a new program, a new client: no answer carried over
         bind_program_client(self.client)
 

@@ -13,6 +13,7 @@ export function getHandshake(args: GetHandshakeArgs, opts?: pulumi.InvokeOptions
         "endpoint": args.endpoint,
         "expectedStatus": args.expectedStatus,
         "handshakeId": args.handshakeId,
+        "mismatchMeansAccepted": args.mismatchMeansAccepted,
         "region": args.region,
     }, opts);
 }
@@ -30,6 +31,10 @@ export interface GetHandshakeArgs {
      * Id of the resource-directory invitation to read.
      */
     handshakeId: string;
+    /**
+     * For a gate run with the invited account's credentials: its HTTP 409 HandshakeStatusMismatch answer (which it gets once the invitation is accepted) counts as Accepted; status is then Accepted and every other field is absent. Leave it off with the management account's credentials, for which that answer means declined, cancelled or expired. Default false.
+     */
+    mismatchMeansAccepted?: boolean;
     /**
      * Region of the API (default: provider config, then alicloud:region, then cn-hangzhou).
      */
@@ -103,6 +108,7 @@ export function getHandshakeOutput(args: GetHandshakeOutputArgs, opts?: pulumi.I
         "endpoint": args.endpoint,
         "expectedStatus": args.expectedStatus,
         "handshakeId": args.handshakeId,
+        "mismatchMeansAccepted": args.mismatchMeansAccepted,
         "region": args.region,
     }, opts);
 }
@@ -120,6 +126,10 @@ export interface GetHandshakeOutputArgs {
      * Id of the resource-directory invitation to read.
      */
     handshakeId: pulumi.Input<string>;
+    /**
+     * For a gate run with the invited account's credentials: its HTTP 409 HandshakeStatusMismatch answer (which it gets once the invitation is accepted) counts as Accepted; status is then Accepted and every other field is absent. Leave it off with the management account's credentials, for which that answer means declined, cancelled or expired. Default false.
+     */
+    mismatchMeansAccepted?: pulumi.Input<boolean | undefined>;
     /**
      * Region of the API (default: provider config, then alicloud:region, then cn-hangzhou).
      */

@@ -81,6 +81,10 @@ export class Handshake extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly masterAccountRealName: pulumi.Output<string | undefined>;
     /**
+     * For a gate run with the invited account's credentials: its HTTP 409 HandshakeStatusMismatch answer (which it gets once the invitation is accepted) counts as Accepted; status is then Accepted and every other field is absent. Leave it off with the management account's credentials, for which that answer means declined, cancelled or expired. Default false.
+     */
+    declare public readonly mismatchMeansAccepted: pulumi.Output<boolean | undefined>;
+    /**
      * When the invitation was last changed (UTC, ISO 8601).
      */
     declare public /*out*/ readonly modifyTime: pulumi.Output<string | undefined>;
@@ -126,6 +130,7 @@ export class Handshake extends pulumi.CustomResource {
             resourceInputs["endpoint"] = args?.endpoint;
             resourceInputs["expectedStatus"] = args?.expectedStatus;
             resourceInputs["handshakeId"] = args?.handshakeId;
+            resourceInputs["mismatchMeansAccepted"] = args?.mismatchMeansAccepted;
             resourceInputs["region"] = args?.region;
             resourceInputs["createTime"] = undefined /*out*/;
             resourceInputs["expireTime"] = undefined /*out*/;
@@ -149,6 +154,7 @@ export class Handshake extends pulumi.CustomResource {
             resourceInputs["masterAccountId"] = undefined /*out*/;
             resourceInputs["masterAccountName"] = undefined /*out*/;
             resourceInputs["masterAccountRealName"] = undefined /*out*/;
+            resourceInputs["mismatchMeansAccepted"] = undefined /*out*/;
             resourceInputs["modifyTime"] = undefined /*out*/;
             resourceInputs["note"] = undefined /*out*/;
             resourceInputs["region"] = undefined /*out*/;
@@ -178,6 +184,10 @@ export interface HandshakeArgs {
      * Id of the resource-directory invitation to read.
      */
     handshakeId: pulumi.Input<string>;
+    /**
+     * For a gate run with the invited account's credentials: its HTTP 409 HandshakeStatusMismatch answer (which it gets once the invitation is accepted) counts as Accepted; status is then Accepted and every other field is absent. Leave it off with the management account's credentials, for which that answer means declined, cancelled or expired. Default false.
+     */
+    mismatchMeansAccepted?: pulumi.Input<boolean | undefined>;
     /**
      * Region of the API (default: provider config, then alicloud:region, then cn-hangzhou).
      */

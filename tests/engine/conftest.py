@@ -16,6 +16,7 @@ import pytest
 from engine_harness import (
     HOW_TO_BUILD,
     Project,
+    build_plugin_archive,
     build_wheel,
     find_engine,
     make_virtualenv,
@@ -54,6 +55,13 @@ def program_venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One virtualenv for every test program: the package from a wheel of this checkout
     (not editable, not PYTHONPATH) and the Pulumi SDK this suite runs with."""
     return make_virtualenv(tmp_path_factory.mktemp("program-venv") / "venv", wheel)
+
+
+@pytest.fixture(scope="session")
+def plugin_archive(program_venv: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The provider plugin archive built from the program virtualenv, as README says;
+    YAML, TypeScript and Go projects install it with ``Project.install_plugin``."""
+    return build_plugin_archive(program_venv, tmp_path_factory.mktemp("plugin"))
 
 
 @pytest.fixture

@@ -1,18 +1,26 @@
-"""Driving the real ``pulumi`` CLI offline: where the engine is, one virtualenv with the
-package installed from a wheel of this checkout, and one temporary project per test.
+"""Driving the real ``pulumi`` CLI as users run it: where the engine is, one virtualenv
+with the package installed from a wheel of this checkout, and one temporary project per
+test.
 
 The engine is the one ``scripts/pulumi-engine.sh`` builds from the Go module proxy
-(``make engine``), else a ``pulumi`` on PATH. Every run is offline: a temporary
-``PULUMI_HOME``, a ``file://`` backend, no update check, no plugin download.
+(``make engine``), else a ``pulumi`` on PATH. Runs are as a user's: the virtualenv is not
+on PATH (``PULUMI_PYTHON_CMD`` names its python), automatic plugin acquisition is left on,
+the ``aliread`` plugin is installed with ``pulumi plugin install ... --file`` where a
+program needs it; plus a temporary ``PULUMI_HOME``, a ``file://`` backend, no update check.
+Every preview, up, refresh and destroy runs at ``-v=5`` with its log kept apart, and
+fails the test when the engine looked for, downloaded or took from PATH an ``aliread``
+plugin a program does not need.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,9 +55,15 @@ def _run(argv: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
 
 
 def build_wheel(source: Path, out: Path) -> Path:
-    """A wheel of ``source`` (a checkout), as a user would install a release."""
+    """A wheel of ``source`` (a checkout), as a user would install a release. Built from a
+    copy of its tracked-looking files: setuptools builds in ``build/`` and would ship a
+    file since deleted from the checkout, left there by an earlier build."""
+    copy = out / "source"
+    shutil.copytree(source, copy, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "venv", "build", "dist", "*.egg-info", "__pycache__",
+        ".pytest_cache", "node_modules", "sdk"))
     done = _run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
-                 "--disable-pip-version-check", "-w", str(out), str(source)])
+                 "--disable-pip-version-check", "-w", str(out), str(copy)])
     if done.returncode != 0:
         raise RuntimeError(f"building the wheel failed:\n{done.stdout}{done.stderr}")
     (wheel,) = out.glob("pulumi_aliread-*.whl")
@@ -70,6 +84,50 @@ def make_virtualenv(path: Path, wheel: Path) -> Path:
     return path
 
 
+def build_plugin_archive(venv: Path, out: Path) -> Path:
+    """The plugin archive, built as README says (``python -m
+    pulumi_aliread.plugin.archive``) by ``venv``'s python, so its launcher runs that."""
+    done = _run([str(venv / "bin" / "python"), "-m", "pulumi_aliread.plugin.archive",
+                 "--out", str(out)], cwd=out.parent)
+    if done.returncode != 0:
+        raise RuntimeError(f"building the plugin archive failed:\n{done.stdout}{done.stderr}")
+    return Path(done.stdout.strip())
+
+
+def plugin_version(archive: Path) -> str:
+    """``0.1.0`` of ``pulumi-resource-aliread-v0.1.0-linux-amd64.tar.gz``."""
+    found = re.fullmatch(r"pulumi-resource-aliread-v(.+?)-[a-z]+-[a-z0-9]+\.tar\.gz", archive.name)
+    assert found, archive
+    return found.group(1)
+
+
+DEPLOYMENT_COMMANDS = ("preview", "up", "refresh", "destroy")
+# What the engine logs (or prints) when it looks for the aliread plugin: a download from
+# GitHub releases or get.pulumi.com, or the plugin taken from PATH.
+_DOWNLOAD_OR_PATH = re.compile(
+    r"aliread (?:trying direct download|direct download failed|downloading)"
+    r"|pulumi/pulumi-aliread/releases|using pulumi-resource-aliread from \$PATH")
+# ...and any mention of the plugin at all, in a program that does not use it (Python).
+_ANY_PLUGIN = re.compile(_DOWNLOAD_OR_PATH.pattern + r"|pulumi-resource-aliread|resource-aliread-v")
+
+
+def assert_no_plugin_hunt(done: subprocess.CompletedProcess[str], logs: Path | None,
+                          plugin_used: bool) -> None:
+    """Fail when the run's output or ``-v=5`` logs show the engine looking for, downloading,
+    or taking from PATH an ``aliread`` plugin (any mention of the plugin when
+    ``plugin_used`` is False: a Python program runs on dynamic providers alone)."""
+    texts = {"output": f"{done.stdout}\n{done.stderr}"}
+    if logs is not None:
+        texts.update({file.name: file.read_text(encoding="utf-8", errors="replace")
+                      for file in logs.iterdir()
+                      if ".log." in file.name and file.is_file() and not file.is_symlink()})
+    pattern = _DOWNLOAD_OR_PATH if plugin_used else _ANY_PLUGIN
+    for name, text in texts.items():
+        hunt = [line for line in text.splitlines() if pattern.search(line)]
+        assert not hunt, (f"the engine looked for an aliread plugin ({name}):\n"
+                          + "\n".join(hunt[:5]))
+
+
 def _installed_version(name: str) -> str:
     from importlib.metadata import version
 
@@ -85,6 +143,8 @@ class Project:
     engine: Path
     venv: Path
     extra_env: dict[str, str] = field(default_factory=dict)
+    # True once the aliread plugin is installed for the program (YAML, TypeScript, Go).
+    uses_plugin: bool = False
 
     @property
     def root(self) -> Path:
@@ -106,16 +166,16 @@ class Project:
         for folder in (self.state_dir, self.pulumi_home, self.home):
             folder.mkdir(exist_ok=True)
         env = {
-            # The engine's own folder first (CLI, language host, dynamic-provider plugin),
-            # then the program's virtualenv, as an activated venv would have it.
-            "PATH": os.pathsep.join([str(self.engine), str(self.venv / "bin"),
-                                     "/usr/local/bin", "/usr/bin", "/bin"]),
+            # The engine's own folder (CLI, language hosts, dynamic-provider plugin) and
+            # the system's: the program's virtualenv is not on PATH, as for a user who
+            # did not activate it; the Python language host runs PULUMI_PYTHON_CMD.
+            "PATH": os.pathsep.join([str(self.engine), "/usr/local/bin", "/usr/bin", "/bin"]),
+            "PULUMI_PYTHON_CMD": str(self.venv / "bin" / "python"),
             "HOME": str(self.home),
             "PULUMI_HOME": str(self.pulumi_home),
             "PULUMI_BACKEND_URL": f"file://{self.state_dir}",
             "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
             "PULUMI_SKIP_UPDATE_CHECK": "1",
-            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "1",
             "PULUMI_SKIP_CONFIRMATIONS": "1",
             "ALIBABA_CLOUD_ECS_METADATA_DISABLED": "true",
             "LANG": "C.UTF-8",
@@ -123,12 +183,28 @@ class Project:
         env.update(self.extra_env)
         return env
 
+    def install_plugin(self, archive: Path) -> None:
+        """``pulumi plugin install resource aliread <version> --file <archive>`` into
+        this project's ``PULUMI_HOME``, as README tells users."""
+        self.pulumi("plugin", "install", "resource", "aliread", plugin_version(archive),
+                    "--file", str(archive), check=True)
+        self.uses_plugin = True
+
     def pulumi(self, *args: str, env: Mapping[str, str] | None = None,
                check: bool = False) -> subprocess.CompletedProcess[str]:
         full_env = self.env()
         full_env.update(env or {})
-        done = _run([str(self.engine / "pulumi"), *args, "--non-interactive"],
+        argv = list(args)
+        logs = None
+        if args[0] in DEPLOYMENT_COMMANDS and not any(a.startswith("-v") for a in args):
+            # The engine's -v=5 log (language hosts' too: --logflow) in a folder of its own.
+            logs = Path(tempfile.mkdtemp(prefix="logs-", dir=self.root))
+            argv += ["-v=5", "--logflow"]
+            full_env["TMPDIR"] = str(logs)
+        done = _run([str(self.engine / "pulumi"), *argv, "--non-interactive"],
                     cwd=self.path, env=full_env)
+        if args[0] in DEPLOYMENT_COMMANDS:
+            assert_no_plugin_hunt(done, logs, plugin_used=self.uses_plugin)
         if check and done.returncode != 0:
             raise AssertionError(f"pulumi {' '.join(args)} exited {done.returncode}:\n"
                                  f"{done.stdout}\n{done.stderr}")

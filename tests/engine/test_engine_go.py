@@ -1,6 +1,7 @@
 """``examples/go-onboarding-check`` under the real CLI: a Go program with the SDK generated
 into ``sdk/go``, the Go language host ``make engine`` builds, and the
-``pulumi-resource-aliread`` plugin from the program virtualenv, offline against the
+``pulumi-resource-aliread`` plugin installed from its archive (``pulumi plugin install
+--file``) into a fresh PULUMI_HOME, offline against the
 emulator (Go modules from the module cache or the proxy)."""
 
 from __future__ import annotations
@@ -39,8 +40,10 @@ def _go_env() -> dict[str, str]:
 
 
 @pytest.fixture
-def example(new_project: Callable[..., Project], emulator: Emulator) -> Project:
+def example(new_project: Callable[..., Project], emulator: Emulator,
+            plugin_archive: Path) -> Project:
     project = new_project(copy_of=EXAMPLE)
+    project.install_plugin(plugin_archive)
     (project.path / "__main__.py").unlink(missing_ok=True)
     if not (project.engine / "pulumi-language-go").exists():
         message = "no pulumi-language-go beside the engine: rebuild it with `make engine`"

@@ -1,7 +1,8 @@
 """``examples/ts-onboarding-check`` under the real CLI: a TypeScript program with the SDK
 generated into ``sdk/nodejs`` (built with tsc, as README says), ``@pulumi/pulumi`` from
 npm, the Node.js language host ``make engine`` builds, and the ``pulumi-resource-aliread``
-plugin from the program virtualenv, offline against the emulator."""
+plugin installed from its archive (``pulumi plugin install --file``) into a fresh
+PULUMI_HOME, offline against the emulator."""
 
 from __future__ import annotations
 
@@ -60,8 +61,10 @@ def ts_sdk(engine_bin: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def example(new_project: Callable[..., Project], ts_sdk: Path, emulator: Emulator) -> Project:
+def example(new_project: Callable[..., Project], ts_sdk: Path, emulator: Emulator,
+            plugin_archive: Path) -> Project:
     project = new_project(copy_of=EXAMPLE)
+    project.install_plugin(plugin_archive)
     (project.path / "__main__.py").unlink(missing_ok=True)
     manifest = json.loads((project.path / "package.json").read_text(encoding="utf-8"))
     assert manifest["dependencies"]["@pulumi-aliread/aliread"] == "file:../../sdk/nodejs/bin"

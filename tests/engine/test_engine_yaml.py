@@ -1,11 +1,13 @@
 """``examples/yaml-onboarding-check`` and small Pulumi YAML programs under the real CLI:
-the ``pulumi-resource-aliread`` plugin (from the program virtualenv's wheel install) read
-through ``fn::invoke`` and read-only resources, offline against the emulator."""
+the ``pulumi-resource-aliread`` plugin (installed with ``pulumi plugin install --file``
+from the archive the program virtualenv builds) read through ``fn::invoke`` and read-only
+resources, offline against the emulator."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import socket
 from collections.abc import Callable
 from pathlib import Path
 
@@ -53,8 +55,9 @@ def _provider_config(emulator: Emulator, **extra: str) -> dict[str, str]:
 
 
 def _yaml_project(new_project: Callable[..., Project], source: Path | str,
-                  name: str = "project") -> Project:
-    """A YAML project (a copy of ``source``, or ``source`` as its Pulumi.yaml text)."""
+                  name: str = "project", plugin: Path | None = None) -> Project:
+    """A YAML project (a copy of ``source``, or ``source`` as its Pulumi.yaml text), with
+    the plugin archive ``plugin`` installed into its PULUMI_HOME."""
     if isinstance(source, Path):
         project = new_project(copy_of=source, name=name)
     else:
@@ -62,6 +65,8 @@ def _yaml_project(new_project: Callable[..., Project], source: Path | str,
         (project.path / "__main__.py").unlink()
         (project.path / "Pulumi.yaml").write_text(source, encoding="utf-8")
     assert "runtime: yaml" in (project.path / "Pulumi.yaml").read_text(encoding="utf-8")
+    if plugin is not None:
+        project.install_plugin(plugin)
     return project
 
 
@@ -70,8 +75,9 @@ def _text(done: object) -> str:
 
 
 @pytest.fixture
-def example(new_project: Callable[..., Project], emulator: Emulator) -> Project:
-    project = _yaml_project(new_project, EXAMPLE)
+def example(new_project: Callable[..., Project], emulator: Emulator,
+            plugin_archive: Path) -> Project:
+    project = _yaml_project(new_project, EXAMPLE, plugin=plugin_archive)
     project.init_stack(_provider_config(emulator), secret=["aliread:secretKey"])
     return project
 
@@ -143,8 +149,9 @@ outputs:
 
 
 def test_an_unknown_id_in_preview_sends_no_request_and_up_reads_it(
-        new_project: Callable[..., Project], emulator: Emulator) -> None:
-    project = _yaml_project(new_project, UNKNOWN_ID)
+        new_project: Callable[..., Project], emulator: Emulator,
+        plugin_archive: Path) -> None:
+    project = _yaml_project(new_project, UNKNOWN_ID, plugin=plugin_archive)
     project.init_stack(_provider_config(emulator), secret=["aliread:secretKey"])
 
     preview = project.pulumi("preview", check=True)
@@ -156,8 +163,9 @@ def test_an_unknown_id_in_preview_sends_no_request_and_up_reads_it(
 
 
 def test_credentials_never_reach_state_outputs_or_logs(
-        new_project: Callable[..., Project], emulator: Emulator) -> None:
-    project = _yaml_project(new_project, EXAMPLE)
+        new_project: Callable[..., Project], emulator: Emulator,
+        plugin_archive: Path) -> None:
+    project = _yaml_project(new_project, EXAMPLE, plugin=plugin_archive)
     project.init_stack(
         _provider_config(emulator, **{"aliread:accessKey": STS_ACCESS_KEY_ID,
                                       "aliread:secretKey": STS_ACCESS_KEY_SECRET,
@@ -191,19 +199,20 @@ def test_refresh_and_destroy_read_and_forget_only(example: Project,
 
 def test_the_plugin_found_through_plugins_providers(
         new_project: Callable[..., Project], emulator: Emulator) -> None:
-    """Not on PATH: ``plugins.providers`` in Pulumi.yaml names the folder holding it."""
+    """Not installed, not on PATH: ``plugins.providers`` in Pulumi.yaml names the folder
+    holding the console script."""
     project = _yaml_project(new_project, EXAMPLE)
     plugin_dir = project.venv / "bin"
     text = (project.path / "Pulumi.yaml").read_text(encoding="utf-8")
     (project.path / "Pulumi.yaml").write_text(
         text + f"plugins:\n  providers:\n    - name: aliread\n      path: {plugin_dir}\n",
         encoding="utf-8")
-    path_without_venv = ":".join(p for p in project.env()["PATH"].split(":")
-                                 if p != str(plugin_dir))
+    project.uses_plugin = True
+    assert str(plugin_dir) not in project.env()["PATH"]
     project.init_stack(_provider_config(emulator), secret=["aliread:secretKey"])
     emulator.set_state(SEED_HANDSHAKE_ID, "Accepted")
 
-    done = project.pulumi("up", "--yes", env={"PATH": path_without_venv}, check=True)
+    done = project.pulumi("up", "--yes", check=True)
 
     assert "from $PATH" not in _text(done)
     assert project.outputs()["grantState"] == "ACCEPTED"
@@ -224,9 +233,10 @@ outputs:
 
 
 def test_get_reads_an_existing_object_by_id(
-        new_project: Callable[..., Project], emulator: Emulator) -> None:
+        new_project: Callable[..., Project], emulator: Emulator,
+        plugin_archive: Path) -> None:
     """``get: {id: ...}`` (``JoinPermissionAuthOrder.get`` in the SDKs): an engine Read."""
-    project = _yaml_project(new_project, GET_BY_ID)
+    project = _yaml_project(new_project, GET_BY_ID, plugin=plugin_archive)
     project.init_stack(_provider_config(emulator), secret=["aliread:secretKey"])
 
     project.pulumi("up", "--yes", check=True)
@@ -235,3 +245,29 @@ def test_get_reads_an_existing_object_by_id(
                                  "renter": SEED_ORDER["renter_aliyun_id"]}
     project.pulumi("destroy", "--yes", check=True)
     assert {r.action for r in emulator.requests} == {"GetJoinPermissionAuthOrder"}
+
+
+def _closed_port() -> int:
+    """A loopback port nothing listens on (connections are refused at once)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_an_invoke_in_flight_when_a_resource_fails_names_its_own_cause(
+        example: Project, emulator: Emulator) -> None:
+    """The resource's endpoint refuses connections (it fails after its retries, in about
+    2 s); the function's answer takes 4 s. The engine stops the plugins as soon as the
+    resource fails: the invoke was cut with only "grpc: the client connection is
+    closing". The plugin now returns the resource's failure once the invoke answered."""
+    example.pulumi("config", "set", "aliread:linkwanEndpoint",
+                   f"http://127.0.0.1:{_closed_port()}", check=True)
+    emulator.latency = 4.0
+
+    done = example.pulumi("preview")
+
+    assert done.returncode != 0
+    out = _text(done)
+    assert "client connection is closing" not in out, out
+    assert f"{SEED_HANDSHAKE_ID} is Pending, expected Accepted" in out, out
+    assert f"GetJoinPermissionAuthOrder {SEED_ORDER_ID}: could not get an answer" in out, out

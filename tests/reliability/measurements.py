@@ -8,6 +8,7 @@ Nothing here asserts on wall time: durations are reported, never judged.
 
 from __future__ import annotations
 
+import logging
 import statistics
 import threading
 import time
@@ -21,7 +22,6 @@ from typing import Any
 from pulumi_aliread import errors
 from pulumi_aliread.core import client
 from pulumi_aliread.core.apis import AUTH_ORDER, HANDSHAKE, ApiSpec
-from pulumi_aliread.core.transport import BodyTooLarge, TransportFailure
 from pulumi_aliread.testing import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET
 from pulumi_aliread.testing.emulator import Emulator, Fault
 
@@ -57,11 +57,11 @@ def transient_faults() -> dict[str, tuple[Fault, dict[str, float]]]:
 
 @dataclass
 class TransportTally:
-    """What the client's transport saw: answers, and failures by kind."""
+    """What the client saw: answers, and transport failures by kind (from the package's
+    DEBUG records of each attempt: observed, nothing changed)."""
 
     answers: int = 0
     failures: Counter[str] = field(default_factory=Counter)
-    too_large: int = 0
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -70,23 +70,8 @@ class TransportTally:
         with self._lock:
             if kind is None:
                 self.answers += 1
-            elif kind == "BodyTooLarge":
-                self.too_large += 1
             else:
                 self.failures[kind] += 1
-
-    @contextmanager
-    def counting(self) -> Iterator[None]:
-        """Count the outcome of the transport call made inside."""
-        try:
-            yield
-        except TransportFailure as failure:
-            self.add(failure.kind)
-            raise
-        except BodyTooLarge:
-            self.add("BodyTooLarge")
-            raise
-        self.add(None)
 
     @property
     def connection_errors(self) -> int:
@@ -97,25 +82,38 @@ class TransportTally:
         return self.failures["ReadTimeout"]
 
 
+class _Attempts(logging.Handler):
+    """Counts the attempt records of ``attempts.Attempt``: ``ACTION ID -> HTTP n`` for an
+    answer, ``ACTION ID: KIND: detail`` for a transport failure."""
+
+    def __init__(self, tally: TransportTally) -> None:
+        super().__init__(logging.DEBUG)
+        self.tally = tally
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.msg.startswith("%s %s -> HTTP"):
+            self.tally.add(None)
+        elif record.msg == "%s %s: %s" and len(record.args or ()) == 3:
+            self.tally.add(str(record.args[2]).split(":", 1)[0])  # type: ignore[index]
+
+
 @contextmanager
 def watch_transport(base_url: str, reader: client.Client | None = None
                     ) -> Iterator[TransportTally]:
-    """Count what the blocking transport of ``reader`` (default: the default client) to
-    ``base_url`` gets back (observes, changes nothing): every answer, and every
-    ``TransportFailure`` by kind."""
-    transport = (reader or client.default_client()).transport(base_url)
-    original = transport.get
+    """Count what reads get back while inside: every answer, and every transport failure
+    by kind (``base_url`` and ``reader`` are accepted for the callers' sake: every
+    read of the process is counted)."""
+    logger = logging.getLogger("pulumi_aliread")
     tally = TransportTally()
-
-    def get(*args: Any) -> Any:
-        with tally.counting():
-            return original(*args)
-
-    transport.get = get  # type: ignore[method-assign]
+    handler = _Attempts(tally)
+    level = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(handler)
     try:
         yield tally
     finally:
-        del transport.get  # back to the class's method
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 def check_result(api: ApiSpec, result: Any, object_id: str, stored: Mapping[str, Any]) -> str:
@@ -193,40 +191,32 @@ class LoadFigures:
         return self.connection_errors - self.resets_sent
 
 
-def _async_read(pairs: list[tuple[ApiSpec, str]], emulator: Emulator, tally: TransportTally,
+def _async_read(pairs: list[tuple[ApiSpec, str]], emulator: Emulator,
                 reader: client.Client, **options: Any) -> Callable[[ApiSpec, str], Any]:
-    """A ``read`` for run_load that sends every pair through the event-loop path of
-    ``get_*_output`` (loop_reads: one loop, 32 worker tasks, the asyncio transport) on
-    the first call, then hands out each pair's outcome."""
+    """A ``read`` for run_load that starts every pair at once and awaits them all on one
+    event loop, as ``get_*_output`` does, on the first call, then hands out each pair's
+    outcome."""
     import asyncio
 
-    from pulumi_aliread.core import async_transport, settings
+    from pulumi_aliread.core.read import prepare, settle
 
     outcomes: dict[str, Any] = {}
-    original = async_transport.AsyncTransport.get
-
-    async def get(self: Any, *args: Any) -> Any:
-        with tally.counting():
-            return await original(self, *args)
 
     async def all_reads() -> None:
-        creds = settings.resolve_credentials(CONFIG)
-        futures = []
+        started = []
         for api, object_id in pairs:
-            call = settings.resolve(api, config={}, endpoint=emulator.url, **options)
-            futures.append(reader.loop_state().submit(api, object_id, call, creds))
-        for (_, object_id), outcome in zip(
-            pairs, await asyncio.gather(*futures, return_exceptions=True), strict=True
-        ):
-            outcomes[object_id] = outcome
+            one = prepare(api, object_id, config=CONFIG, endpoint=emulator.url, **options)
+            started.append((one, reader.start(one)))
+        await asyncio.wait([asyncio.wrap_future(future) for _, future in started])
+        for one, future in started:
+            try:
+                outcomes[one.object_id] = settle(one, future)
+            except Exception as error:  # noqa: BLE001 - handed to the caller
+                outcomes[one.object_id] = error
 
     def read(api: ApiSpec, object_id: str) -> Any:
         if not outcomes:
-            async_transport.AsyncTransport.get = get  # type: ignore[method-assign]
-            try:
-                asyncio.run(all_reads())
-            finally:
-                async_transport.AsyncTransport.get = original  # type: ignore[method-assign]
+            asyncio.run(all_reads())
         outcome = outcomes[object_id]
         if isinstance(outcome, BaseException):
             raise outcome
@@ -280,7 +270,7 @@ def run_load(
     started = time.perf_counter()
     with watch_transport(emulator.url, reader) as tally:
         if on_loop:
-            read = _async_read(pairs, emulator, tally, reader, **options)
+            read = _async_read(pairs, emulator, reader, **options)
             outcomes = [one(pair) for pair in pairs]
         else:
             with ThreadPoolExecutor(workers) as pool:

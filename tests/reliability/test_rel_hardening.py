@@ -49,6 +49,9 @@ def keys(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", DEFAULT_ACCESS_KEY_SECRET)
 
 
+PARAMS = {HANDSHAKE.id_param: SEED_HANDSHAKE_ID}
+
+
 def read(path: str, endpoint: str, reader: aliread.Client | None = None,
          **options: Any) -> tuple[Any, float]:
     """(result or exception, seconds) of one read through ``path``; a hung read fails."""
@@ -60,10 +63,9 @@ def read(path: str, endpoint: str, reader: aliread.Client | None = None,
     def run() -> None:
         try:
             if path == "blocking":
-                box["value"] = reader.fetch(HANDSHAKE, SEED_HANDSHAKE_ID, call, creds)
+                box["value"] = reader.request(HANDSHAKE, PARAMS, call, creds)
             else:
-                box["value"] = asyncio.run(
-                    reader.fetch_async(HANDSHAKE, SEED_HANDSHAKE_ID, call, creds))
+                box["value"] = asyncio.run(reader.request_async(HANDSHAKE, PARAMS, call, creds))
         except Exception as error:  # noqa: BLE001 - reported
             box["value"] = error
 

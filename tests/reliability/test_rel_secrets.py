@@ -46,7 +46,7 @@ STS_CONFIG = {
     "alicloud:secretKey": STS_ACCESS_KEY_SECRET,
     "alicloud:securityToken": STS_TOKEN,
 }
-LOGGERS = ("", "pulumi_aliread", "aliyunsdkcore", "urllib3", "credentials")
+LOGGERS = ("", "pulumi_aliread", "aliyunsdkcore", "urllib3", "credentials", "httpx", "httpcore")
 
 
 def _forms(secret: str) -> set[str]:

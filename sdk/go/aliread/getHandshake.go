@@ -29,6 +29,8 @@ type LookupHandshakeArgs struct {
 	ExpectedStatus []string `pulumi:"expectedStatus"`
 	// Id of the resource-directory invitation to read.
 	HandshakeId string `pulumi:"handshakeId"`
+	// For a gate run with the invited account's credentials: its HTTP 409 HandshakeStatusMismatch answer (which it gets once the invitation is accepted) counts as Accepted; status is then Accepted and every other field is absent. Leave it off with the management account's credentials, for which that answer means declined, cancelled or expired. Default false.
+	MismatchMeansAccepted *bool `pulumi:"mismatchMeansAccepted"`
 	// Region of the API (default: provider config, then alicloud:region, then cn-hangzhou).
 	Region *string `pulumi:"region"`
 }
@@ -76,6 +78,8 @@ type LookupHandshakeOutputArgs struct {
 	ExpectedStatus pulumi.StringArrayInput `pulumi:"expectedStatus"`
 	// Id of the resource-directory invitation to read.
 	HandshakeId pulumi.StringInput `pulumi:"handshakeId"`
+	// For a gate run with the invited account's credentials: its HTTP 409 HandshakeStatusMismatch answer (which it gets once the invitation is accepted) counts as Accepted; status is then Accepted and every other field is absent. Leave it off with the management account's credentials, for which that answer means declined, cancelled or expired. Default false.
+	MismatchMeansAccepted pulumi.BoolPtrInput `pulumi:"mismatchMeansAccepted"`
 	// Region of the API (default: provider config, then alicloud:region, then cn-hangzhou).
 	Region pulumi.StringPtrInput `pulumi:"region"`
 }

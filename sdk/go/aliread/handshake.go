@@ -34,6 +34,8 @@ type Handshake struct {
 	MasterAccountName pulumi.StringPtrOutput `pulumi:"masterAccountName"`
 	// The real name of the management account.
 	MasterAccountRealName pulumi.StringPtrOutput `pulumi:"masterAccountRealName"`
+	// For a gate run with the invited account's credentials: its HTTP 409 HandshakeStatusMismatch answer (which it gets once the invitation is accepted) counts as Accepted; status is then Accepted and every other field is absent. Leave it off with the management account's credentials, for which that answer means declined, cancelled or expired. Default false.
+	MismatchMeansAccepted pulumi.BoolPtrOutput `pulumi:"mismatchMeansAccepted"`
 	// When the invitation was last changed (UTC, ISO 8601).
 	ModifyTime pulumi.StringPtrOutput `pulumi:"modifyTime"`
 	// The invitation's note.
@@ -105,6 +107,8 @@ type handshakeArgs struct {
 	ExpectedStatus []string `pulumi:"expectedStatus"`
 	// Id of the resource-directory invitation to read.
 	HandshakeId string `pulumi:"handshakeId"`
+	// For a gate run with the invited account's credentials: its HTTP 409 HandshakeStatusMismatch answer (which it gets once the invitation is accepted) counts as Accepted; status is then Accepted and every other field is absent. Leave it off with the management account's credentials, for which that answer means declined, cancelled or expired. Default false.
+	MismatchMeansAccepted *bool `pulumi:"mismatchMeansAccepted"`
 	// Region of the API (default: provider config, then alicloud:region, then cn-hangzhou).
 	Region *string `pulumi:"region"`
 }
@@ -117,6 +121,8 @@ type HandshakeArgs struct {
 	ExpectedStatus pulumi.StringArrayInput
 	// Id of the resource-directory invitation to read.
 	HandshakeId pulumi.StringInput
+	// For a gate run with the invited account's credentials: its HTTP 409 HandshakeStatusMismatch answer (which it gets once the invitation is accepted) counts as Accepted; status is then Accepted and every other field is absent. Leave it off with the management account's credentials, for which that answer means declined, cancelled or expired. Default false.
+	MismatchMeansAccepted pulumi.BoolPtrInput
 	// Region of the API (default: provider config, then alicloud:region, then cn-hangzhou).
 	Region pulumi.StringPtrInput
 }
@@ -201,6 +207,11 @@ func (o HandshakeOutput) MasterAccountName() pulumi.StringPtrOutput {
 // The real name of the management account.
 func (o HandshakeOutput) MasterAccountRealName() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Handshake) pulumi.StringPtrOutput { return v.MasterAccountRealName }).(pulumi.StringPtrOutput)
+}
+
+// For a gate run with the invited account's credentials: its HTTP 409 HandshakeStatusMismatch answer (which it gets once the invitation is accepted) counts as Accepted; status is then Accepted and every other field is absent. Leave it off with the management account's credentials, for which that answer means declined, cancelled or expired. Default false.
+func (o HandshakeOutput) MismatchMeansAccepted() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *Handshake) pulumi.BoolPtrOutput { return v.MismatchMeansAccepted }).(pulumi.BoolPtrOutput)
 }
 
 // When the invitation was last changed (UTC, ISO 8601).
