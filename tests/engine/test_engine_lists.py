@@ -5,6 +5,7 @@ filter, and fail the preview when a listed invitation is not as expected."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from engine_harness import Project
 from test_engine_go import EXAMPLE as GO_EXAMPLE
@@ -40,11 +41,12 @@ outputs:
 
 
 def test_yaml_lists_every_page_and_an_expectation_gates_the_preview(
-        new_project: Callable[..., Project], emulator: Emulator) -> None:
+        new_project: Callable[..., Project], emulator: Emulator,
+        plugin_archive: Path) -> None:
     added = emulator.add_handshakes(
         250, status=["Accepted", "Declined", "Pending"],
         target_entity=["a@example.com", "b@example.com"])
-    project = _yaml_project(new_project, YAML_LIST)
+    project = _yaml_project(new_project, YAML_LIST, plugin=plugin_archive)
     project.init_stack(_provider_config(emulator), secret=["aliread:secretKey"])
 
     red = project.pulumi("preview")
