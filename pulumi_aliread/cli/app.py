@@ -346,10 +346,11 @@ def emulator(port: int, host: str, data: str | None, latency: float,
     pipeline offline. Exits 2 when --data or --log cannot be opened.
     """
     from ..testing.cli import serve
+    from ..testing.emulator import Emulator
 
     return serve(host=host, port=port, data=data, latency=latency,
                  invited_key_ids=invited_key_ids, handshake_status=handshake_status,
-                 order_state=order_state, log=log)
+                 order_state=order_state, log=log, emulator_class=Emulator)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

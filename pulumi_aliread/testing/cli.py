@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import math
 import signal
 import sys
 import threading
@@ -29,13 +28,17 @@ from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
 from ..core.states import AUTH_ORDER_STATES, HANDSHAKE_STATUSES
-from .fixtures import (
+from .fixtures import (  # check_port, check_latency and their rules: re-exported
     DATA_SHAPE,
     DEFAULT_ACCESS_KEY_ID,
     INVITED_ACCESS_KEY_ID,
+    LATENCY_RULE,
+    PORT_RULE,
     SEED_HANDSHAKE_ID,
     SEED_ORDER_ID,
     STS_ACCESS_KEY_ID,
+    check_latency,
+    check_port,
 )
 
 # The AccessKeyIds the command line's emulator accepts; --invited-key-id picks among them.
@@ -45,11 +48,8 @@ INVITED_HELP = (f"an AccessKeyId that belongs to the invited account (repeatable
                 f"GetHandshake of an Accepted invitation answers HTTP 409 "
                 f"HandshakeStatusMismatch")
 
-MIN_PORT, MAX_PORT = 0, 65535
-PORT_RULE = f"a TCP port, {MIN_PORT}-{MAX_PORT} (0 picks a free one)"
 # Seconds a signalled emulator spends closing connections before the process exits.
 STOP_GRACE = 0.5
-LATENCY_RULE = "a number of seconds >= 0 (added to every answer)"
 HANDSHAKE_STATUS_HELP = (f"the Status the seed invitation {SEED_HANDSHAKE_ID} is served "
                          f"with: one of {', '.join(HANDSHAKE_STATUSES)} (any case); "
                          "default: the data's")
@@ -80,28 +80,6 @@ def check_order_state(value: object) -> str:
     return _one_of("auth-order OrderState", value, AUTH_ORDER_STATES)
 
 
-def check_port(value: object) -> int:
-    """``value`` as a port number; ValueError stating the rule otherwise."""
-    try:
-        port = int(str(value), 10)
-    except ValueError:
-        raise ValueError(f"{value!r} is not {PORT_RULE}") from None
-    if not MIN_PORT <= port <= MAX_PORT:
-        raise ValueError(f"{port} is not {PORT_RULE}")
-    return port
-
-
-def check_latency(value: object) -> float:
-    """``value`` as a latency in seconds; ValueError stating the rule otherwise."""
-    try:
-        latency = float(str(value))
-    except ValueError:
-        raise ValueError(f"{value!r} is not {LATENCY_RULE}") from None
-    if not math.isfinite(latency) or latency < 0:
-        raise ValueError(f"{value} is not {LATENCY_RULE}")
-    return latency
-
-
 def serve(
     *,
     host: str = "127.0.0.1",
@@ -114,6 +92,7 @@ def serve(
     log: str | None = None,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
+    emulator_class: Any = None,
 ) -> int:
     """Serve until SIGINT/SIGTERM (or ``KeyboardInterrupt``); return 0, or 2 when
     ``data`` cannot be loaded, the options break their rules, ``log`` cannot be opened
@@ -121,9 +100,9 @@ def serve(
     ``invited_key_ids``: the AccessKeyIds of the invited account (empty:
     ``INVITED_ACCESS_KEY_ID``). ``handshake_status`` / ``order_state``: the state of the
     seed invitation / order 123 (None: the data's; the data must hold that object).
-    ``log``: a file the request log is appended to (None: ``stderr``)."""
-    from .emulator import Emulator
-
+    ``log``: a file the request log is appended to (None: ``stderr``).
+    ``emulator_class``: the ``emulator.Emulator`` class (passed in by the callers above
+    this module, which the emulator itself imports)."""
     out = stdout or sys.stdout
     err = stderr or sys.stderr
     unknown = [key_id for key_id in invited_key_ids if key_id not in KEY_IDS]
@@ -141,7 +120,7 @@ def serve(
         print(f"error: {exc}", file=err)
         return 2
     try:
-        emulator = Emulator(data, latency=latency, host=host, port=port,
+        emulator = emulator_class(data, latency=latency, host=host, port=port,
                             invited_access_key_ids=list(invited_key_ids) or None)
     except (OSError, ValueError) as exc:
         what = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
@@ -265,7 +244,7 @@ def _argparse_type(check: Any) -> Any:
     return convert
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None, emulator_class: Any) -> int:
     """``python -m pulumi_aliread.testing.emulator``: parse ``argv`` (default:
     sys.argv[1:]) and ``serve``; bad options exit 2 with the rule (argparse)."""
     parser = argparse.ArgumentParser(
@@ -288,4 +267,4 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     return serve(host=args.host, port=args.port, data=args.data, latency=args.latency,
                  invited_key_ids=args.invited_key_id, handshake_status=args.handshake_status,
-                 order_state=args.order_state, log=args.log)
+                 order_state=args.order_state, log=args.log, emulator_class=emulator_class)

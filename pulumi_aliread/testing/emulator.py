@@ -199,7 +199,7 @@ class Emulator:
                     "emulator: add its pair to credentials (or sts_credentials)"
                 )
         self.invited_access_key_ids: set[str] = invited
-        from .cli import check_latency, check_port
+        from .fixtures import check_latency, check_port
 
         try:
             port = check_port(port)
@@ -795,7 +795,7 @@ def serve_forever_cli(argv: list[str] | None = None) -> int:
     (0, or 2 for bad options or data)."""
     from .cli import main
 
-    return main(argv)
+    return main(argv, Emulator)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ does, so that a shell can rehearse with them).
 from __future__ import annotations
 
 import json
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -217,3 +218,30 @@ class Store:
     api: ApiSpec
     state_key: str
     objects: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+MIN_PORT, MAX_PORT = 0, 65535
+PORT_RULE = f"a TCP port, {MIN_PORT}-{MAX_PORT} (0 picks a free one)"
+LATENCY_RULE = "a number of seconds >= 0 (added to every answer)"
+
+
+def check_port(value: object) -> int:
+    """``value`` as a port number; ValueError stating the rule otherwise."""
+    try:
+        port = int(str(value), 10)
+    except ValueError:
+        raise ValueError(f"{value!r} is not {PORT_RULE}") from None
+    if not MIN_PORT <= port <= MAX_PORT:
+        raise ValueError(f"{port} is not {PORT_RULE}")
+    return port
+
+
+def check_latency(value: object) -> float:
+    """``value`` as a latency in seconds; ValueError stating the rule otherwise."""
+    try:
+        latency = float(str(value))
+    except ValueError:
+        raise ValueError(f"{value!r} is not {LATENCY_RULE}") from None
+    if not math.isfinite(latency) or latency < 0:
+        raise ValueError(f"{value} is not {LATENCY_RULE}")
+    return latency

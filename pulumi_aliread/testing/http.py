@@ -13,15 +13,23 @@ import struct
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlsplit
 
 from . import answers
 from .answers import JSON_TYPE, Answer, dumps, request_id
 from .gateway import Request
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .emulator import Emulator
+
+class Backend(Protocol):
+    """What the server asks of the emulator (``emulator.Emulator``, which imports this
+    module): an answer per request, the latency added to every answer, and the event set
+    while it stops."""
+
+    latency: float
+    _stopping: threading.Event
+
+    def _process(self, request: Request) -> Answer: ...
 
 log = logging.getLogger("pulumi_aliread.testing.emulator")
 
@@ -43,7 +51,7 @@ class Server(ThreadingHTTPServer):
     allow_reuse_address = True
 
     def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler],
-                 emulator: Emulator) -> None:
+                 emulator: Backend) -> None:
         self.emulator = emulator
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
