@@ -82,9 +82,14 @@ OBSTACLES = {
          "of a millisecond, which a real endpoint 20-200 ms away does not show",
     "7b": "imports the script does not need: httpx (the one HTTP library, kept), "
           "marshmallow and click (kept), figures in the row's notes",
-    "3": "the machine's speed during the run: the ideal is absolute, and the emulator's "
-         "capacity (row 6) against the 1,600 req/s needed shows how close the run was to "
-         "being emulator-bound (a loaded machine halves it); Pulumi's own part is 3d",
+    "3": "the client's CPU per read, all of it on the client's one event loop: httpx's "
+         "own work (it checks every character of the signed URL, and httpcore's pool "
+         "bookkeeping; the requests are spread over clients of 4 connections because one "
+         "client of 32 was 4.5x slower, encode/httpcore#1035) plus signing and "
+         "marshmallow, about 1.5-2 ms a read on this machine, so 1 000 reads need 1.5-2 s "
+         "of one core whatever the latency; the hand-written HTTP/1.1 client that issue "
+         "19 deleted spent about a third of that. The emulator's own CPU (row 6) shares "
+         "the 2 cores; Pulumi's own part is 3d",
     "10": "the client's CPU per page (validating 100 rows with marshmallow, building 100 "
           "results) on top of each page's 20 ms; core/paging.py reads the pages one after "
           "another (each page's total decides whether the listing starts over)",
