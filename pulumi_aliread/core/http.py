@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import functools
-import itertools
 import logging
 import os
 import re
@@ -191,37 +190,43 @@ class _Timer:
 _CONNECTIONS_PER_CLIENT = 4
 
 
+class _Shard:
+    """One httpx client and the requests it has in flight."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+        self.in_flight = 0
+
+
 class Http:
     """httpx clients of one ``client.Client``, per proxy and CA bundle, all on the
     client's event loop (create, use and ``aclose`` on it).
 
     ``max_connections`` (int): keep-alive connections kept per proxy and CA bundle, over
-    ``ceil(max_connections / 4)`` clients that requests take in turn.
+    ``ceil(max_connections / 4)`` clients. A request takes the first client with the
+    fewest requests in flight: reads one after another reuse one connection, and reads
+    at once spread evenly (at most 4 per client while at most ``max_connections`` run).
     """
 
     def __init__(self, max_connections: int) -> None:
         self._max = max_connections
-        self._clients: dict[tuple[str | None, str | None, bool],
-                            tuple[itertools.cycle[httpx.AsyncClient],
-                                  list[httpx.AsyncClient]]] = {}
+        self._clients: dict[tuple[str | None, str | None, bool], list[_Shard]] = {}
 
-    def _client(self, proxy: str | None, ca_bundle: str | None, https: bool
-                ) -> httpx.AsyncClient:
+    def _shard(self, proxy: str | None, ca_bundle: str | None, https: bool) -> _Shard:
         key = (proxy, ca_bundle, https)
-        found = self._clients.get(key)
-        if found is None:
+        shards = self._clients.get(key)
+        if shards is None:
             parsed = parse_proxy(proxy) if proxy else None
             verify = tls_context(ca_bundle or default_ca_bundle()) if https else False
-            shards = [httpx.AsyncClient(
+            shards = self._clients[key] = [_Shard(httpx.AsyncClient(
                 http1=True, http2=False, trust_env=False, follow_redirects=False,
                 verify=verify,
                 proxy=httpx.Proxy(parsed.url, headers=parsed.headers) if parsed else None,
                 limits=httpx.Limits(max_connections=None,
                                     max_keepalive_connections=_CONNECTIONS_PER_CLIENT),
                 headers={"User-Agent": USER_AGENT, "Accept-Encoding": "identity"},
-            ) for _ in range(-(-self._max // _CONNECTIONS_PER_CLIENT))]
-            found = self._clients[key] = (itertools.cycle(shards), shards)
-        return next(found[0])
+            )) for _ in range(-(-self._max // _CONNECTIONS_PER_CLIENT))]
+        return min(shards, key=lambda shard: shard.in_flight)
 
     async def request(self, method: str, url: str, *, connect_timeout: float,
                       read_timeout: float, deadline_at: float | None = None,
@@ -247,10 +252,11 @@ class Http:
                 timer.move(at if deadline_at is None else min(at, deadline_at))
 
         where = f" (through the proxy {parse_proxy(proxy).url})" if proxy else ""
-        client = self._client(proxy, ca_bundle, url.startswith("https://"))
+        shard = self._shard(proxy, ca_bundle, url.startswith("https://"))
+        shard.in_flight += 1
         timeout = httpx.Timeout(read_timeout, connect=connect_timeout)
         try:
-            async with client.stream(method, url, headers=headers, timeout=timeout,
+            async with shard.client.stream(method, url, headers=headers, timeout=timeout,
                                      extensions={"trace": trace}) as response:
                 answered = True
                 if proxy and response.status_code == 407:  # a plain-http proxy's refusal
@@ -293,6 +299,7 @@ class Http:
             raise TransportFailure("ConnectionError",
                                    redaction.scrub(_reason(exc)) + where) from None
         finally:
+            shard.in_flight -= 1
             timer.stop()
         status_code = response.status_code
         log.debug('"%s %s HTTP/1.1" %s %s', method, url, status_code, len(body))
@@ -301,9 +308,9 @@ class Http:
 
     async def aclose(self) -> None:
         clients, self._clients = list(self._clients.values()), {}
-        for _, shards in clients:
-            for client in shards:
-                await client.aclose()
+        for shards in clients:
+            for shard in shards:
+                await shard.client.aclose()
 
 
 def _proxy_refused(proxy: str, url: str, status: int, where: str) -> TransportFailure:
