@@ -70,6 +70,19 @@ def test_nothing_passes_the_filters_exit_0_an_empty_array_and_a_note(emulator):
     assert "none passed the filters" in proc.stderr
 
 
+def test_expect_on_nothing_listed_exits_1(emulator):
+    """A typo in --target-entity, or an invitation not sent yet, must not turn the gate
+    green."""
+    emulator.set_state(SEED_HANDSHAKE_ID, "Accepted")
+
+    typo = _list(emulator, "--target-entity", "someone@exampel.com", "--expect", "Accepted")
+    absent = _list(emulator, "--id", "h-0000000000000000", "--expect", "Accepted")
+
+    assert typo.returncode == 1 and elements(typo) == [], typo.stderr
+    assert "passed the filters" in typo.stderr
+    assert absent.returncode == 1 and "h-0000000000000000 (not listed)" in absent.stderr
+
+
 def test_expect_exit_1_names_the_invitations_not_expected(emulator):
     added = emulator.add_handshakes(3, status=["Accepted", "Pending", "Accepted"])
 

@@ -253,6 +253,34 @@ def test_expected_status_names_the_invitations_that_are_not(emulator, credential
     assert len(passed.ids) == 4
 
 
+@pytest.mark.parametrize("keywords", [
+    {"target_entity": "someone@exampel.com"},  # a typo: nothing is listed for it
+    {"ids": "h-0000000000000000"},  # an invitation not sent (yet)
+    {"status": "Declined"},
+])
+def test_an_expectation_is_not_met_by_nothing(emulator, credentials, keywords):
+    """A gate on a listing must not pass because nothing matched its filters."""
+    emulator.set_state(SEED_HANDSHAKE_ID, "Accepted")
+
+    with pytest.raises(aliread.ExpectationNotMetError) as caught:
+        _listed(emulator, expected_status="Accepted", **keywords)
+
+    assert "Accepted" in str(caught.value) and caught.value.result.ids == ()
+    assert _listed(emulator, **keywords).ids == ()  # no expectation: an empty listing
+
+
+def test_an_id_asked_for_and_not_listed_is_not_met(emulator, credentials):
+    emulator.set_state(SEED_HANDSHAKE_ID, "Accepted")
+
+    with pytest.raises(aliread.ExpectationNotMetError) as caught:
+        _listed(emulator, ids=[SEED_HANDSHAKE_ID, "h-0000000000000000"],
+                expected_status="Accepted")
+
+    assert "h-0000000000000000 (not listed)" in str(caught.value)
+    assert SEED_HANDSHAKE_ID not in str(caught.value) and "1 of 2" in str(caught.value)
+    assert caught.value.not_met == (("h-0000000000000000", "not listed"),)
+
+
 def test_the_result_is_a_mapping_with_plain_dicts(emulator, credentials):
     result = _listed(emulator)
 

@@ -260,7 +260,7 @@ def read_list(
         "total_count": listing.total_count,
         "request_ids": tuple(rid for rid in listing.request_ids if rid is not None),
     })
-    check_all(spec, rows, filters.expected, result)
+    check_all(spec, rows, filters, result)
     return result
 
 
@@ -291,25 +291,36 @@ def _details(client: Client, spec: ListSpec, rows: Sequence[Any], call: Any, cre
         return list(pool.map(one, rows))
 
 
-def check_all(spec: ListSpec, rows: Sequence[Any], expected: tuple[str, ...],
-              result: Any) -> None:
-    """ExpectationNotMetError naming each listed object not in an ``expected`` state."""
+def check_all(spec: ListSpec, rows: Sequence[Any], filters: Filters, result: Any) -> None:
+    """ExpectationNotMetError naming each listed object not in an expected state and each
+    id asked for (``ids``) that was not listed, or saying that nothing was listed: a
+    gate must not pass on nothing (a typo in a filter, an invitation not sent yet)."""
+    expected = filters.expected
     if not expected:
         return
     item = spec.item
-    off = [row for row in rows if getattr(row, item.state_field) not in expected]
-    if not off:
+    listed = {row.id for row in rows}
+    missing = [object_id for object_id in filters.ids if object_id not in listed]
+    off = [(row.id, getattr(row, item.state_field)) for row in rows
+           if getattr(row, item.state_field) not in expected]
+    off += [(object_id, "not listed") for object_id in missing]
+    if rows and not off:
         return
-    shown_rows = ", ".join(f"{row.id} ({getattr(row, item.state_field)})" for row in off[:20])
-    more = f" and {len(off) - 20} more" if len(off) > 20 else ""
+    advice = (f"Wait until they are, or change the expectation ({item.expect_keyword}=).")
+    if off:
+        shown_rows = ", ".join(f"{object_id} ({state})" for object_id, state in off[:20])
+        more = f" and {len(off) - 20} more" if len(off) > 20 else ""
+        message = (f"{len(off)} of {len(rows) + len(missing)} {item.title}s are not "
+                   f"{one_of(expected)}: {shown_rows}{more} ({spec.action}). {advice}")
+    else:
+        message = (f"no {item.title} passed the filters ({result.total_count} listed), so "
+                   f"none is {one_of(expected)} ({spec.action}). Check the filters "
+                   "(status, ids, target entity) and the account whose credentials list "
+                   f"them, or wait until the {item.title} exists.")
     error = errors.ExpectationNotMetError(
-        f"{len(off)} of {len(rows)} listed {item.title}s are not {one_of(expected)}: "
-        f"{shown_rows}{more} ({spec.action}). Wait until they are, or change the "
-        f"expectation ({item.expect_keyword}=).",
-        code="ExpectationNotMet", http_status=200,
+        message, code="ExpectationNotMet", http_status=200,
         request_id=result.request_ids[-1] if result.request_ids else None,
     )
     error.result = result  # type: ignore[attr-defined]
-    error.not_met = tuple((row.id, getattr(row, item.state_field))  # type: ignore[attr-defined]
-                          for row in off)
+    error.not_met = tuple(off)  # type: ignore[attr-defined]
     raise error
