@@ -56,3 +56,44 @@ def test_a_secret_in_outside_text_is_still_masked() -> None:
     text = "server said Zq9-outside-secret; key LTAI-public-id-Zq9-outside-secret"
     assert redaction.scrub(text) == (
         "server said ***; key LTAI-public-id-Zq9-outside-secret")
+
+
+ECHOING = [  # a broken or hostile endpoint that echoes the STS token back
+    (400, {"Code": "Weird.{token}", "Message": "m", "RequestId": "ECHO-{token}"}),
+    (200, {"RequestId": "ECHO-{token}", "Handshake": {"HandshakeId": 5}}),
+]
+
+
+@pytest.mark.parametrize(("status", "body"), ECHOING, ids=["error answer", "malformed 200"])
+def test_a_token_echoed_in_code_or_request_id_is_masked(
+        status: int, body: dict[str, object], emulator: Emulator,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from pulumi_aliread.testing import STS_ACCESS_KEY_ID, STS_ACCESS_KEY_SECRET, STS_TOKEN
+    from pulumi_aliread.testing.faults import Fault
+
+    text = json.dumps(body).replace("{token}", STS_TOKEN)
+    emulator.inject(Fault.body(text, status=status))
+    monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", STS_ACCESS_KEY_ID)
+    monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", STS_ACCESS_KEY_SECRET)
+    monkeypatch.setenv("ALIBABA_CLOUD_SECURITY_TOKEN", STS_TOKEN)
+
+    with pytest.raises(aliread.AlireadError) as caught:
+        aliread.get_handshake(SEED_HANDSHAKE_ID, endpoint=emulator.url, max_attempts=1)
+
+    error = caught.value
+    for text in (str(error), error.code, error.request_id):
+        assert text is not None and STS_TOKEN not in text, text
+
+
+def test_records_of_a_protected_loggers_children_are_masked(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """httpcore logs on httpcore.http11, httpcore.connection...: a filter on "httpcore"
+    alone never sees them."""
+    import logging
+
+    import pulumi_aliread.core.http  # noqa: F401 - protects httpx's and httpcore's loggers
+
+    redaction.register("Zq9-child-logger-secret")
+    with caplog.at_level(logging.DEBUG):
+        logging.getLogger("httpcore.http11").debug("sent Zq9-child-logger-secret")
+    assert caplog.records and "Zq9-child-logger-secret" not in caplog.text

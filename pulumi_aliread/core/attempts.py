@@ -98,9 +98,12 @@ class Failure:
         if stop_reason != "permanent":
             message = (f"{message} Gave up after {attempts} attempt(s) in "
                        f"{time.monotonic() - started:.1f} s.")
-        return self.kind(message, code=self.code, http_status=self.http_status,
-                         request_id=self.request_id, attempts=attempts,
-                         stop_reason=stop_reason)
+        # The code and request id are the server's words: a broken or hostile endpoint
+        # may echo the STS token in them (the message is scrubbed where it is built).
+        code = None if self.code is None else redaction.scrub(self.code)
+        request_id = None if self.request_id is None else redaction.scrub(self.request_id)
+        return self.kind(message, code=code, http_status=self.http_status,
+                         request_id=request_id, attempts=attempts, stop_reason=stop_reason)
 
 
 async def attempt(api: Operation, params: Mapping[str, str], settings: CallSettings,

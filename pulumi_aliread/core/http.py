@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import httpcore  # noqa: F401 - its loggers must exist before they are protected
 import httpx
 
 from ..errors import InvalidInputError
@@ -43,8 +44,11 @@ __all__ = ["MAX_BODY_BYTES", "Answer", "BodyTooLarge", "Http", "TransportFailure
            "UndecodableBody", "is_loopback", "parse_proxy", "proxy_for"]
 
 log = logging.getLogger("pulumi_aliread")
+# httpx and httpcore log each request's URL, signed query and all. httpx imports httpcore
+# only when it builds a transport; imported here, httpcore's child loggers
+# (httpcore.http11, ...) exist now and get the filter too.
 for _name in ("pulumi_aliread", "httpx", "httpcore"):
-    redaction.protect_logger(_name)  # httpx logs each request's URL, signed query and all
+    redaction.protect_logger(_name)
 
 
 def proxy_for(base_url: str, env: Mapping[str, str] | None = None) -> str | None:

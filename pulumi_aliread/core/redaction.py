@@ -86,7 +86,13 @@ _FILTER = RedactingFilter()
 
 
 def protect_logger(name: str) -> None:
-    """Attach the redacting filter to a logger (idempotent)."""
-    logger = logging.getLogger(name)
-    if _FILTER not in logger.filters:
-        logger.addFilter(_FILTER)
+    """Attach the redacting filter to a logger and to each of its children that exists
+    now (idempotent). A logger's filters see only the records made on it, not those its
+    children pass up: httpcore logs on ``httpcore.http11``, ``httpcore.connection``...,
+    created when httpx is imported, so call this after importing the library."""
+    manager = logging.Logger.manager
+    for each in [name, *(other for other in manager.loggerDict
+                         if other.startswith(name + "."))]:
+        logger = logging.getLogger(each)
+        if _FILTER not in logger.filters:
+            logger.addFilter(_FILTER)

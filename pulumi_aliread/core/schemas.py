@@ -207,7 +207,9 @@ def load_response(api: OperationShape, payload: Any, *,
         envelope = _envelope(api).load(payload)
     except ValidationError as exc:
         envelope_errors = exc.normalized_messages()  # type: ignore[assignment]
+    # The server's words, so scrubbed: a broken or hostile endpoint may echo the STS token.
     request_id = payload.get("RequestId") if isinstance(payload.get("RequestId"), str) else None
+    request_id = None if request_id is None else redaction.scrub(request_id)
     problems = _problems(envelope_errors, payload)
     if envelope.get("success") is False or payload.get("Success") is False:
         problems.append(("Success", False, "must be true: the API reported failure"))
