@@ -69,7 +69,10 @@ def _rebuild(cls, message, code, http_status, request_id,  # type: ignore[no-unt
 
 
 class InvalidInputError(AlireadError, ValueError):
-    """An id or option is malformed (refused before any request), or the API said so."""
+    """An id or option is malformed (refused before any request), or the API said so.
+    A locally refused input has the code ``InvalidInput`` (an API's refusal, its own)."""
+
+    default_code = "InvalidInput"
 
 
 class NotFoundError(AlireadError):

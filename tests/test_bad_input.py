@@ -90,3 +90,11 @@ def test_bad_configured_region_is_refused(emulator, credentials, monkeypatch):
     with pytest.raises(aliread.InvalidInputError, match="variable ALIBABA_CLOUD_REGION_ID"):
         aliread.get_handshake(SEED_HANDSHAKE_ID, endpoint=emulator.url)
     assert emulator.count() == 0
+
+
+def test_a_locally_refused_input_has_the_code_the_cli_prints() -> None:
+    import pulumi_aliread as aliread
+
+    with pytest.raises(aliread.InvalidInputError) as caught:
+        aliread.get_handshake("h-bad")
+    assert caught.value.code == "InvalidInput"

@@ -43,9 +43,7 @@ def error_data(error: AlireadError) -> dict[str, Any]:
     the message on one line."""
     return {
         "type": type(error).__name__,
-        # A locally refused input has no API code; scripts still branch on one.
-        "code": error.code or ("InvalidInput" if isinstance(error, InvalidInputError)
-                               else None),
+        "code": error.code,
         "http_status": error.http_status,
         "request_id": error.request_id,
         "attempts": error.attempts,
@@ -151,8 +149,11 @@ class Table:
 
 def _code_of(error: BaseException) -> str:
     """An error's API code, or its type's name for one refused here (a local
-    ``InvalidInputError`` has no code: nothing was sent)."""
-    return getattr(error, "code", None) or type(error).__name__
+    ``InvalidInputError``: nothing was sent)."""
+    code = getattr(error, "code", None)
+    if code is None or code == InvalidInputError.default_code:
+        return type(error).__name__
+    return str(code)
 
 
 def _unicode_encoding(stream: TextIO) -> bool:
