@@ -55,6 +55,11 @@ def _api_for(table: dict[str, ApiSpec], token: str, what: str) -> ApiSpec:
     return api
 
 
+# Seconds a failed resource read waits, once no function read is in flight, for the
+# program's next one (a YAML program sends it as soon as the previous one answered).
+INVOKE_GRACE = 0.5
+
+
 class AlireadProvider(p.Provider):
     """Serves the package schema and reads through ``core.read``."""
 
@@ -216,13 +221,20 @@ class AlireadProvider(p.Provider):
     async def _read_resource(self, api: ApiSpec, inputs: dict[str, Any]) -> Any:
         """``_read`` for a resource step. When it fails, the engine stops every plugin at
         once, and a function read still in flight then fails with only "grpc: the client
-        connection is closing": so the failure is returned once the function reads in
-        flight have answered (each within its own deadline), and each names its cause."""
+        connection is closing"; so does one the program sends just after another
+        answered (Pulumi YAML evaluates its ``fn::invoke`` variables one at a time). So
+        the failure is returned once no function read has been in flight for
+        ``INVOKE_GRACE`` seconds (each ends within its own deadline), and each names its
+        cause."""
         try:
             return await self._read(api, inputs)
         except AlireadError:
-            if self._invokes:
-                await asyncio.wait(set(self._invokes))
+            while True:
+                if self._invokes:
+                    await asyncio.wait(set(self._invokes))
+                await asyncio.sleep(INVOKE_GRACE)
+                if not self._invokes:
+                    break
             raise
 
     async def _read(self, api: ApiSpec, inputs: dict[str, Any]) -> Any:
