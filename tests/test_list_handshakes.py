@@ -290,3 +290,14 @@ def test_the_result_is_a_mapping_with_plain_dicts(emulator, credentials):
     assert data["handshakes"][0]["handshake_id"] == SEED_HANDSHAKE_ID
     assert json.loads(json.dumps(data)) == data
     assert set(result) == {"handshakes", "ids", "total_count", "request_ids"}
+
+
+def test_the_filters_may_be_given_by_position_as_the_issue_writes_them(emulator, credentials):
+    """``get_handshakes(status=None, ids=None, target_entity=None, invited_account=False,
+    with_details=False, expected_status=None, region=..., endpoint=..., <options>)``."""
+    emulator.add_handshakes(2, status=["Accepted", "Pending"])
+
+    by_position = aliread.get_handshakes("Pending", endpoint=emulator.url)
+
+    assert by_position.ids == _listed(emulator, status="Pending").ids
+    assert len(by_position.ids) == 2  # the seed invitation and one added

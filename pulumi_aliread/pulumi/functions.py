@@ -145,13 +145,13 @@ def get_join_permission_auth_order(
 
 @documented
 def get_handshakes(
-    *,
     status: States = None,
     ids: States = None,
     target_entity: str | None = None,
     invited_account: bool = False,
     with_details: bool = False,
     expected_status: States = None,
+    *,
     region: str | None = None,
     endpoint: str | None = None,
     max_items: int = paging.MAX_ITEMS,

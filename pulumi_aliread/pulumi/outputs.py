@@ -156,13 +156,13 @@ def get_join_permission_auth_order_output(
 
 @documented
 def get_handshakes_output(
-    *,
     status: States = None,
     ids: States = None,
     target_entity: pulumi.Input[str] | None = None,
     invited_account: pulumi.Input[bool] = False,
     with_details: pulumi.Input[bool] = False,
     expected_status: States = None,
+    *,
     region: pulumi.Input[str] | None = None,
     endpoint: pulumi.Input[str] | None = None,
     max_items: int = paging.MAX_ITEMS,
