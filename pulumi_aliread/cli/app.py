@@ -94,6 +94,27 @@ def _api_help(api: ApiSpec) -> str:
     )
 
 
+def _attempt_timeouts() -> list[click.Parameter]:
+    """``--connect-timeout`` and ``--read-timeout``, the same for every read command."""
+    return [
+        click.Option(["--connect-timeout", "connect_timeout"], type=Duration(), default=None,
+                     metavar="DURATION",
+                     help="Give up connecting after this, per attempt [default: 5s]."),
+        click.Option(["--read-timeout", "read_timeout"], type=Duration(), default=None,
+                     metavar="DURATION",
+                     help="Give up waiting for an answer after this, per attempt "
+                          "[default: 10s]."),
+    ]
+
+
+def _insecure_http() -> click.Option:
+    """``--allow-insecure-http``, the same for every read command."""
+    return click.Option(
+        ["--allow-insecure-http", "allow_insecure_http"], is_flag=True, default=None,
+        help="Allow an http:// endpoint that is not loopback (signed requests and STS "
+             "tokens in clear text; else ALIREAD_ALLOW_INSECURE_HTTP).")
+
+
 def _api_command(api: ApiSpec) -> click.Command:
     params: list[click.Parameter] = [
         click.Argument(["ids"], nargs=-1, required=False, metavar="[ID|-]..."),
@@ -113,13 +134,7 @@ def _api_command(api: ApiSpec) -> click.Command:
         click.Option(["--interval"], type=Duration(MIN_INTERVAL, " between rounds of reads"),
                      default=DEFAULT_INTERVAL, show_default=True,
                      help="With --wait: pause between reads (+/-20%); at least 1s."),
-        click.Option(["--connect-timeout", "connect_timeout"], type=Duration(), default=None,
-                     metavar="DURATION",
-                     help="Give up connecting after this, per attempt [default: 5s]."),
-        click.Option(["--read-timeout", "read_timeout"], type=Duration(), default=None,
-                     metavar="DURATION",
-                     help="Give up waiting for an answer after this, per attempt "
-                          "[default: 10s]."),
+        *_attempt_timeouts(),
         click.Option(["--deadline"], type=Duration(), default=None, metavar="DURATION",
                      help="Give up on one read, all its retries included, after this "
                           "[default: 60s]."),
@@ -130,10 +145,7 @@ def _api_command(api: ApiSpec) -> click.Command:
                      help="Reads in flight at once."),
         click.Option(["--progress"], is_flag=True,
                      help="Report waiting progress on stderr even when it is not a terminal."),
-        click.Option(["--allow-insecure-http", "allow_insecure_http"], is_flag=True,
-                     default=None,
-                     help="Allow an http:// endpoint that is not loopback (signed requests "
-                     "and STS tokens in clear text; else ALIREAD_ALLOW_INSECURE_HTTP)."),
+        _insecure_http(),
     ]
     if api.invited_accepted_code is not None:
         params.append(click.Option(
@@ -246,13 +258,7 @@ def _list_command(views: dict[bool, ListSpec]) -> click.Command:
         click.Option(["--region"], help="Region id, e.g. cn-shanghai."),
         click.Option(["--endpoint"], metavar="HOST|URL",
                      help="API host (https) or URL, e.g. http://127.0.0.1:8080."),
-        click.Option(["--connect-timeout", "connect_timeout"], type=Duration(), default=None,
-                     metavar="DURATION",
-                     help="Give up connecting after this, per attempt [default: 5s]."),
-        click.Option(["--read-timeout", "read_timeout"], type=Duration(), default=None,
-                     metavar="DURATION",
-                     help="Give up waiting for an answer after this, per attempt "
-                          "[default: 10s]."),
+        *_attempt_timeouts(),
         click.Option(["--deadline"], type=Duration(), default=None, metavar="DURATION",
                      help="Give up on the whole listing, every page and retry included, "
                           "after this [default: 60s]."),
@@ -262,10 +268,7 @@ def _list_command(views: dict[bool, ListSpec]) -> click.Command:
                           f"[default: {MAX_ITEMS}]."),
         click.Option(["--output", "-o"], type=click.Choice(["json", "table"]),
                      help="Default: table on a terminal, json otherwise."),
-        click.Option(["--allow-insecure-http", "allow_insecure_http"], is_flag=True,
-                     default=None,
-                     help="Allow an http:// endpoint that is not loopback (signed requests "
-                     "and STS tokens in clear text; else ALIREAD_ALLOW_INSECURE_HTTP)."),
+        _insecure_http(),
     ]
     if True in views:
         params.insert(3, click.Option(
