@@ -34,7 +34,7 @@ sdk:
 # What derives from the operations in pulumi_aliread/core/apis.py: core/results.py,
 # pulumi/resource_outputs.py, plugin/schema.json, README's field tables (then `make sdk`).
 generate: $(STAMP)
-	$(BIN)/python -m pulumi_aliread.codegen
+	$(BIN)/python -m tools.codegen
 
 # The provider plugin as an archive for `pulumi plugin install resource aliread VERSION
 # --file ARCHIVE` (into dist/); its launcher runs this checkout's .venv/bin/python.
@@ -49,7 +49,7 @@ bench: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/mypy pulumi_aliread
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 import pulumi_aliread as aliread
-from pulumi_aliread import codegen
 from pulumi_aliread.core import schemas
 from pulumi_aliread.core.apis import APIS, LISTS, OPERATIONS
 from pulumi_aliread.core.spec import ENUM, ListSpec
+from tools import codegen
 
 PACKAGE = Path(aliread.__file__).resolve().parent
 
@@ -22,7 +22,7 @@ PACKAGE = Path(aliread.__file__).resolve().parent
 def test_each_generated_file_is_what_the_specs_make(path: Path) -> None:
     current = path.read_text(encoding="utf-8")
     assert codegen.TARGETS[path](current) == current, (
-        f"{path.name} is stale: run python -m pulumi_aliread.codegen")
+        f"{path.name} is stale: run python -m tools.codegen")
 
 
 def test_generated_modules_say_so_on_their_first_line() -> None:

@@ -14,7 +14,6 @@ import pytest
 from pulumi.provider.experimental.property_value import PropertyValue
 from test_plugin_server import SCHEMA_FILE, SECRETS, Plugin, _invoke, _one_line
 
-from pulumi_aliread.codegen import list_function_token, list_row_type
 from pulumi_aliread.core.apis import HANDSHAKE, LIST_HANDSHAKES, LIST_HANDSHAKES_FOR_ACCOUNT
 from pulumi_aliread.testing import (
     INVITED_ACCESS_KEY_ID,
@@ -26,6 +25,7 @@ from pulumi_aliread.testing import (
     STS_TOKEN,
     Emulator,
 )
+from tools.codegen import list_function_token, list_row_type
 
 DIRECTORY = LIST_HANDSHAKES.action
 FOR_ACCOUNT = LIST_HANDSHAKES_FOR_ACCOUNT.action

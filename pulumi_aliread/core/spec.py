@@ -4,7 +4,7 @@ its two shapes, ``ApiSpec`` (one object by id) and ``ListSpec`` (objects page by
 The operations themselves are data, in ``apis``. Everything that varies by operation
 derives from that data: the marshmallow schemas (``schemas``), the result classes
 (``results``, generated), the Pulumi resources' typed attributes, the docstrings' field
-lists, the plugin's ``schema.json`` and README's field tables (``pulumi_aliread.codegen``).
+lists, the plugin's ``schema.json`` and README's field tables (``tools.codegen``).
 This module imports no marshmallow and no Pulumi (``aliread --help`` loads it).
 """
 

@@ -14,7 +14,7 @@ from ..core.apis import APIS, LISTS, ApiSpec
 from ..core.spec import ListSpec, camel_case, snake_case
 
 # Input name of the id, of the expectation, and the resource / function names, per API
-# (as ``pulumi_aliread.codegen`` names them in schema.json).
+# (as ``tools.codegen`` names them in schema.json).
 ID_INPUT = {api.name: camel_case(api.id_keyword) for api in APIS.values()}
 EXPECT_INPUT = {api.name: camel_case(api.expect_keyword) for api in APIS.values()}
 RESOURCES = {f"aliread:index:{api.pulumi_name}": api for api in APIS.values()}
