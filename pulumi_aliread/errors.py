@@ -54,19 +54,6 @@ class AlireadError(Exception):
     def __str__(self) -> str:
         return self.message
 
-    def __reduce__(self):  # keep keyword attributes when pickled across processes
-        return (
-            _rebuild,
-            (type(self), self.message, self.code, self.http_status, self.request_id,
-             self.attempts, self.stop_reason),
-        )
-
-
-def _rebuild(cls, message, code, http_status, request_id,  # type: ignore[no-untyped-def]
-             attempts=None, stop_reason=None):
-    return cls(message, code=code, http_status=http_status, request_id=request_id,
-               attempts=attempts, stop_reason=stop_reason)
-
 
 class InvalidInputError(AlireadError, ValueError):
     """An id or option is malformed (refused before any request), or the API said so.
