@@ -247,7 +247,8 @@ def test_an_aliyun_config_that_is_a_directory_says_so(tmp_path: Path) -> None:
 SOURCE_SCRIPT = """
 import logging, sys
 logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
-from pulumi_aliread.core.credential_chain import Chain, NoCredentials, Source
+from pulumi_aliread import NoCredentialsError
+from pulumi_aliread.core.credential_chain import Chain, Source
 from alibabacloud_credentials.provider import (
     EcsRamRoleCredentialsProvider, OIDCRoleArnCredentialsProvider)
 url, kind, token_file = sys.argv[1:4]
@@ -266,7 +267,7 @@ def build():
 try:
     Chain().credentials([Source(kind, "set it up", (kind,), build)], intro="none.")
     print("FOUND")
-except NoCredentials as missing:
+except NoCredentialsError as missing:
     print("MISSING", missing.message)
 """
 
@@ -302,7 +303,8 @@ def test_a_dripping_credentials_uri_ends_at_the_read_deadline(tmp_path: Path) ->
 
 BOUND_SCRIPT = """
 import sys, time
-from pulumi_aliread.core.credential_chain import Chain, NoCredentials, Source
+from pulumi_aliread import NoCredentialsError
+from pulumi_aliread.core.credential_chain import Chain, Source
 from alibabacloud_credentials.provider import (
     EcsRamRoleCredentialsProvider, OIDCRoleArnCredentialsProvider, URLCredentialsProvider)
 url, kind, token_file, deadline = sys.argv[1:5]
@@ -324,7 +326,7 @@ try:
     Chain().credentials([Source(kind, "set it up", (kind,), build, bound)], intro="none.",
                       deadline_at=at)
     print("FOUND")
-except NoCredentials as missing:
+except NoCredentialsError as missing:
     print("MISSING", missing.message)
 with open("/proc/self/status") as status:
     print(*[line.split()[1] for line in status if line.startswith("VmHWM:")])

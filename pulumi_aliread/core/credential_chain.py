@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..errors import NoCredentialsError
 from . import redaction
 
 _TRUE = ("1", "true", "yes", "on")
@@ -66,14 +67,6 @@ class Found:
     access_key_secret: str
     security_token: str | None
     source: str
-
-
-class NoCredentials(Exception):
-    """No source gave credentials; ``message`` names each one tried and what to set."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def _file_key(path: str) -> tuple[Any, ...]:
@@ -243,16 +236,17 @@ def _within(seconds: float, call: Callable[[], Any]) -> Any:
 
 
 class Chain:
-    """Asks sources in order; keeps each built provider while its key stays the same."""
+    """Asks sources in order; keeps each source's built provider while its key stays
+    the same."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._providers: dict[tuple[Any, ...], Any] = {}
+        self._providers: dict[str, tuple[tuple[Any, ...], Any]] = {}  # name: (key, it)
 
     def credentials(self, sources: Sequence[Source], *, intro: str,
                     deadline_at: float | None = None) -> Found:
-        """The first source's credentials; else ``NoCredentials`` naming every source
-        tried (``intro`` starts its message).
+        """The first source's credentials; else ``NoCredentialsError`` naming every
+        source tried (``intro`` starts its message).
 
         Each source is asked on a daemon thread and waited for until ``deadline_at``
         (``time.monotonic()`` seconds; None: none) or its own bound
@@ -297,28 +291,16 @@ class Chain:
                 continue
             return Found(key_id, secret, token if isinstance(token, str) else None,
                          source.name)
-        raise NoCredentials(f"{intro} Tried: " + "; ".join(tried) + ".")
+        raise NoCredentialsError(f"{intro} Tried: " + "; ".join(tried) + ".")
 
     def _provider(self, source: Source) -> Any:
         with self._lock:
-            provider = self._providers.get(source.key)
-        if provider is None:
+            key, provider = self._providers.get(source.name, (None, None))
+        if key != source.key:  # first asked, or its settings or file changed
             provider = source.build()
             with self._lock:
-                stale = [key for key in self._providers if key[0] == source.key[0]
-                         and key[1:2] == source.key[1:2]]
-                for key in stale:  # the same source with older settings or file
-                    del self._providers[key]
-                self._providers[source.key] = provider
+                self._providers[source.name] = (source.key, provider)
         return provider
-
-    def forget(self) -> None:
-        """Drop every built provider (the next lookup rebuilds them)."""
-        with self._lock:
-            self._providers.clear()
-
-
-
 
 
 class _Withheld(logging.Filter):

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
-from ..errors import InvalidInputError, NoCredentialsError
+from ..errors import InvalidInputError
 from . import redaction
 from .options import (
     ReadOptions,
@@ -200,18 +200,15 @@ def _insecure_http(keyword: object, config: ConfigLookup | None,
                 f"allow_insecure_http must be True or False, got {keyword!r}."
             )
         return keyword
-    value = config_value(INSECURE_HTTP_CONFIG, config)
-    source = f"Pulumi config {INSECURE_HTTP_CONFIG}"
-    if value is None and env.get(INSECURE_HTTP_ENV):
-        value, source = env[INSECURE_HTTP_ENV], f"environment variable {INSECURE_HTTP_ENV}"
-    if value is None:
+    found = _first_setting((INSECURE_HTTP_CONFIG,), (INSECURE_HTTP_ENV,), config, env)
+    if found is None:
         return False
-    word = value.strip().lower()
+    word = found[1].strip().lower()
     if word in ("1", "true", "yes", "on"):
         return True
     if word in ("0", "false", "no", "off"):
         return False
-    raise InvalidInputError(f"{source} is {_safe(value)}: set it to true or false.")
+    raise InvalidInputError(f"{found[0]} is {_safe(found[1])}: set it to true or false.")
 
 
 def check_transport_security(base_url: str, source: str = "endpoint") -> None:
@@ -251,12 +248,23 @@ def ca_bundle(env: Mapping[str, str] | None = None) -> str | None:
     else None (certifi's bundle). Raises ``InvalidInputError`` naming the variable when
     the file is missing, unreadable or holds no PEM certificate."""
     env = os.environ if env is None else env
-    for name in CA_BUNDLE_ENV:
-        path = env.get(name)
-        if path:
-            _check_ca_bundle(name, path, env)
-            return path
-    return None
+    named = [name for name in CA_BUNDLE_ENV if env.get(name)]
+    if not named:
+        return None
+    name, path = named[0], env[named[0]]
+    # What verifies https once this variable is unset: the next one set, else certifi.
+    fallback = (f"the one {named[1]} names ({env[named[1]]!r})" if len(named) > 1
+                else "the bundled ones (certifi)")
+    try:
+        stat = os.stat(path)
+    except OSError as exc:
+        raise InvalidInputError(
+            f"environment variable {name} names {path!r}, which cannot be read "
+            f"({exc.strerror}): point it at a PEM file of CA certificates, or unset it to "
+            f"use {fallback}."
+        ) from None
+    _load_ca_bundle(name, path, stat.st_mtime_ns, stat.st_size, fallback)
+    return path
 
 
 def ca_bundle_source(path: str | None, env: Mapping[str, str] | None = None) -> str:
@@ -266,34 +274,10 @@ def ca_bundle_source(path: str | None, env: Mapping[str, str] | None = None) -> 
     if path is None:
         return ("certifi's CA bundle (the default: none of " + ", ".join(CA_BUNDLE_ENV)
                 + " is set)")
-    for name in CA_BUNDLE_ENV:
-        if env.get(name):
-            if env[name] == path:
-                return f"the CA bundle {path} (named by {name})"
-            break
+    named = [name for name in CA_BUNDLE_ENV if env.get(name)]
+    if named and env[named[0]] == path:
+        return f"the CA bundle {path} (named by {named[0]})"
     return f"the CA bundle {path}"
-
-
-def _fallback(name: str, env: Mapping[str, str]) -> str:
-    """What verifies https once ``name`` is unset: the next variable set, else certifi."""
-    later = CA_BUNDLE_ENV[CA_BUNDLE_ENV.index(name) + 1:]
-    for other in later:
-        if env.get(other):
-            return f"the one {other} names ({env[other]!r})"
-    return "the bundled ones (certifi)"
-
-
-def _check_ca_bundle(name: str, path: str, env: Mapping[str, str] | None = None) -> None:
-    env = os.environ if env is None else env
-    try:
-        stat = os.stat(path)
-    except OSError as exc:
-        raise InvalidInputError(
-            f"environment variable {name} names {path!r}, which cannot be read "
-            f"({exc.strerror}): point it at a PEM file of CA certificates, or unset it to "
-            f"use {_fallback(name, env)}."
-        ) from None
-    _load_ca_bundle(name, path, stat.st_mtime_ns, stat.st_size, _fallback(name, env))
 
 
 @functools.lru_cache(maxsize=16)
@@ -383,7 +367,16 @@ def resolve_credentials(
     found = explicit_credentials(config, env)
     if found is not None:
         return found
-    return _default_chain(config_value("alicloud:profile", config), chain, deadline_at)
+    # Imported only here: most users configure keys explicitly.
+    from .credential_chain import Chain, default_sources
+
+    chained = (chain or Chain()).credentials(
+        default_sources(config_value("alicloud:profile", config)), intro=_NO_CREDENTIALS,
+        deadline_at=deadline_at)
+    return Credentials(
+        chained.access_key_id, chained.access_key_secret, chained.security_token,
+        source=f"default credential chain ({chained.source})", renewable=True,
+    )
 
 
 def explicit_credentials(config: ConfigLookup | None = None,
@@ -422,23 +415,6 @@ def _require_pair(where: str, id_name: str, key_id: str | None, secret_name: str
     raise InvalidInputError(
         f"{where} sets {present} but not {missing}: set both (an AccessKey id and its "
         f"secret), or neither to use the next source of credentials."
-    )
-
-
-def _default_chain(profile: str | None, chain: Chain | None,
-                   deadline_at: float | None) -> Credentials:
-    # Imported only here: most users configure keys explicitly.
-    from .credential_chain import Chain, NoCredentials, default_sources
-
-    try:
-        found = (chain or Chain()).credentials(default_sources(profile),
-                                               intro=_NO_CREDENTIALS,
-                                               deadline_at=deadline_at)
-    except NoCredentials as missing:
-        raise NoCredentialsError(missing.message) from None
-    return Credentials(
-        found.access_key_id, found.access_key_secret, found.security_token,
-        source=f"default credential chain ({found.source})", renewable=True,
     )
 
 
