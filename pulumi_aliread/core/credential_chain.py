@@ -99,16 +99,13 @@ def _check_file(path: str, named_by: str) -> None:
                              "this user read access to it, or point it at a readable file")
 
 
-def _home(env: Mapping[str, str]) -> str:
-    return env.get("HOME") or str(Path.home())
-
-
 def default_sources(profile: str | None = None,
                     env: Mapping[str, str] | None = None) -> list[Source]:
     """The chain's sources, from the environment as it is now. With ``profile`` (Pulumi
     config ``alicloud:profile``), only that aliyun CLI profile."""
     env = os.environ if env is None else env
-    cli_file = os.path.join(_home(env), ".aliyun", "config.json")
+    home = env.get("HOME") or str(Path.home())
+    cli_file = os.path.join(home, ".aliyun", "config.json")
     cli_profile = profile or env.get("ALIBABA_CLOUD_PROFILE") or None
     cli = Source(
         f"aliyun CLI profile {cli_profile!r}" if cli_profile else "aliyun CLI profile",
@@ -122,7 +119,7 @@ def default_sources(profile: str | None = None,
     oidc_arn = env.get("ALIBABA_CLOUD_OIDC_PROVIDER_ARN", "")
     token_file = env.get("ALIBABA_CLOUD_OIDC_TOKEN_FILE", "")
     ini_file = env.get("ALIBABA_CLOUD_CREDENTIALS_FILE") or os.path.join(
-        _home(env), ".alibabacloud", "credentials.ini")
+        home, ".alibabacloud", "credentials.ini")
     ini_named_by = ("ALIBABA_CLOUD_CREDENTIALS_FILE" if env.get("ALIBABA_CLOUD_CREDENTIALS_FILE")
                     else "the default credentials file")
     ini_profile = env.get("ALIBABA_CLOUD_PROFILE") or "default"

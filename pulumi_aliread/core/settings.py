@@ -20,9 +20,7 @@ from urllib.parse import urlsplit
 
 from ..errors import InvalidInputError
 from . import redaction
-from .options import (
-    ReadOptions,
-)
+from .options import ReadOptions
 
 if TYPE_CHECKING:
     from .apis import ApiSpec
@@ -178,7 +176,16 @@ def resolve(
             parse_endpoint(found[1], source=found[0]) if found
             else "https://" + api.endpoint_for(region)
         )
-    insecure = _insecure_http(allow_insecure_http, config, env)
+    insecure = allow_insecure_http
+    if insecure is not None and not isinstance(insecure, bool):
+        raise InvalidInputError(f"allow_insecure_http must be True or False, got {insecure!r}.")
+    found = None if insecure is not None else _first_setting(
+        (INSECURE_HTTP_CONFIG,), (INSECURE_HTTP_ENV,), config, env)
+    if found is not None:
+        word = found[1].strip().lower()
+        if word not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+            raise InvalidInputError(f"{found[0]} is {_safe(found[1])}: set it to true or false.")
+        insecure = word in ("1", "true", "yes", "on")
     if not insecure:
         check_transport_security(base_url, endpoint_source)
     return CallSettings(
@@ -187,28 +194,8 @@ def resolve(
         api_version=api.validate_version(api_version),
         options=ReadOptions.of(**tuning) if options is None else options.merged(**tuning),
         ca_bundle=ca_bundle(env) if base_url.startswith("https://") else None,
-        allow_insecure_http=insecure,
+        allow_insecure_http=bool(insecure),
     )
-
-
-def _insecure_http(keyword: object, config: ConfigLookup | None,
-                   env: Mapping[str, str]) -> bool:
-    """``allow_insecure_http`` from the keyword, Pulumi config or the environment."""
-    if keyword is not None:
-        if not isinstance(keyword, bool):
-            raise InvalidInputError(
-                f"allow_insecure_http must be True or False, got {keyword!r}."
-            )
-        return keyword
-    found = _first_setting((INSECURE_HTTP_CONFIG,), (INSECURE_HTTP_ENV,), config, env)
-    if found is None:
-        return False
-    word = found[1].strip().lower()
-    if word in ("1", "true", "yes", "on"):
-        return True
-    if word in ("0", "false", "no", "off"):
-        return False
-    raise InvalidInputError(f"{found[0]} is {_safe(found[1])}: set it to true or false.")
 
 
 def check_transport_security(base_url: str, source: str = "endpoint") -> None:
