@@ -61,14 +61,6 @@ class Source:
     bound: float = 15.0  # seconds a lookup may take: the library's 5 s + 10 s timeouts
 
 
-@dataclass(frozen=True)
-class Found:
-    access_key_id: str
-    access_key_secret: str
-    security_token: str | None
-    source: str
-
-
 def _file_key(path: str) -> tuple[Any, ...]:
     try:
         info = os.stat(path)
@@ -241,9 +233,10 @@ class Chain:
         self._providers: dict[str, tuple[tuple[Any, ...], Any]] = {}  # name: (key, it)
 
     def credentials(self, sources: Sequence[Source], *, intro: str,
-                    deadline_at: float | None = None) -> Found:
-        """The first source's credentials; else ``NoCredentialsError`` naming every
-        source tried (``intro`` starts its message).
+                    deadline_at: float | None = None) -> tuple[str, str, str | None, str]:
+        """The first source's credentials, as (AccessKey id, secret, STS token or None,
+        the source's name); else ``NoCredentialsError`` naming every source tried
+        (``intro`` starts its message).
 
         Each source is asked on a daemon thread and waited for until ``deadline_at``
         (``time.monotonic()`` seconds; None: none) or its own bound
@@ -286,8 +279,7 @@ class Chain:
                 tried.append(f"{source.name}: set up, but its answer had no AccessKey pair "
                              f"(check it: {source.setup})")
                 continue
-            return Found(key_id, secret, token if isinstance(token, str) else None,
-                         source.name)
+            return key_id, secret, token if isinstance(token, str) else None, source.name
         raise NoCredentialsError(f"{intro} Tried: " + "; ".join(tried) + ".")
 
     def _provider(self, source: Source) -> Any:

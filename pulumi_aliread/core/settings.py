@@ -357,13 +357,11 @@ def resolve_credentials(
     # Imported only here: most users configure keys explicitly.
     from .credential_chain import Chain, default_sources
 
-    chained = (chain or Chain()).credentials(
+    key_id, secret, token, name = (chain or Chain()).credentials(
         default_sources(config_value("alicloud:profile", config)), intro=_NO_CREDENTIALS,
         deadline_at=deadline_at)
-    return Credentials(
-        chained.access_key_id, chained.access_key_secret, chained.security_token,
-        source=f"default credential chain ({chained.source})", renewable=True,
-    )
+    return Credentials(key_id, secret, token, source=f"default credential chain ({name})",
+                       renewable=True)
 
 
 def explicit_credentials(config: ConfigLookup | None = None,
