@@ -13,7 +13,7 @@ import ipaddress
 import os
 import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
@@ -372,35 +372,22 @@ def explicit_credentials(config: ConfigLookup | None = None,
     Raises ``InvalidInputError`` when half of a pair is set.
     """
     env = os.environ if env is None else env
-    key_id = config_value("alicloud:accessKey", config)
-    secret = config_value("alicloud:secretKey", config)
-    if key_id or secret:
-        key_id, secret = _require_pair("Pulumi config", "alicloud:accessKey", key_id,
-                                       "alicloud:secretKey", secret)
-        token = config_value("alicloud:securityToken", config)
-        return Credentials(key_id, secret, token, source="Pulumi config alicloud:accessKey")
-    if config_value("alicloud:profile", config):
-        return None
-    for id_name, secret_name, token_name in ACCESS_KEY_ENV:
-        if env.get(id_name) or env.get(secret_name):
-            _require_pair("environment", id_name, env.get(id_name), secret_name,
-                          env.get(secret_name))
-            return Credentials(
-                env[id_name], env[secret_name], env.get(token_name) or None,
-                source=f"environment {id_name}",
+    places: list[tuple[str, tuple[str, ...], Callable[[str], str | None]]] = [
+        ("Pulumi config", CREDENTIAL_CONFIG[:3], lambda key: config_value(key, config))]
+    if not config_value("alicloud:profile", config):  # else that profile decides
+        places += [("environment", names, env.get) for names in ACCESS_KEY_ENV]
+    for where, (id_name, secret_name, token_name), get in places:
+        key_id, secret = get(id_name), get(secret_name)
+        if not (key_id or secret):
+            continue
+        if not (key_id and secret):
+            present, missing = (id_name, secret_name) if key_id else (secret_name, id_name)
+            raise InvalidInputError(
+                f"{where} sets {present} but not {missing}: set both (an AccessKey id and "
+                f"its secret), or neither to use the next source of credentials."
             )
+        return Credentials(key_id, secret, get(token_name) or None, source=f"{where} {id_name}")
     return None
-
-
-def _require_pair(where: str, id_name: str, key_id: str | None, secret_name: str,
-                  secret: str | None) -> tuple[str, str]:
-    if key_id and secret:
-        return key_id, secret
-    present, missing = (id_name, secret_name) if key_id else (secret_name, id_name)
-    raise InvalidInputError(
-        f"{where} sets {present} but not {missing}: set both (an AccessKey id and its "
-        f"secret), or neither to use the next source of credentials."
-    )
 
 
 _NO_CREDENTIALS = (
