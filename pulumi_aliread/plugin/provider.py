@@ -184,9 +184,6 @@ class AlireadProvider(p.Provider):
                 value = plain(request.args.get(key))
             except Unknown:
                 value = None
-            if value is None:  # older engines send only variables ("aliread:config:region")
-                value = (request.variables.get(f"aliread:{key}")
-                         or request.variables.get(f"aliread:config:{key}"))
             if value is None:  # a secret kept out of the provider's state (check_config)
                 value = stack.get(key)
             if isinstance(value, str) and value:
