@@ -161,8 +161,8 @@ class AlireadProvider(p.Provider):
         stack = _stack_config()
         kept = dict(request.new_inputs)
         for key, declared in schema()["config"]["variables"].items():
-            if declared.get("secret") and key in stack and key in kept \
-                    and kept[key].value == stack[key]:
+            from_stack = declared.get("secret") and key in stack
+            if from_stack and key in kept and kept[key].value == stack[key]:
                 del kept[key]
         return p.CheckResponse(inputs=kept)
 
