@@ -28,7 +28,7 @@ from .settings import (
     credential_env_names,
     resolve,
 )
-from .validation import validate_id, validate_mismatch_means_accepted, validate_states
+from .validation import validate_mismatch_means_accepted
 
 # The Pulumi config keys a read may consult.
 CONFIG_KEYS: tuple[str, ...] = config_keys(APIS.values())
@@ -86,8 +86,8 @@ def prepare(api: object, object_id: object, *, expected: object = None,
             f"config must be a mapping of namespaced Pulumi config keys "
             f"('alicloud:region': ...) or None, got {type(config).__name__}."
         )
-    object_id = validate_id(api, object_id)
-    expected_states = validate_states(api, expected)
+    object_id = api.validate_id(object_id)
+    expected_states = api.validate_states(expected)
     accept = validate_mismatch_means_accepted(api, mismatch_means_accepted)
     if config is None:
         config = program_config()
