@@ -24,7 +24,17 @@ from typing import Any
 from pulumi_aliread import __version__
 from pulumi_aliread.core.apis import APIS, LISTS
 from pulumi_aliread.core.docstrings import REQUEST_ID
-from pulumi_aliread.core.spec import ApiSpec, Field, ListSpec, Operation, camel_case, one_of
+from pulumi_aliread.core.spec import (
+    BOOLEAN,
+    LONG,
+    PYTHON_TYPES,
+    ApiSpec,
+    Field,
+    ListSpec,
+    Operation,
+    camel_case,
+    one_of,
+)
 
 PACKAGE = Path(__file__).resolve().parent.parent / "pulumi_aliread"
 README = PACKAGE.parent / "README.md"
@@ -85,7 +95,7 @@ def _indent(text: str, by: str) -> str:
 
 def _object_result(api: ApiSpec) -> str:
     attributes = "\n".join(_indent(f.python_doc(), "        ") for f in api.fields)
-    lines = [f"    {f.name}: {f.python_type}{'' if f.required else ' = None'}"
+    lines = [f"    {f.name}: {python_type(f)}{'' if f.required else ' = None'}"
              for f in api.fields]
     return f'''
 
@@ -157,7 +167,7 @@ from __future__ import annotations
 import pulumi
 ''']
     for api in APIS.values():
-        lines = "\n".join(f"    {f.name}: pulumi.Output[{f.python_type}]" for f in api.fields)
+        lines = "\n".join(f"    {f.name}: pulumi.Output[{python_type(f)}]" for f in api.fields)
         parts.append(f'''
 
 class {api.pulumi_name}Outputs:
@@ -294,7 +304,7 @@ def _list_function(views: dict[bool, ListSpec]) -> tuple[dict[str, Any], dict[st
 
 
 def _properties(fields: Iterable[Field]) -> dict[str, dict[str, Any]]:
-    return {f.camel: {"type": f.schema_type, "description": f.doc} for f in fields}
+    return {f.camel: {"type": schema_type(f), "description": f.doc} for f in fields}
 
 
 def plugin_schema() -> dict[str, Any]:
@@ -405,7 +415,7 @@ def readme_tables() -> str:
         parts.append(f"| attribute | API field | type{in_lists} | meaning |")
         parts.append("|---|---|---" + ("|---" if lists else "") + "|---|")
         for f in api.fields:
-            kind = f.python_type.replace(" | None", " or None")
+            kind = python_type(f).replace(" | None", " or None")
             if f.values:
                 kind += ": " + ", ".join(f"`{v}`" for v in f.values)
             elif f.type == "Time":
@@ -465,6 +475,20 @@ def main(argv: list[str] | None = None) -> int:
             path.write_text(new, encoding="utf-8")
             print(f"wrote {path.relative_to(PACKAGE.parent)}")
     return 0
+
+
+# -- field types -----------------------------------------------------------------------
+
+
+def python_type(field: Field) -> str:
+    """The annotation of the result attribute (``str``, ``int | None``...)."""
+    base = PYTHON_TYPES[field.type]
+    return base if field.required else f"{base} | None"
+
+
+def schema_type(field: Field) -> str:
+    """The plugin schema's type (``string``, ``integer``, ``boolean``)."""
+    return {LONG: "integer", BOOLEAN: "boolean"}.get(field.type, "string")
 
 
 if __name__ == "__main__":
