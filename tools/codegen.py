@@ -15,6 +15,7 @@ derived at import instead (``core/schemas.py``, ``core/docstrings.py``).
 from __future__ import annotations
 
 import json
+import re
 import sys
 import textwrap
 from collections.abc import Callable, Iterable
@@ -25,9 +26,12 @@ from pulumi_aliread import __version__
 from pulumi_aliread.core.apis import APIS, LISTS
 from pulumi_aliread.core.docstrings import REQUEST_ID
 from pulumi_aliread.core.spec import (
+    ANYONE,
     BOOLEAN,
+    ENUM,
     LONG,
-    PYTHON_TYPES,
+    STRING,
+    TIME,
     ApiSpec,
     Field,
     ListSpec,
@@ -69,6 +73,7 @@ from .result_base import Result
     for spec in _unique_results(LISTS.values()):
         parts.append(_list_result(spec))
         names.append(spec.result_name)
+    parts.append(field_docs())
     parts.append(_all(names))
     return "".join(parts)
 
@@ -94,7 +99,7 @@ def _indent(text: str, by: str) -> str:
 
 
 def _object_result(api: ApiSpec) -> str:
-    attributes = "\n".join(_indent(f.python_doc(), "        ") for f in api.fields)
+    attributes = "\n".join(_indent(python_doc(f), "        ") for f in api.fields)
     lines = [f"    {f.name}: {python_type(f)}{'' if f.required else ' = None'}"
              for f in api.fields]
     return f'''
@@ -477,7 +482,9 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-# -- field types -----------------------------------------------------------------------
+# -- field types and docstring lines -----------------------------------------------------
+
+PYTHON_TYPES = {STRING: "str", LONG: "int", BOOLEAN: "bool", TIME: "str", ENUM: "str"}
 
 
 def python_type(field: Field) -> str:
@@ -489,6 +496,49 @@ def python_type(field: Field) -> str:
 def schema_type(field: Field) -> str:
     """The plugin schema's type (``string``, ``integer``, ``boolean``)."""
     return {LONG: "integer", BOOLEAN: "boolean"}.get(field.type, "string")
+
+
+def python_doc(field: Field) -> str:
+    """The docstring line(s) of the attribute: ``name (type): doc`` with the unit of
+    its type and who sees it, wrapped lines indented by four spaces."""
+    kind = PYTHON_TYPES[field.type] + ("" if field.required else " or None")
+    text = f"{field.name} ({kind}): {field.doc}"
+    if field.example:
+        text += f" E.g. ``{field.example}``."
+    if field.type == TIME:
+        text += " Text, ISO 8601 in UTC: ``2018-08-10T09:55:41Z``."
+    if field.seen_by != ANYONE:
+        text += f" The API shows it to {field.seen_by} only."
+    if not field.in_list:
+        text += " Not in list answers."
+    return _wrap(text)
+
+
+def _wrap(text: str, width: int = 84) -> str:
+    """``text`` wrapped at ``width``, never inside parentheses (a unit stays whole)."""
+    lines: list[str] = []
+    line = ""
+    for word in re.findall(r"\([^)]*\)\S*|\S+", text):
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = "    " + word
+        else:
+            line = f"{line} {word}" if line else word
+    lines.append(line)
+    return "\n".join(lines)
+
+
+def field_docs() -> str:
+    """``FIELD_DOCS`` of ``core/results.py``: each operation's attribute lines, which
+    ``core/docstrings.py`` puts in the resources' docstrings."""
+    entries = []
+    for api in APIS.values():
+        text = "\n".join(python_doc(f) for f in api.fields)
+        if '"""' in text or "\\" in text:
+            raise SystemExit(f"{api.action}: a field doc holds a triple quote or backslash")
+        entries.append(f'    "{api.name}": """\\\n{text}""",\n')
+    return ("\n\n# Each operation's attribute lines, by its name, for the resources' docstrings "
+            "(``docstrings``).\nFIELD_DOCS = {\n" + "".join(entries) + "}\n")
 
 
 if __name__ == "__main__":

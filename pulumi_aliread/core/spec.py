@@ -33,9 +33,6 @@ TYPES = (STRING, LONG, BOOLEAN, TIME, ENUM)
 ANYONE = "anyone"
 INVITED_ACCOUNT = "the invited account"
 
-# The Python type of each.
-PYTHON_TYPES = {STRING: "str", LONG: "int", BOOLEAN: "bool", TIME: "str", ENUM: "str"}
-
 
 def snake_case(api_name: str) -> str:
     """``SomeFieldName`` -> ``some_field_name``."""
@@ -79,35 +76,6 @@ class Field:
     def camel(self) -> str:
         """The plugin schema's property name."""
         return camel_case(self.name)
-
-    def python_doc(self) -> str:
-        """The docstring line(s) of the attribute: ``name (type): doc`` with the unit of
-        its type and who sees it, wrapped lines indented by four spaces."""
-        kind = PYTHON_TYPES[self.type] + ("" if self.required else " or None")
-        text = f"{self.name} ({kind}): {self.doc}"
-        if self.example:
-            text += f" E.g. ``{self.example}``."
-        if self.type == TIME:
-            text += " Text, ISO 8601 in UTC: ``2018-08-10T09:55:41Z``."
-        if self.seen_by != ANYONE:
-            text += f" The API shows it to {self.seen_by} only."
-        if not self.in_list:
-            text += " Not in list answers."
-        return _wrap(text)
-
-
-def _wrap(text: str, width: int = 84) -> str:
-    """``text`` wrapped at ``width``, never inside parentheses (a unit stays whole)."""
-    lines: list[str] = []
-    line = ""
-    for word in re.findall(r"\([^)]*\)\S*|\S+", text):
-        if line and len(line) + 1 + len(word) > width:
-            lines.append(line)
-            line = "    " + word
-        else:
-            line = f"{line} {word}" if line else word
-    lines.append(line)
-    return "\n".join(lines)
 
 
 @dataclass(frozen=True)
