@@ -8,8 +8,9 @@ serves ``schema.json`` and the SDKs in ``sdk/`` are generated from it, by
 ``scripts/gen-sdk.sh``): ``core/results.py``, ``pulumi/resource_outputs.py``,
 ``plugin/schema.json`` and the field tables of README.md (between the markers
 ``<!-- fields: begin ... -->`` and ``<!-- fields: end -->``). ``tests/test_codegen.py``
-fails when one is stale. The marshmallow schemas and the docstrings' field lists are
-derived at import instead (``core/schemas.py``, ``core/docstrings.py``).
+fails when one is stale. ``core/results.py`` also holds each operation's attribute
+lines (``FIELD_DOCS``), which ``core/docstrings.py`` puts in the resources' docstrings.
+The marshmallow schemas are derived at import instead (``core/schemas.py``).
 """
 
 from __future__ import annotations
