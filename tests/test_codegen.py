@@ -12,7 +12,7 @@ import pytest
 import pulumi_aliread as aliread
 from pulumi_aliread.core import schemas
 from pulumi_aliread.core.apis import APIS, LISTS, OPERATIONS
-from pulumi_aliread.core.spec import ENUM, ListSpec
+from pulumi_aliread.core.spec import ENUM, TYPES, ListSpec
 from tools import codegen
 
 PACKAGE = Path(aliread.__file__).resolve().parent
@@ -127,3 +127,15 @@ def test_readme_shows_the_field_tables() -> None:
     for api in APIS.values():
         for field in api.fields:
             assert f"| `{field.name}` | `{field.api_name}` |" in readme
+
+
+def test_every_field_has_a_known_type_and_only_an_enum_has_values() -> None:
+    for operation in OPERATIONS.values():
+        for field in operation.fields:
+            assert field.type in TYPES, (operation.action, field.api_name)
+            assert (field.type == ENUM) == bool(field.values), (operation.action, field.api_name)
+
+
+def test_the_list_tables_show_fields_of_the_item() -> None:
+    for spec in LISTS.values():
+        assert set(spec.table_fields) <= {f.name for f in spec.item.fields}, spec.action

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from clihelp import REPO, aliread, cli_env, elements
 
-from pulumi_aliread.core.states import AUTH_ORDER_STATES, HANDSHAKE_STATUSES
+from pulumi_aliread.core.apis import AUTH_ORDER, HANDSHAKE
 from pulumi_aliread.testing import (
     DEFAULT_ACCESS_KEY_ID,
     DEFAULT_ACCESS_KEY_SECRET,
@@ -33,6 +33,7 @@ from pulumi_aliread.testing import (
     Emulator,
 )
 
+HANDSHAKE_STATUSES, AUTH_ORDER_STATES = HANDSHAKE.states, AUTH_ORDER.states
 EXAMPLE_DATA = REPO / "examples" / "emulator-data.json"
 ENTRY_POINTS = [["pulumi_aliread", "emulator"], ["pulumi_aliread.testing.emulator"]]
 

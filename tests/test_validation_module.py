@@ -1,11 +1,12 @@
-"""validation.py: the one home of input checks; the old names stay importable."""
+"""validation.py: the checks of a read's options before any I/O; the id and states are
+checked by the operation itself (``ApiSpec.validate_id`` / ``validate_states``)."""
 
 from __future__ import annotations
 
 import pytest
 
 import pulumi_aliread as aliread
-from pulumi_aliread.core import validation
+from pulumi_aliread.core import settings, validation
 from pulumi_aliread.core.apis import HANDSHAKE
 
 
@@ -24,11 +25,11 @@ def test_validate_plain_refuses_each_kind_of_option(key: str, value: object,
 
 def test_id_and_states_are_checked_against_the_api() -> None:
     with pytest.raises(aliread.InvalidInputError):
-        validation.validate_id(HANDSHAKE, "123")
+        HANDSHAKE.validate_id("123")
     with pytest.raises(aliread.InvalidInputError):
-        validation.validate_states(HANDSHAKE, "Finished")
-    assert validation.validate_states(HANDSHAKE, "Accepted") == ("Accepted",)
-    assert validation.validate_endpoint("127.0.0.1:8080") == "https://127.0.0.1:8080"
+        HANDSHAKE.validate_states("Finished")
+    assert HANDSHAKE.validate_states("Accepted") == ("Accepted",)
+    assert settings.parse_endpoint("127.0.0.1:8080") == "https://127.0.0.1:8080"
 
 
 def test_read_options_merges_keywords_over_an_object() -> None:

@@ -8,13 +8,15 @@ serves ``schema.json`` and the SDKs in ``sdk/`` are generated from it, by
 ``scripts/gen-sdk.sh``): ``core/results.py``, ``pulumi/resource_outputs.py``,
 ``plugin/schema.json`` and the field tables of README.md (between the markers
 ``<!-- fields: begin ... -->`` and ``<!-- fields: end -->``). ``tests/test_codegen.py``
-fails when one is stale. The marshmallow schemas and the docstrings' field lists are
-derived at import instead (``core/schemas.py``, ``core/docstrings.py``).
+fails when one is stale. ``core/results.py`` also holds each operation's attribute
+lines (``FIELD_DOCS``), which ``core/docstrings.py`` puts in the resources' docstrings.
+The marshmallow schemas are derived at import instead (``core/schemas.py``).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 import textwrap
 from collections.abc import Callable, Iterable
@@ -24,7 +26,20 @@ from typing import Any
 from pulumi_aliread import __version__
 from pulumi_aliread.core.apis import APIS, LISTS
 from pulumi_aliread.core.docstrings import REQUEST_ID
-from pulumi_aliread.core.spec import ApiSpec, Field, ListSpec, Operation, camel_case, one_of
+from pulumi_aliread.core.spec import (
+    ANYONE,
+    BOOLEAN,
+    ENUM,
+    LONG,
+    STRING,
+    TIME,
+    ApiSpec,
+    Field,
+    ListSpec,
+    Operation,
+    camel_case,
+    one_of,
+)
 
 PACKAGE = Path(__file__).resolve().parent.parent / "pulumi_aliread"
 README = PACKAGE.parent / "README.md"
@@ -59,6 +74,7 @@ from .result_base import Result
     for spec in _unique_results(LISTS.values()):
         parts.append(_list_result(spec))
         names.append(spec.result_name)
+    parts.append(field_docs())
     parts.append(_all(names))
     return "".join(parts)
 
@@ -84,8 +100,8 @@ def _indent(text: str, by: str) -> str:
 
 
 def _object_result(api: ApiSpec) -> str:
-    attributes = "\n".join(_indent(f.python_doc(), "        ") for f in api.fields)
-    lines = [f"    {f.name}: {f.python_type}{'' if f.required else ' = None'}"
+    attributes = "\n".join(_indent(python_doc(f), "        ") for f in api.fields)
+    lines = [f"    {f.name}: {python_type(f)}{'' if f.required else ' = None'}"
              for f in api.fields]
     return f'''
 
@@ -157,7 +173,7 @@ from __future__ import annotations
 import pulumi
 ''']
     for api in APIS.values():
-        lines = "\n".join(f"    {f.name}: pulumi.Output[{f.python_type}]" for f in api.fields)
+        lines = "\n".join(f"    {f.name}: pulumi.Output[{python_type(f)}]" for f in api.fields)
         parts.append(f'''
 
 class {api.pulumi_name}Outputs:
@@ -294,7 +310,7 @@ def _list_function(views: dict[bool, ListSpec]) -> tuple[dict[str, Any], dict[st
 
 
 def _properties(fields: Iterable[Field]) -> dict[str, dict[str, Any]]:
-    return {f.camel: {"type": f.schema_type, "description": f.doc} for f in fields}
+    return {f.camel: {"type": schema_type(f), "description": f.doc} for f in fields}
 
 
 def plugin_schema() -> dict[str, Any]:
@@ -405,7 +421,7 @@ def readme_tables() -> str:
         parts.append(f"| attribute | API field | type{in_lists} | meaning |")
         parts.append("|---|---|---" + ("|---" if lists else "") + "|---|")
         for f in api.fields:
-            kind = f.python_type.replace(" | None", " or None")
+            kind = python_type(f).replace(" | None", " or None")
             if f.values:
                 kind += ": " + ", ".join(f"`{v}`" for v in f.values)
             elif f.type == "Time":
@@ -465,6 +481,65 @@ def main(argv: list[str] | None = None) -> int:
             path.write_text(new, encoding="utf-8")
             print(f"wrote {path.relative_to(PACKAGE.parent)}")
     return 0
+
+
+# -- field types and docstring lines -----------------------------------------------------
+
+PYTHON_TYPES = {STRING: "str", LONG: "int", BOOLEAN: "bool", TIME: "str", ENUM: "str"}
+
+
+def python_type(field: Field) -> str:
+    """The annotation of the result attribute (``str``, ``int | None``...)."""
+    base = PYTHON_TYPES[field.type]
+    return base if field.required else f"{base} | None"
+
+
+def schema_type(field: Field) -> str:
+    """The plugin schema's type (``string``, ``integer``, ``boolean``)."""
+    return {LONG: "integer", BOOLEAN: "boolean"}.get(field.type, "string")
+
+
+def python_doc(field: Field) -> str:
+    """The docstring line(s) of the attribute: ``name (type): doc`` with the unit of
+    its type and who sees it, wrapped lines indented by four spaces."""
+    kind = PYTHON_TYPES[field.type] + ("" if field.required else " or None")
+    text = f"{field.name} ({kind}): {field.doc}"
+    if field.example:
+        text += f" E.g. ``{field.example}``."
+    if field.type == TIME:
+        text += " Text, ISO 8601 in UTC: ``2018-08-10T09:55:41Z``."
+    if field.seen_by != ANYONE:
+        text += f" The API shows it to {field.seen_by} only."
+    if not field.in_list:
+        text += " Not in list answers."
+    return _wrap(text)
+
+
+def _wrap(text: str, width: int = 84) -> str:
+    """``text`` wrapped at ``width``, never inside parentheses (a unit stays whole)."""
+    lines: list[str] = []
+    line = ""
+    for word in re.findall(r"\([^)]*\)\S*|\S+", text):
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = "    " + word
+        else:
+            line = f"{line} {word}" if line else word
+    lines.append(line)
+    return "\n".join(lines)
+
+
+def field_docs() -> str:
+    """``FIELD_DOCS`` of ``core/results.py``: each operation's attribute lines, which
+    ``core/docstrings.py`` puts in the resources' docstrings."""
+    entries = []
+    for api in APIS.values():
+        text = "\n".join(python_doc(f) for f in api.fields)
+        if '"""' in text or "\\" in text:
+            raise SystemExit(f"{api.action}: a field doc holds a triple quote or backslash")
+        entries.append(f'    "{api.name}": """\\\n{text}""",\n')
+    return ("\n\n# Each operation's attribute lines, by its name, for the resources' docstrings "
+            "(``docstrings``).\nFIELD_DOCS = {\n" + "".join(entries) + "}\n")
 
 
 if __name__ == "__main__":

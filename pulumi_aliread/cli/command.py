@@ -67,7 +67,7 @@ def run(
     problems = [error.message for error in bad_ids.values()]
     option_error: errors.InvalidInputError | None = None
     try:
-        expected = validation.validate_states(api, list(expect)) if expect else (
+        expected = api.validate_states(list(expect)) if expect else (
             api.success_states if wait else ()
         )
         options = validation.read_options(connect_timeout=connect_timeout,
@@ -245,7 +245,7 @@ def _refused() -> NotReadError:
 
 def _problem(api: ApiSpec, object_id: str) -> errors.InvalidInputError | None:
     try:
-        validation.validate_id(api, object_id)
+        api.validate_id(object_id)
     except errors.InvalidInputError as exc:
         return exc
     return None

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from typing import TypeVar
 
-from .apis import APIS
+from .results import FIELD_DOCS
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -68,10 +68,9 @@ ApiError: an error code this library does not classify.""",
 REQUEST_ID = """\
 request_id (str or None): the id of the API answer, for support requests."""
 
-# The field lists of each operation's result and resource, from its spec:
+# The field lists of each operation's result and resource, generated from its spec:
 # ``{handshake_fields}``, ``{auth_order_fields}``.
-TEXT.update({f"{api.name.replace('-', '_')}_fields":
-             "\n".join(field.python_doc() for field in api.fields) for api in APIS.values()})
+TEXT.update({f"{name.replace('-', '_')}_fields": text for name, text in FIELD_DOCS.items()})
 TEXT["request_id"] = REQUEST_ID
 
 _PLACEHOLDER = re.compile(r"^( *)\{(\w+)\}$", re.M)

@@ -14,13 +14,6 @@ from typing import Any
 
 from ..errors import InvalidInputError
 
-DEFAULT_CONNECT_TIMEOUT = 5.0
-DEFAULT_READ_TIMEOUT = 10.0
-DEFAULT_DEADLINE = 60.0
-DEFAULT_MAX_ATTEMPTS = 5
-DEFAULT_BACKOFF_BASE = 0.2
-DEFAULT_BACKOFF_CAP = 5.0
-
 
 @dataclass(frozen=True, slots=True)
 class ReadOptions:
@@ -41,12 +34,12 @@ class ReadOptions:
     truncated to an int. Raises ``InvalidInputError`` naming the field otherwise.
     """
 
-    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
-    read_timeout: float = DEFAULT_READ_TIMEOUT
-    deadline: float = DEFAULT_DEADLINE
-    max_attempts: int = DEFAULT_MAX_ATTEMPTS
-    backoff_base: float = DEFAULT_BACKOFF_BASE
-    backoff_cap: float = DEFAULT_BACKOFF_CAP
+    connect_timeout: float = 5.0
+    read_timeout: float = 10.0
+    deadline: float = 60.0
+    max_attempts: int = 5
+    backoff_base: float = 0.2
+    backoff_cap: float = 5.0
 
     def __post_init__(self) -> None:
         # Checked in the order the keywords have always been checked in.
@@ -71,8 +64,7 @@ class ReadOptions:
         unknown = set(keywords) - set(NAMES)
         if unknown:
             raise TypeError(f"not a read option: {', '.join(sorted(unknown))}")
-        given = {name: value for name, value in keywords.items() if value is not None}
-        return cls(**given) if given else DEFAULT
+        return DEFAULT.merged(**keywords)
 
     def merged(self, **keywords: Any) -> ReadOptions:
         """A copy with the keywords that are not ``None`` replaced (validated)."""

@@ -8,21 +8,18 @@ as far as the API lets anyone tell: when the total moves between two pages the l
 starts over (at most ``MAX_RESTARTS`` times), and an object seen twice (the list moved
 by an insertion in front of the cursor) is kept once. A removal and an addition between
 the same two pages leave the total as it was and cannot be seen from the answers.
-
-``pages`` is the loop itself, as a generator that yields each page's parameters and is
-sent the page back, so that it knows nothing of how a page is fetched.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .. import errors
-from .spec import ListSpec, one_of, shown
+from .spec import ListSpec, one_of, shown, snake_case
 
 if TYPE_CHECKING:
     from .client import Client
@@ -34,84 +31,6 @@ if TYPE_CHECKING:
 MAX_RESTARTS = 3
 #: The default bound on the objects a listing reads (``max_items``).
 MAX_ITEMS = 10_000
-
-
-@dataclass(frozen=True)
-class Listing:
-    """Every row of one listing, in the API's order, each object once."""
-
-    rows: tuple[Any, ...]
-    total_count: int
-    request_ids: tuple[str | None, ...]
-
-
-def pages(spec: ListSpec, max_items: int) -> Generator[dict[str, str], Page, Listing]:
-    """The paging loop: yields the parameters of each page to read and is sent the
-    validated ``Page``; returns the ``Listing``.
-
-    Raises ApiError (code ``TooManyItems``) when the list holds more than ``max_items``
-    objects, and ServiceUnavailableError (code ``ListChanging``) when the total
-    moved during ``MAX_RESTARTS + 1`` listings in a row.
-    """
-    size = spec.page_size_max
-    totals: list[int] = []
-    for _listing in range(MAX_RESTARTS + 1):
-        rows: dict[str, Any] = {}
-        request_ids: list[str | None] = []
-        total: int | None = None
-        received = 0
-        number = 1
-        while True:
-            page = yield {spec.page_number_param: str(number), spec.page_size_param: str(size)}
-            if total is None:
-                total = page.total_count
-                totals.append(total)
-            elif page.total_count != total:
-                totals.append(page.total_count)
-                break  # the list moved: start over
-            request_ids.append(page.request_id)
-            for row in page.rows:
-                rows.setdefault(row.id, row)
-            received += len(page.rows)
-            if max(total, len(rows)) > max_items:
-                raise errors.ApiError(
-                    f"{spec.action} lists {max(total, len(rows))} {spec.title}s, more than "
-                    f"max_items={max_items}, the most this call reads: raise max_items "
-                    "(--max-items on the command line) to read them all, or narrow the "
-                    "credentials' view.",
-                    code="TooManyItems", request_id=page.request_id,
-                )
-            if len(page.rows) < size or received >= total:
-                return Listing(tuple(rows.values()), total, tuple(request_ids))
-            number += 1
-    moves = " -> ".join(str(t) for t in totals)
-    raise errors.ServiceUnavailableError(
-        f"{spec.action}: the list of {spec.title}s changed while it was read ({spec.total_key} "
-        f"{moves}), so it was read again from page 1, {MAX_RESTARTS} times; it was still "
-        "changing. Retry when the invitations settle.",
-        code="ListChanging", stop_reason="permanent",
-    )
-
-
-def read_pages(spec: ListSpec, fetch: Callable[[Mapping[str, str]], Page], *,
-               max_items: int) -> Listing:
-    """Drive ``pages`` with ``fetch`` (one page's parameters -> its ``Page``), naming
-    the page in a ResponseValidationError."""
-    loop = pages(spec, max_items)
-    params = next(loop)
-    while True:
-        try:
-            page = fetch(params)
-        except errors.ResponseValidationError as invalid:
-            number = params[spec.page_number_param]
-            invalid.message = f"page {number} of {spec.action}: {invalid.message}"
-            invalid.args = (invalid.message,)
-            raise
-        try:
-            params = loop.send(page)
-        except StopIteration as done:
-            listing: Listing = done.value
-            return listing
 
 
 @dataclass(frozen=True)
@@ -238,57 +157,98 @@ def read_list(
     call = resolve(spec, config=config, options=options, **keywords)
     deadline_at = time.monotonic() + call.options.deadline
     creds = client.credentials(config, deadline=call.options.deadline)
-
-    def fetch(params: Mapping[str, str]) -> Page:
-        if time.monotonic() >= deadline_at:
-            raise errors.ServiceUnavailableError(
-                f"{spec.action}: the listing ran out of its deadline "
-                f"({call.options.deadline:g} s) before page "
-                f"{params[spec.page_number_param]}: raise deadline= (--deadline).",
-                code="DeadlineExceeded", stop_reason="deadline")
-        page: Page = client.request(spec, params, call, creds, deadline_at=deadline_at)
-        return page
-
-    listing = read_pages(spec, fetch, max_items=max_items)
-    rows = [row for row in listing.rows if filters.keep(row)]
+    listed, total, request_ids = _listing(client, spec, call, creds, deadline_at, max_items)
+    rows = [row for row in listed if filters.keep(row)]
     if with_details and rows:
-        detail = resolve(spec.item, config=config, options=options, **keywords)
-        rows = _details(client, spec, rows, detail, creds, deadline_at)
+        item = spec.item
+        detail = resolve(item, config=config, options=options, **keywords)
+
+        def one(row: Any) -> Any:
+            try:
+                return client.request(item, {item.id_param: row.id}, detail, creds,
+                                      deadline_at=deadline_at)
+            except errors.ConflictError as error:
+                # The invited account's view: an object that answers it "accepted" (HTTP
+                # 409 HandshakeStatusMismatch) keeps its listed row.
+                if spec.invited_view and error.code == item.invited_accepted_code:
+                    return row
+                raise
+
+        # At most ``client.max_concurrent_reads`` detail reads at once.
+        workers = min(client.max_concurrent_reads, len(rows))
+        with ThreadPoolExecutor(max_workers=workers,
+                                thread_name_prefix="aliread-details") as pool:
+            rows = list(pool.map(one, rows))
     result = spec.result_type(**{
-        _items_attribute(spec): tuple(rows),
+        snake_case(spec.response_key): tuple(rows),
         "ids": tuple(row.id for row in rows),
-        "total_count": listing.total_count,
-        "request_ids": tuple(rid for rid in listing.request_ids if rid is not None),
+        "total_count": total,
+        "request_ids": tuple(rid for rid in request_ids if rid is not None),
     })
     check_all(spec, rows, filters, result)
     return result
 
 
-def _items_attribute(spec: ListSpec) -> str:
-    from .spec import snake_case
+def _listing(client: Client, spec: ListSpec, call: Any, creds: Any, deadline_at: float,
+             max_items: int) -> tuple[list[Any], int, list[str | None]]:
+    """The paging loop: every row of one listing in the API's order, each object once,
+    the total, and each page's request id. A malformed page's ResponseValidationError
+    names the page.
 
-    return snake_case(spec.response_key)
-
-
-def _details(client: Client, spec: ListSpec, rows: Sequence[Any], call: Any, creds: Any,
-             deadline_at: float) -> list[Any]:
-    """Each row read again by id (``spec.item``), at most ``client.max_concurrent_reads``
-    at once. In the invited account's view, an object that answers the invited account
-    "accepted" (HTTP 409 HandshakeStatusMismatch) keeps its listed row."""
-    item = spec.item
-
-    def one(row: Any) -> Any:
-        try:
-            return client.request(item, {item.id_param: row.id}, call, creds,
-                                  deadline_at=deadline_at)
-        except errors.ConflictError as error:
-            if spec.invited_view and error.code == item.invited_accepted_code:
-                return row
-            raise
-
-    workers = min(client.max_concurrent_reads, len(rows))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="aliread-details") as pool:
-        return list(pool.map(one, rows))
+    Raises ServiceUnavailableError ``DeadlineExceeded`` before a page past the deadline,
+    ApiError (code ``TooManyItems``) when the list holds more than ``max_items``
+    objects, and ServiceUnavailableError (code ``ListChanging``) when the total moved
+    during ``MAX_RESTARTS + 1`` listings in a row.
+    """
+    size = spec.page_size_max
+    totals: list[int] = []
+    for _restart in range(MAX_RESTARTS + 1):
+        rows: dict[str, Any] = {}
+        request_ids: list[str | None] = []
+        received = 0
+        number = 1
+        while True:
+            if time.monotonic() >= deadline_at:
+                raise errors.ServiceUnavailableError(
+                    f"{spec.action}: the listing ran out of its deadline "
+                    f"({call.options.deadline:g} s) before page {number}: raise deadline= "
+                    "(--deadline).",
+                    code="DeadlineExceeded", stop_reason="deadline")
+            params = {spec.page_number_param: str(number), spec.page_size_param: str(size)}
+            try:
+                page: Page = client.request(spec, params, call, creds, deadline_at=deadline_at)
+            except errors.ResponseValidationError as invalid:
+                invalid.message = f"page {number} of {spec.action}: {invalid.message}"
+                invalid.args = (invalid.message,)
+                raise
+            if number == 1:
+                totals.append(page.total_count)
+            elif page.total_count != totals[-1]:
+                totals.append(page.total_count)
+                break  # the list moved: start over
+            total = totals[-1]
+            request_ids.append(page.request_id)
+            for row in page.rows:
+                rows.setdefault(row.id, row)
+            received += len(page.rows)
+            if max(total, len(rows)) > max_items:
+                raise errors.ApiError(
+                    f"{spec.action} lists {max(total, len(rows))} {spec.title}s, more than "
+                    f"max_items={max_items}, the most this call reads: raise max_items "
+                    "(--max-items on the command line) to read them all, or narrow the "
+                    "credentials' view.",
+                    code="TooManyItems", request_id=page.request_id,
+                )
+            if len(page.rows) < size or received >= total:
+                return list(rows.values()), total, request_ids
+            number += 1
+    moves = " -> ".join(str(t) for t in totals)
+    raise errors.ServiceUnavailableError(
+        f"{spec.action}: the list of {spec.title}s changed while it was read ({spec.total_key} "
+        f"{moves}), so it was read again from page 1, {MAX_RESTARTS} times; it was still "
+        "changing. Retry when the invitations settle.",
+        code="ListChanging", stop_reason="permanent",
+    )
 
 
 def check_all(spec: ListSpec, rows: Sequence[Any], filters: Filters, result: Any) -> None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import errors
-from .apis import APIS, ApiSpec
+from .apis import APIS, BY_ACTION, ApiSpec
 from .options import ReadOptions
 from .settings import (
     CREDENTIAL_CONFIG,
@@ -28,7 +28,7 @@ from .settings import (
     credential_env_names,
     resolve,
 )
-from .validation import validate_id, validate_mismatch_means_accepted, validate_states
+from .validation import validate_mismatch_means_accepted
 
 # The Pulumi config keys a read may consult.
 CONFIG_KEYS: tuple[str, ...] = config_keys(APIS.values())
@@ -74,7 +74,14 @@ def prepare(api: object, object_id: object, *, expected: object = None,
     Raises:
         InvalidInputError: a bad api, id, state, option, setting or config type.
     """
-    api = api_of(api)
+    if not isinstance(api, ApiSpec):  # an action name or API name
+        found = (BY_ACTION.get(api) or APIS.get(api)) if isinstance(api, str) else None
+        if found is None:
+            raise errors.InvalidInputError(
+                "api must be one of pulumi_aliread.core.apis.HANDSHAKE / AUTH_ORDER, or an "
+                f"action name ({', '.join(sorted(BY_ACTION))}), got {api!r}."
+            )
+        api = found
     if options is not None and not isinstance(options, ReadOptions):
         raise errors.InvalidInputError(
             f"options must be a pulumi_aliread.ReadOptions or None, got "
@@ -86,8 +93,8 @@ def prepare(api: object, object_id: object, *, expected: object = None,
             f"config must be a mapping of namespaced Pulumi config keys "
             f"('alicloud:region': ...) or None, got {type(config).__name__}."
         )
-    object_id = validate_id(api, object_id)
-    expected_states = validate_states(api, expected)
+    object_id = api.validate_id(object_id)
+    expected_states = api.validate_states(expected)
     accept = validate_mismatch_means_accepted(api, mismatch_means_accepted)
     if config is None:
         config = program_config()
@@ -127,22 +134,6 @@ def settle(read: Read, done: Future[Any]) -> Any:
             raise
     check_expectation(read.api, result, read.expected, command_line=read.command_line)
     return result
-
-
-def api_of(api: object) -> ApiSpec:
-    """``api`` itself, or the ``ApiSpec`` an action name or API name stands for."""
-    if isinstance(api, ApiSpec):
-        return api
-    from .apis import BY_ACTION
-
-    found = (BY_ACTION.get(api) or APIS.get(api)) if isinstance(api, str) else None
-    if found is None:
-        names = ", ".join(sorted(BY_ACTION))
-        raise errors.InvalidInputError(
-            f"api must be one of pulumi_aliread.core.apis.HANDSHAKE / AUTH_ORDER, or an action "
-            f"name ({names}), got {api!r}."
-        )
-    return found
 
 
 def invited_view(api: ApiSpec, object_id: str, error: errors.AlireadError) -> Any | None:

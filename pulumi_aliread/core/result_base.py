@@ -9,6 +9,7 @@ fields that are not ``None``). Attribute access is the usual way.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any
@@ -19,25 +20,15 @@ class Result(Mapping[str, Any]):
     """Base of the result objects."""
 
     def __getitem__(self, key: str) -> Any:
-        if key not in self._field_names():
+        if key not in _names(type(self)):
             raise KeyError(key)
         return getattr(self, key)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._field_names())
+        return iter(_names(type(self)))
 
     def __len__(self) -> int:
-        return len(self._field_names())
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._field_names()
-
-    @classmethod
-    def _field_names(cls) -> tuple[str, ...]:
-        names = _FIELD_NAMES.get(cls)
-        if names is None:
-            names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
-        return names
+        return len(_names(type(self)))
 
     def to_dict(self, *, include_request_id: bool = True) -> dict[str, Any]:
         """The result as a plain dict of snake_case keys (JSON-ready; the objects of a
@@ -50,11 +41,14 @@ class Result(Mapping[str, Any]):
     @classmethod
     def output_names(cls) -> tuple[str, ...]:
         """The attributes a Pulumi resource exposes (all but ``request_id``)."""
-        return tuple(f.name for f in fields(cls) if f.name != "request_id")
+        return tuple(name for name in _names(cls) if name != "request_id")
 
 
 def _json_ready(items: list[tuple[str, Any]]) -> dict[str, Any]:
     return {key: list(value) if isinstance(value, tuple) else value for key, value in items}
 
 
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+@functools.cache
+def _names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))

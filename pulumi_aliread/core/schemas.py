@@ -5,6 +5,10 @@ Types follow the API reference pages: String, Long (int, never bool or text), Bo
 Fields the cloud adds later are tolerated and dropped. A response that does not fit
 raises ``ResponseValidationError`` naming the field path, the value and what was
 expected; no partial result is ever built.
+
+This module owns the wire format and imports nothing of ``spec`` or ``apis``, which
+describe each operation (``spec.Operation``, passed in as ``api``); ``spec`` builds an
+operation's schema here on first use.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
@@ -23,6 +27,9 @@ from . import redaction
 
 _INT64_MAX = 2**63 - 1
 _UTC_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?Z", re.ASCII)
+# marshmallow's messages for a member that is missing, null or not an object.
+_AN_OBJECT = dict.fromkeys(("required", "null"), "must be an object")
+_MISSING = object()
 
 
 class Long(fields.Integer):
@@ -56,56 +63,22 @@ def _utc_time(value: str) -> None:
         raise ValidationError("Not a valid date and time.") from None
 
 
+def _succeeded(value: Any) -> None:
+    if value is False:
+        raise ValidationError("must be true: the API reported failure")
+
+
 class ObjectSchema(Schema):
-    """Base of the object schemas: unknown fields are dropped."""
+    """Base of the object schemas: unknown fields are dropped; a value that is not an
+    object is refused as such."""
+
+    error_messages = {"type": "must be an object"}
 
     class Meta:
         unknown = EXCLUDE
 
 
-class FieldShape(Protocol):
-    """What a schema needs to know of a field: ``spec.Field`` is one. (This module owns
-    the wire format and imports nothing of ``spec`` or ``apis``, which describe each
-    operation; ``spec`` builds an operation's schema here on first use.)"""
-
-    @property
-    def api_name(self) -> str: ...
-    @property
-    def name(self) -> str: ...
-    @property
-    def type(self) -> str: ...  # String, Long, Boolean, Time or Enum (``spec.TYPES``)
-    @property
-    def values(self) -> tuple[str, ...]: ...
-    @property
-    def required(self) -> bool: ...
-
-
-class OperationShape(Protocol):
-    """What ``load_response`` needs to know of an operation: an ``apis`` entry is one. A
-    list (``spec.ListSpec``) also has ``items_key``, ``total_key`` and ``item``; an
-    operation by id has ``id_keyword``."""
-
-    @property
-    def action(self) -> str: ...
-    @property
-    def success_flag(self) -> bool: ...
-    @property
-    def response_key(self) -> str: ...
-    @property
-    def result_name(self) -> str: ...
-    @property
-    def fields(self) -> tuple[FieldShape, ...]: ...
-    @property
-    def schema(self) -> type[ObjectSchema]: ...
-    @property
-    def result_type(self) -> type[Any]: ...
-
-
-def _is_list(api: OperationShape) -> bool:
-    return hasattr(api, "items_key")
-
-
-def _field(spec: FieldShape) -> fields.Field:
+def _field(spec: Any) -> fields.Field:
     """The marshmallow field of one ``spec.Field`` (its API name is the data key)."""
     presence: dict[str, Any] = {"required": True} if spec.required else {"load_default": None}
     if spec.type == "Long":
@@ -121,7 +94,7 @@ def _field(spec: FieldShape) -> fields.Field:
     return fields.String(data_key=spec.api_name, **presence)
 
 
-def object_schema(operation: OperationShape) -> type[ObjectSchema]:
+def object_schema(operation: Any) -> type[ObjectSchema]:
     """The schema class of one object of ``operation``'s answer (a list's row), built
     from its fields once and kept."""
     schema = _SCHEMA_CLASSES.get(operation.action)
@@ -135,12 +108,35 @@ def object_schema(operation: OperationShape) -> type[ObjectSchema]:
 
 
 _SCHEMA_CLASSES: dict[str, type[ObjectSchema]] = {}
-
-
 _ENVELOPES: dict[str, ObjectSchema] = {}
-_OBJECT_SCHEMAS: dict[type[ObjectSchema], ObjectSchema] = {}
 
 
+def _envelope(api: Any) -> ObjectSchema:
+    """The schema of ``api``'s whole answer: ``RequestId``, ``Success`` (required where
+    the reference has it; ``false`` refused everywhere), the object in ``response_key``,
+    or for a list its total and ``{items_key: [row, ...]}`` (no list: an empty page, the
+    JSON form of an empty XML list)."""
+    envelope = _ENVELOPES.get(api.action)
+    if envelope is None:
+        members: dict[str, fields.Field] = {
+            "request_id": fields.String(data_key="RequestId", required=True),
+            "success": (StrictBoolean(data_key="Success", required=True, validate=_succeeded)
+                        if api.success_flag else
+                        fields.Raw(data_key="Success", load_default=None, validate=_succeeded)),
+        }
+        held: dict[str, Any] = {"data_key": api.response_key, "required": True,
+                                "error_messages": _AN_OBJECT}
+        if hasattr(api, "items_key"):  # a ``spec.ListSpec``
+            members["total_count"] = Long(data_key=api.total_key, required=True)
+            rows = fields.List(fields.Nested(api.schema, error_messages=_AN_OBJECT),
+                               data_key=api.items_key, load_default=list,
+                               error_messages=dict.fromkeys(("invalid", "null"), "must be a list"))
+            members["page"] = fields.Nested(ObjectSchema.from_dict({"rows": rows}), **held)
+        else:
+            members["object"] = fields.Nested(api.schema, **held)
+        built: Any = ObjectSchema.from_dict(members)()
+        envelope = _ENVELOPES.setdefault(api.action, built)
+    return envelope
 def decode_body(body: bytes, *, action: str, http_status: int | None = None) -> Any:
     """Bytes of a response to a JSON value, or ResponseValidationError saying why not."""
 
@@ -187,8 +183,7 @@ class Page:
     request_id: str | None
 
 
-def load_response(api: OperationShape, payload: Any, *,
-                  requested_id: str | None = None) -> Any:
+def load_response(api: Any, payload: Any, *, requested_id: str | None = None) -> Any:
     """Validate a decoded response of ``api`` and build its frozen result object.
 
     ``api``: the operation answering (an ``apis`` entry); ``payload``: the decoded JSON
@@ -198,117 +193,47 @@ def load_response(api: OperationShape, payload: Any, *,
     that does not fit (a row's as ``<response_key>.<items_key>[2].<field>``), when the answer is
     not exactly as its reference page documents.
     """
-    action = api.action
     if not isinstance(payload, Mapping):
-        raise _invalid(action, [("(body)", payload, "must be a JSON object")], None)
-    envelope_errors: dict[str, Any] = {}
-    envelope: dict[str, Any] = {}
-    try:
-        envelope = _envelope(api).load(payload)
-    except ValidationError as exc:
-        envelope_errors = exc.normalized_messages()  # type: ignore[assignment]
+        raise _invalid(api.action, [("(body)", payload, "must be a JSON object")], None)
     # The server's words, so scrubbed: a broken or hostile endpoint may echo the STS token.
-    request_id = payload.get("RequestId") if isinstance(payload.get("RequestId"), str) else None
-    request_id = None if request_id is None else redaction.scrub(request_id)
-    problems = _problems(envelope_errors, payload)
-    if envelope.get("success") is False or payload.get("Success") is False:
-        problems.append(("Success", False, "must be true: the API reported failure"))
-    key = api.response_key
-    raw_object = payload.get(key)
-    if not isinstance(raw_object, Mapping):
-        problems.append((key, raw_object if key in payload else _MISSING, "must be an object"))
-    if _is_list(api):
-        rows = _rows(api, raw_object, problems) if isinstance(raw_object, Mapping) else []
-        if problems:
-            raise _invalid(action, problems, request_id)
-        item = api.item.result_type  # type: ignore[attr-defined]
-        return Page(tuple(item(**values, request_id=request_id) for values in rows),
-                    envelope["total_count"], request_id)
-    values: dict[str, Any] = {}
-    if isinstance(raw_object, Mapping):
-        try:
-            values = _object_schema(api.schema).load(raw_object)
-        except ValidationError as exc:
-            problems.extend(_problems(exc.normalized_messages(), raw_object, prefix=key))
-    if problems:
-        raise _invalid(action, problems, request_id)
-    id_keyword = getattr(api, "id_keyword", "")
-    if requested_id is not None and values[id_keyword] != requested_id:
-        id_key = _object_schema(api.schema).fields[id_keyword].data_key
-        raise _invalid(
-            action,
-            [(f"{key}.{id_key}", values[id_keyword],
-              f"must be the requested id {requested_id!r}")],
-            request_id,
-        )
+    request_id = payload.get("RequestId")
+    request_id = redaction.scrub(request_id) if isinstance(request_id, str) else None
+    try:
+        loaded = _envelope(api).load(payload)
+    except ValidationError as exc:
+        problems = _problems(exc.normalized_messages(), payload)
+        raise _invalid(api.action, problems, request_id) from None
+    if "page" in loaded:
+        item = api.item.result_type
+        return Page(tuple(item(**row, request_id=request_id) for row in loaded["page"]["rows"]),
+                    loaded["total_count"], request_id)
+    values = loaded["object"]
+    if requested_id is not None and values[api.id_keyword] != requested_id:
+        path = f"{api.response_key}.{api.field(api.id_keyword).api_name}"
+        raise _invalid(api.action, [(path, values[api.id_keyword],
+                                     f"must be the requested id {requested_id!r}")], request_id)
     return api.result_type(**values, request_id=request_id)
 
 
-def _rows(api: Any, holder: Mapping[str, Any],
-          problems: list[tuple[str, Any, str]]) -> list[dict[str, Any]]:
-    """The validated rows of a page (``{items_key: [...]}``); their problems are added
-    to ``problems`` under ``<response_key>.<items_key>[i]``. A holder without the list
-    is an empty page (the JSON form of an empty XML list)."""
-    where = f"{api.response_key}.{api.items_key}"
-    raw_rows = holder.get(api.items_key, [])
-    if not isinstance(raw_rows, list):
-        problems.append((where, raw_rows, "must be a list"))
-        return []
-    schema = _object_schema(api.schema)
-    rows = []
-    for index, raw in enumerate(raw_rows):
-        if not isinstance(raw, Mapping):
-            problems.append((f"{where}[{index}]", raw, "must be an object"))
-            continue
-        try:
-            rows.append(schema.load(raw))
-        except ValidationError as exc:
-            problems.extend(_problems(exc.normalized_messages(), raw, prefix=f"{where}[{index}]"))
-    return rows
-
-
-def _envelope(api: OperationShape) -> ObjectSchema:
-    """The schema of ``api``'s envelope: ``RequestId``, ``Success`` where the answer
-    carries it, the total of a list."""
-    envelope = _ENVELOPES.get(api.action)
-    if envelope is None:
-        members: dict[str, fields.Field] = {
-            "request_id": fields.String(data_key="RequestId", required=True)}
-        if api.success_flag:
-            members["success"] = StrictBoolean(data_key="Success", required=True)
-        if _is_list(api):
-            members["total_count"] = Long(data_key=api.total_key,  # type: ignore[attr-defined]
-                                          required=True)
-        built: Any = ObjectSchema.from_dict(members)()
-        envelope = _ENVELOPES.setdefault(api.action, built)
-    return envelope
-
-
-def _object_schema(schema_type: type[ObjectSchema]) -> ObjectSchema:
-    schema = _OBJECT_SCHEMAS.get(schema_type)
-    if schema is None:
-        schema = _OBJECT_SCHEMAS.setdefault(schema_type, schema_type())
-    return schema
-
-
-def _problems(
-    messages: Mapping[str, Any], raw: Any, prefix: str = ""
-) -> list[tuple[str, Any, str]]:
-    """Flatten marshmallow's nested messages to (path, received value, expected) triples."""
+def _problems(messages: Mapping[Any, Any], raw: Any,
+              prefix: str = "") -> list[tuple[str, Any, str]]:
+    """marshmallow's nested messages (keyed by API name, a list's rows by index,
+    ``_schema``: the value itself) as (path, received value, expected) triples."""
     found: list[tuple[str, Any, str]] = []
-    for name, message in messages.items():
-        path = f"{prefix}.{name}" if prefix else str(name)
-        value = raw.get(name, _MISSING) if isinstance(raw, Mapping) else _MISSING
+    for key, message in messages.items():
+        if key == "_schema":
+            path, value = prefix, raw
+        elif isinstance(key, int):
+            path, value = f"{prefix}[{key}]", raw[key]
+        else:
+            path, value = f"{prefix}.{key}" if prefix else key, raw.get(key, _MISSING)
         if isinstance(message, Mapping):
             found.extend(_problems(message, value, path))
         else:
             text = " ".join(message) if isinstance(message, list) else str(message)
-            text = text.replace("Missing data for required field.", "Required.")
-            found.append((path, value, text))
+            found.append((path, value, text.replace("Missing data for required field.",
+                                                    "Required.")))
     return found
-
-
-_MISSING = object()
 
 
 def _invalid(

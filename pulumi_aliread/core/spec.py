@@ -33,10 +33,6 @@ TYPES = (STRING, LONG, BOOLEAN, TIME, ENUM)
 ANYONE = "anyone"
 INVITED_ACCOUNT = "the invited account"
 
-_PYTHON_TYPES = {STRING: "str", LONG: "int", BOOLEAN: "bool", TIME: "str", ENUM: "str"}
-_SCHEMA_TYPES = {STRING: "string", LONG: "integer", BOOLEAN: "boolean", TIME: "string",
-                 ENUM: "string"}
-
 
 def snake_case(api_name: str) -> str:
     """``SomeFieldName`` -> ``some_field_name``."""
@@ -71,12 +67,6 @@ class Field:
     seen_by: str = ANYONE
     example: str = ""
 
-    def __post_init__(self) -> None:
-        if self.type not in TYPES:
-            raise ValueError(f"{self.api_name}: unknown type {self.type!r}")
-        if (self.type == ENUM) != bool(self.values):
-            raise ValueError(f"{self.api_name}: an Enum, and only an Enum, has values")
-
     @property
     def name(self) -> str:
         """The Python name (result attribute, keyword)."""
@@ -86,50 +76,6 @@ class Field:
     def camel(self) -> str:
         """The plugin schema's property name."""
         return camel_case(self.name)
-
-    @property
-    def python_type(self) -> str:
-        """The annotation of the result attribute (``str``, ``int | None``...)."""
-        base = _PYTHON_TYPES[self.type]
-        return base if self.required else f"{base} | None"
-
-    @property
-    def schema_type(self) -> str:
-        """The plugin schema's type (``string``, ``integer``, ``boolean``)."""
-        return _SCHEMA_TYPES[self.type]
-
-    def python_doc(self) -> str:
-        """The docstring line(s) of the attribute: ``name (type): doc`` with the unit of
-        its type and who sees it, wrapped lines indented by four spaces."""
-        kind = _PYTHON_TYPES[self.type] + ("" if self.required else " or None")
-        text = f"{self.name} ({kind}): {self.doc}"
-        if self.example:
-            text += f" E.g. ``{self.example}``."
-        if self.type == TIME:
-            text += " Text, ISO 8601 in UTC: ``2018-08-10T09:55:41Z``."
-        if self.seen_by != ANYONE:
-            text += f" The API shows it to {self.seen_by} only."
-        if not self.in_list:
-            text += " Not in list answers."
-        return _wrap(text)
-
-
-def _wrap(text: str, width: int = 84) -> str:
-    """``text`` wrapped at ``width``, never inside parentheses (a unit stays whole)."""
-    lines: list[str] = []
-    line = ""
-    for word in re.findall(r"\([^)]*\)\S*|\S+", text):
-        if line and len(line) + 1 + len(word) > width:
-            lines.append(line)
-            line = "    " + word
-        else:
-            line = f"{line} {word}" if line else word
-    lines.append(line)
-    return "\n".join(lines)
-
-
-# Mapping from an error class to whether a retry may help.
-_TRANSIENT = (errors.ServiceUnavailableError,)
 
 
 @dataclass(frozen=True)
@@ -147,7 +93,8 @@ class ErrorSpec:
 
     @property
     def transient(self) -> bool:
-        return issubclass(self.kind, _TRANSIENT)
+        """Whether a retry may help."""
+        return issubclass(self.kind, errors.ServiceUnavailableError)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -239,10 +186,6 @@ class ApiSpec(Operation):
         """The documented values of the state field."""
         return self.field(self.state_field).values
 
-    @property
-    def id_field(self) -> str:
-        return self.id_keyword
-
     def list_fields(self) -> tuple[Field, ...]:
         """The fields list answers carry too (``Field.in_list``)."""
         return tuple(f for f in self.fields if f.in_list)
@@ -295,7 +238,8 @@ class ApiSpec(Operation):
                     f"state: use {one_of(self.states)}."
                 )
             if value not in self.states:
-                hint = case_hint(value, self.states)
+                hint = next((f" (states are case-sensitive: did you mean {state!r}?)"
+                             for state in self.states if state.lower() == value.lower()), "")
                 raise errors.InvalidInputError(
                     f"{keyword} {shown(value)} is not a state of the "
                     f"{self.title}: use {one_of(self.states)}{hint}."
@@ -326,13 +270,6 @@ class ListSpec(Operation):
     # which takes the invited view as an input).
     pulumi_name: str = ""
 
-    def __post_init__(self) -> None:
-        names = {f.name for f in self.item.fields}
-        unknown = [name for name in self.table_fields if name not in names]
-        if unknown:
-            raise ValueError(f"{self.action}: table_fields {unknown} are not fields of "
-                             f"{self.item.action}")
-
     def views(self, lists: Mapping[str, ListSpec]) -> dict[bool, ListSpec]:
         """The list operations of ``lists`` over the same objects as this one, by
         ``invited_view`` (False: the management account's, True: the invited account's)."""
@@ -347,10 +284,3 @@ def shown(value: object, limit: int = 40) -> str:
 def one_of(values: tuple[str, ...]) -> str:
     return ", ".join(values[:-1]) + " or " + values[-1] if len(values) > 1 else values[0]
 
-
-def case_hint(value: object, states: tuple[str, ...]) -> str:
-    if isinstance(value, str):
-        for state in states:
-            if state.lower() == value.lower():
-                return f" (states are case-sensitive: did you mean {state!r}?)"
-    return ""

@@ -36,23 +36,6 @@ def is_plain(value: object) -> bool:
     return True
 
 
-def validate_id(api: ApiSpec, object_id: object) -> str:
-    """``object_id`` if it is a well-formed id of ``api``; else InvalidInputError."""
-    return api.validate_id(object_id)
-
-
-def validate_states(api: ApiSpec, expected: object) -> tuple[str, ...]:
-    """The expected states (a state or a list of them; None: none) as a tuple; else
-    InvalidInputError naming the unknown state and the known ones."""
-    return api.validate_states(expected)
-
-
-def validate_endpoint(endpoint: object, source: str = "endpoint") -> str:
-    """``host[:port]`` or ``http(s)://host[:port]`` as a base URL; else InvalidInputError.
-    ``source`` names where the value came from, for the message."""
-    return settings.parse_endpoint(endpoint, source)
-
-
 def read_options(options: ReadOptions | None = None, **tuning: Any) -> ReadOptions:
     """``options`` (default ``ReadOptions()``) with the ``tuning`` keywords that are not
     None applied; InvalidInputError for a malformed value, TypeError for an unknown name."""
@@ -88,7 +71,7 @@ def validate_option(api: ApiSpec, key: str, value: object) -> None:
     elif key == "region":
         settings.check_region(value)
     elif key == "endpoint":
-        validate_endpoint(value)
+        settings.parse_endpoint(value)
     elif key == "api_version":
         api.validate_version(value)
     elif key == "allow_insecure_http" and not isinstance(value, bool):
@@ -117,16 +100,3 @@ def normalize_expected(api: ApiSpec, expected: object) -> object:
         return expected
     return list(api.validate_states(expected))
 
-
-__all__ = [
-    "SETTING_KEYS",
-    "is_plain",
-    "normalize_expected",
-    "read_options",
-    "validate_endpoint",
-    "validate_id",
-    "validate_mismatch_means_accepted",
-    "validate_option",
-    "validate_plain",
-    "validate_states",
-]

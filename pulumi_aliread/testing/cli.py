@@ -27,7 +27,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
-from ..core.states import AUTH_ORDER_STATES, HANDSHAKE_STATUSES
+from ..core.apis import AUTH_ORDER, HANDSHAKE
 from .fixtures import (  # check_port, check_latency and their rules: re-exported
     DATA_SHAPE,
     DEFAULT_ACCESS_KEY_ID,
@@ -41,6 +41,8 @@ from .fixtures import (  # check_port, check_latency and their rules: re-exporte
     check_port,
 )
 
+# The state values the seed objects may be given (--handshake-status, --order-state).
+HANDSHAKE_STATUSES, AUTH_ORDER_STATES = HANDSHAKE.states, AUTH_ORDER.states
 # The AccessKeyIds the command line's emulator accepts; --invited-key-id picks among them.
 KEY_IDS = (DEFAULT_ACCESS_KEY_ID, INVITED_ACCESS_KEY_ID, STS_ACCESS_KEY_ID)
 INVITED_HELP = (f"an AccessKeyId that belongs to the invited account (repeatable; one of "
