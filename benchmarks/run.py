@@ -98,8 +98,8 @@ OBSTACLES = {
            "process, the dynamic provider's, imports pulumi and urllib",
     "11b": "imports, twice: the program imports the whole read path though its reads run "
            "in the dynamic-provider process (pulumi_aliread.pulumi.provider imports "
-           "core.client at the top: about 110 ms of CPU on this machine), and that "
-           "process imports it again to read",
+           "core.client at the top; its cost is in the row's notes), and that process "
+           "imports it again to read",
     "10": "the client's CPU per page (validating 100 rows with marshmallow, building 100 "
           "results) on top of each page's 20 ms; core/paging.py reads the pages one after "
           "another (each page's total decides whether the listing starts over)",
