@@ -18,6 +18,7 @@ from .common import (
     QUICK,
     REGION,
     SEED_HANDSHAKE_ID,
+    SEED_ORDER_ID,
     EmulatorProcess,
     Row,
 )
@@ -26,15 +27,22 @@ THREADS = 8
 NEEDED_RATE = 32 / 0.020  # benchmark 3's ideal: 32 in flight, 20 ms each
 
 
-def signed_paths(n: int) -> list[str]:
-    """``n`` distinct signed GetHandshake paths (each nonce is used once)."""
+HANDSHAKE_CALL = ("ResourceManager", "2020-03-31", "GetHandshake", "HandshakeId",
+                  SEED_HANDSHAKE_ID)
+ORDER_CALL = ("LinkWAN", "2018-12-30", "GetJoinPermissionAuthOrder", "OrderId", SEED_ORDER_ID)
+
+
+def signed_paths(n: int, call: tuple[str, str, str, str, str] = HANDSHAKE_CALL) -> list[str]:
+    """``n`` distinct signed paths of ``call`` (product, version, action, id parameter,
+    id; default GetHandshake of the seed invitation), each nonce used once."""
     from aliyunsdkcore.request import RpcRequest
 
+    product, version, action, id_param, object_id = call
     paths = []
     for _ in range(n):
-        request = RpcRequest("ResourceManager", "2020-03-31", "GetHandshake")
+        request = RpcRequest(product, version, action)
         request.set_accept_format("JSON")
-        request.add_query_param("HandshakeId", SEED_HANDSHAKE_ID)
+        request.add_query_param(id_param, object_id)
         paths.append(request.get_url(REGION, ACCESS_KEY_ID, ACCESS_KEY_SECRET))
     return paths
 

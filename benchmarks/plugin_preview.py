@@ -71,7 +71,8 @@ def engine_bin() -> Path | None:
     return found if (found / "pulumi-language-yaml").exists() else None
 
 
-def _pulumi(engine: Path, env: dict[str, str], cwd: Path, *args: str) -> None:
+def pulumi_cli(engine: Path, env: dict[str, str], cwd: Path, *args: str) -> None:
+    """``pulumi ARGS --non-interactive`` in ``cwd``; raises when it fails."""
     subprocess.run([str(engine / "pulumi"), *args, "--non-interactive"], cwd=cwd, env=env,
                    capture_output=True, text=True, timeout=600, check=True)
 
@@ -115,22 +116,22 @@ def run(runs: int) -> list[Row]:
         archive = subprocess.run(
             [PYTHON, "-m", "pulumi_aliread.plugin.archive", "--out", str(root / "dist")],
             cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout.strip()
-        _pulumi(engine, env, root, "plugin", "install", "resource", "aliread",
+        pulumi_cli(engine, env, root, "plugin", "install", "resource", "aliread",
                 __import__("pulumi_aliread").__version__, "--file", archive)
         projects: dict[str, Path] = {}
         for name, text in (("floor", FLOOR), ("reads", PROGRAM)):
             folder = projects[name] = root / name
             folder.mkdir()
             (folder / "Pulumi.yaml").write_text(text, encoding="utf-8")
-            _pulumi(engine, env, folder, "stack", "init", "bench")
+            pulumi_cli(engine, env, folder, "stack", "init", "bench")
         for key, value in (("resourcemanagerEndpoint", emulator.url),
                            ("linkwanEndpoint", emulator.url), ("accessKey", ACCESS_KEY_ID)):
-            _pulumi(engine, env, projects["reads"], "config", "set", f"aliread:{key}", value)
-        _pulumi(engine, env, projects["reads"], "config", "set", "--secret",
+            pulumi_cli(engine, env, projects["reads"], "config", "set", f"aliread:{key}", value)
+        pulumi_cli(engine, env, projects["reads"], "config", "set", "--secret",
                 "aliread:secretKey", ACCESS_KEY_SECRET)
 
         def preview(folder: Path) -> Callable[[], float]:
-            return lambda: timed(lambda: _pulumi(engine, env, folder, "preview"))
+            return lambda: timed(lambda: pulumi_cli(engine, env, folder, "preview"))
 
         candidates = {name: preview(folder) for name, folder in projects.items()}
         candidates["start"] = plugin_start

@@ -29,6 +29,7 @@ from . import (
     many,
     memory,
     plugin_preview,
+    python_preview,
     read,
     startup,
 )
@@ -44,6 +45,7 @@ BENCHMARKS: dict[str, Callable[[int], list[Row]]] = {
     "4": memory.run,
     "9": plugin_preview.run,
     "10": lists.run,
+    "11": python_preview.run,
 }
 COLUMNS = ("#", "measurement", "result", "baseline (same run)", "ratio", "target", "verdict",
            "notes")
@@ -90,6 +92,14 @@ OBSTACLES = {
          "of one core whatever the latency; the hand-written HTTP/1.1 client that issue "
          "19 deleted spent about a third of that. The emulator's own CPU (row 6) shares "
          "the 2 cores; Pulumi's own part is 3d",
+    "11a": "the read path's imports in the program's process (marshmallow, httpx, which "
+           "imports click when it is installed, the signer, anyio at the first request), "
+           "against a baseline whose program imports pulumi alone and whose second "
+           "process, the dynamic provider's, imports pulumi and urllib",
+    "11b": "imports, twice: the program imports the whole read path though its reads run "
+           "in the dynamic-provider process (pulumi_aliread.pulumi.provider imports "
+           "core.client at the top; its cost is in the row's notes), and that process "
+           "imports it again to read",
     "10": "the client's CPU per page (validating 100 rows with marshmallow, building 100 "
           "results) on top of each page's 20 ms; core/paging.py reads the pages one after "
           "another (each page's total decides whether the listing starts over)",
@@ -101,7 +111,8 @@ def obstacles(rows: list[Row]) -> list[str]:
     lines = []
     for row in sorted(rows, key=_order):
         if row.passed is False and not row.note.startswith("error:"):
-            why = OBSTACLES.get(row.number) or OBSTACLES.get(row.number[:1])
+            why = OBSTACLES.get(row.number) or OBSTACLES.get(
+                row.number.rstrip("abcdefghijklmnopqrstuvwxyz"))
             lines.append(f"- {row.number} ({row.ratio} against {row.target}): "
                          f"{why or 'not analysed'}.")
     return lines
@@ -137,7 +148,10 @@ def document(rows: list[Row], stages: list[tuple[str, float]] | None, runs: int,
         "one-id `aliread` run at most 1.3x a one-shot classic-SDK script doing the same "
         "read; 10 listing 1 000 invitations (10 pages of 100, read one after another) at "
         "most 0.02x reading the same 1 000 ids one by one (the ideal, 10 x 20 ms against "
-        "1 000 x 20 ms, is 0.01x). The backlog-5 rows are retired.",
+        "1 000 x 20 ms, is 0.01x); 11a, 11b `pulumi preview` of a Python program reading "
+        "both objects (11a with the `get_*` functions, 11b with the two resources) under "
+        "the real engine, at most 1.15x the same engine running a minimal dynamic "
+        "provider whose `check` sends two plain GETs. The backlog-5 rows are retired.",
         "",
         "How the reads run (design, not measured here): every read runs on its client's "
         "own event loop (a daemon thread) over httpx's async client, at most 32 at once; "
