@@ -506,8 +506,8 @@ class Param:
 
 
 def _entry(text: str) -> str:
-    """A docstring entry: ``text`` wrapped at 84 columns, wrapped lines indented by
-    four spaces (``documented`` text that is wrapped already is kept as it is)."""
+    """A docstring entry: ``text`` wrapped at 80 columns, wrapped lines indented by
+    four spaces (text with a newline is wrapped already, and kept as it is)."""
     if "\n" in text:
         return text
     return "\n".join(textwrap.wrap(text, 80, subsequent_indent="    ",
@@ -642,40 +642,36 @@ def _list_params(spec: ListSpec, kind: str) -> list[Param]:
     states = ", ".join(f"``{state}``" for state in item.states)
     lacking = ", ".join(f"``{f.name}``" for f in item.fields if not f.in_list)
     as_for = f"as for ``{_name(spec)}``."
-    docs = {
-        "status": f"keep the {title}s in one of these {_plural(word)} ({states}; "
-                  "case-sensitive). Default: None, any.",
-        "ids": f"keep these ids ({_rst(item.id_rule)}). Default: None, any.",
-        "target_entity": f"keep the {title}s sent to this account id or login email "
-                         "(exact match). Default: None, any.",
-        "invited_account": f"list with ``{views[True].action}``, the {title}s sent to the "
-                           "calling account (the invited account's own view, with its "
-                           f"credentials). Default: False, ``{views[False].action}``, the "
-                           "management account's view of its resource directory.",
-        "with_details": f"read each listed {title} (after the filters) with "
-                        f"``{item.action}``, at most the client's ``max_concurrent_reads`` "
-                        f"({MAX_CONCURRENT_READS}) at once, for the fields list answers lack "
-                        f"({lacking}). In the invited view, {_a(title)} the API hides from "
-                        "the invited account once accepted (HTTP 409 "
-                        f"``{item.invited_accepted_code}``) keeps its listed row. "
-                        "Default: False.",
-    }
-    kinds = {"status": "str or list of str", "ids": "str or list of str",
-             "target_entity": "str", "invited_account": "bool", "with_details": "bool"}
-    defaults = {"invited_account": "False", "with_details": "False"}
+    filters = [  # name, annotation, type shown, default, meaning
+        ("status", "States", "str or list of str", "None",
+         f"keep the {title}s in one of these {_plural(word)} ({states}; case-sensitive). "
+         "Default: None, any."),
+        ("ids", "States", "str or list of str", "None",
+         f"keep these ids ({_rst(item.id_rule)}). Default: None, any."),
+        ("target_entity", f"{typed} | None", "str", "None",
+         f"keep the {title}s sent to this account id or login email (exact match). "
+         "Default: None, any."),
+        ("invited_account", flag, "bool", "False",
+         f"list with ``{views[True].action}``, the {title}s sent to the calling account "
+         "(the invited account's own view, with its credentials). Default: False, "
+         f"``{views[False].action}``, the management account's view of its resource "
+         "directory." if True in views else ""),
+        ("with_details", flag, "bool", "False",
+         f"read each listed {title} (after the filters) with ``{item.action}``, at most "
+         f"the client's ``max_concurrent_reads`` ({MAX_CONCURRENT_READS}) at once, for the "
+         f"fields list answers lack ({lacking}). In the invited view, {_a(title)} the API "
+         "hides from the invited account once accepted (HTTP 409 "
+         f"``{item.invited_accepted_code}``) keeps its listed row. Default: False."),
+    ]
     params = []
-    for name in ("status", "ids", "target_entity", "invited_account", "with_details"):
-        if name == "invited_account" and True not in views:
-            continue
-        annotation = {"status": "States", "ids": "States", "target_entity": f"{typed} | None",
-                      "invited_account": flag, "with_details": flag}[name]
-        default = defaults.get(name, "None")
+    for name, annotation, shown, default, meaning in filters:
+        if not meaning:
+            continue  # no invited view
         if output:
             shown = "pulumi.Input[str] or list" if annotation == "States" else annotation
-            doc = f"{name} ({shown}, optional): {as_for} Default: {default}."
-        else:
-            doc = f"{name} ({kinds[name]}, optional): {docs[name]}"
-        params.append(Param(name, annotation, doc, default=default, keyword_only=False))
+            meaning = f"{as_for} Default: {default}."
+        params.append(Param(name, annotation, f"{name} ({shown}, optional): {meaning}",
+                            default=default, keyword_only=False))
     every = "" if output else f" Every listed {title} (after the filters) must be in one."
     params.append(Param(item.expect_keyword, "States", _expect_doc(item, every),
                         keyword_only=False))
@@ -691,7 +687,7 @@ def _list_params(spec: ListSpec, kind: str) -> list[Param]:
         Param("max_items", "int", max_items, default="MAX_ITEMS"),
         *_tuning(deadline="the whole listing, every page and detail read included."),
         Param("allow_insecure_http", "bool | None", INSECURE_HTTP_DOC),
-        Param("opts", *OPTS[kind][:1], OPTS[kind][1]),
+        Param("opts", *OPTS[kind]),
     ]
     return params
 
@@ -895,14 +891,13 @@ States = str | Sequence[str] | None
 def outputs_module() -> str:
     """The source of ``pulumi/outputs.py``: ``get_*_output`` of every operation."""
     operations = [*APIS.values(), *_list_functions()]
-    program = ["MAX_CONCURRENT_READS", "bind_program_client", "forget_shared_reads",
-               "program_client", "read_output"]
+    program = ["bind_program_client", "forget_shared_reads", "program_client", "read_output"]
     parts = [f"# {GENERATED}\n", f'''\
 """``get_*_output``: reads that take Pulumi ``Input``s and return ``Output[Result]``.
 
 Each calls ``program.invoke_output``: the read runs on the program's ``client.Client``,
-at most 32 at once, and the program's loop awaits it; identical reads in one program
-share one request.
+at most {MAX_CONCURRENT_READS} at once, and the program's loop awaits it; identical reads
+in one program share one request.
 """
 
 from __future__ import annotations
@@ -913,11 +908,11 @@ from collections.abc import Sequence
 import pulumi
 
 {_operations(operations)}
+from ..core.client import MAX_CONCURRENT_READS as MAX_CONCURRENT_READS  # reads at once
 from ..core.paging import MAX_ITEMS
 {_results(operations)}
 from .compat import invoke_options_type
-from .program import MAX_CONCURRENT_READS as MAX_CONCURRENT_READS  # reads at once
-{_import(".program", [*program[1:], "invoke_output"])}
+{_import(".program", [*program, "invoke_output"])}
 
 States = pulumi.Input[str] | Sequence[pulumi.Input[str]] | None
 if typing.TYPE_CHECKING:
@@ -926,7 +921,7 @@ else:  # pulumi 3.139 has no InvokeOutputOptions
     Options = invoke_options_type()
 ''']
     parts += [_generated_function(operation, "output") for operation in operations]
-    parts.append(_all([*(_name(o, "output") for o in operations), *program[1:]]))
+    parts.append(_all([*(_name(o, "output") for o in operations), *program]))
     return "".join(parts)
 
 

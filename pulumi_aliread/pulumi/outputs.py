@@ -2,8 +2,8 @@
 """``get_*_output``: reads that take Pulumi ``Input``s and return ``Output[Result]``.
 
 Each calls ``program.invoke_output``: the read runs on the program's ``client.Client``,
-at most 32 at once, and the program's loop awaits it; identical reads in one program
-share one request.
+at most 32 at once, and the program's loop awaits it; identical reads
+in one program share one request.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from collections.abc import Sequence
 import pulumi
 
 from ..core.apis import AUTH_ORDER, HANDSHAKE, LIST_HANDSHAKES
+from ..core.client import MAX_CONCURRENT_READS as MAX_CONCURRENT_READS  # reads at once
 from ..core.paging import MAX_ITEMS
 from ..core.results import GetHandshakeResult, GetHandshakesResult, GetJoinPermissionAuthOrderResult
 from .compat import invoke_options_type
-from .program import MAX_CONCURRENT_READS as MAX_CONCURRENT_READS  # reads at once
 from .program import (
     bind_program_client,
     forget_shared_reads,

@@ -1,6 +1,6 @@
 """What the generated ``get_*_output`` functions (``outputs``) call: their Pulumi
 ``Input``s read once known, on the running program's own ``client.Client``, which the
-program's loop awaits (at most 32 reads at once).
+program's loop awaits (at most ``client.MAX_CONCURRENT_READS`` reads at once).
 
 Identical reads (same API, id, settings and credential sources) in one program share one
 request; each caller still settles its own (invited view, expectation). A program run
@@ -20,7 +20,6 @@ import pulumi
 
 from ..core import paging
 from ..core.apis import LISTS, ApiSpec
-from ..core.client import MAX_CONCURRENT_READS as MAX_CONCURRENT_READS  # reads at once
 from ..core.client import Client
 from ..core.options import NAMES as OPTION_NAMES
 from ..core.read import Read, config_fingerprint, prepare, program_config, settle
@@ -51,9 +50,10 @@ def invoke_output(operation: ApiSpec | ListSpec, function: str, opts: Any,
         if name in LIST_INPUTS and is_plain(value)})
 
     async def listing(resolved: dict[str, Any]) -> Any:
+        reader, config, _fingerprint = _current()
         # On a worker thread: the listing waits for each page on the client's loop.
-        return await asyncio.to_thread(list_objects, program_client(), operation,
-                                       config=program_config(), options=options, **resolved)
+        return await asyncio.to_thread(list_objects, reader, operation, config=config,
+                                       options=options, **resolved)
 
     return pulumi.Output.from_input(_after(opts, inputs)).apply(listing)
 
@@ -88,10 +88,9 @@ def _start(api: ApiSpec, values: dict[str, Any]) -> tuple[Read, Future[Any]]:
     """Prepare the read (on the program's thread, where Pulumi config is visible: a bad
     input raises here) and start it on the program's client, or join the identical read
     already started there."""
-    config = program_config()
+    reader, config, fingerprint = _current()
     one = prepare(api, config=config, **values)
-    reader = program_client()
-    key = (api.name, one.object_id, one.settings, config_fingerprint(config))
+    key = (api.name, one.object_id, one.settings, fingerprint)
     return one, reader.shared_reads.get(key, lambda: reader.start(one))
 
 
@@ -134,28 +133,38 @@ def _after(opts: Any, value: Any) -> Any:
     return pulumi.Output.all(value, ready).apply(lambda values: values[0])
 
 
-# The running program (its resource monitor, ``compat.current_program``) and the client
-# of its reads: a new one for every program run, so that one program's shared answers
-# never reach the next.
-_program: dict[str, Any] = {"monitor": None, "client": None}
+# The running program run: its resource monitor (``compat.current_program``, which tells
+# one run from the next), the client of its reads, its Pulumi config snapshot and that
+# config's credential fingerprint (taken once: Pulumi parses its config on each lookup).
+# A new run gets new ones, so that one program's shared answers never reach the next.
+_program: dict[str, tuple[object, Client, dict[str, str] | None, str]] = {}
 _lock = threading.Lock()
+
+
+def _current() -> tuple[Client, dict[str, str] | None, str]:
+    """The running program's client, config snapshot and credential fingerprint."""
+    monitor = current_program()
+    with _lock:
+        if "run" not in _program or _program["run"][0] is not monitor:
+            _bind(monitor, Client())
+        return _program["run"][1:]
+
+
+def _bind(monitor: object, client: Client) -> None:
+    config = program_config()
+    _program["run"] = (monitor, client, config, config_fingerprint(config))
 
 
 def program_client() -> Client:
     """The client of the running Pulumi program's ``get_*_output`` reads."""
-    monitor = current_program()
-    with _lock:
-        if _program["client"] is None or _program["monitor"] is not monitor:
-            _program.update(monitor=monitor, client=Client())
-        client: Client = _program["client"]
-        return client
+    return _current()[0]
 
 
 def bind_program_client(client: Client) -> None:
     """Make ``client`` the client of the Pulumi program set up now (the current
     resource monitor's), until another program is set up."""
     with _lock:
-        _program.update(monitor=current_program(), client=client)
+        _bind(current_program(), client)
 
 
 def forget_shared_reads() -> None:

@@ -71,7 +71,7 @@ class ReadOnlyProvider(ResourceProvider):
 
     def configure(self, req: ConfigureRequest) -> None:
         """Keep the stack config (namespaced keys, secrets unwrapped) for later reads."""
-        self._config = req.config
+        self._config = req.config  # pulumi.dynamic.Config has .get(namespaced_key)
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         failures = []
@@ -93,7 +93,7 @@ class ReadOnlyProvider(ResourceProvider):
         expected = props.get(api.expect_keyword)
         try:
             result = client.read(
-                api, id_, expected=expected, config=self._config_mapping(),
+                api, id_, expected=expected, config=self._config,
                 mismatch_means_accepted=props.get(MISMATCH_KEY), **options
             )
         except AlireadError as error:
@@ -106,9 +106,6 @@ class ReadOnlyProvider(ResourceProvider):
             if props.get(key) is not None:
                 outs[key] = props[key]
         return ReadResult(result.id, outs)
-
-    def _config_mapping(self) -> settings.ConfigLookup | None:
-        return self._config  # pulumi.dynamic.Config has .get(namespaced_key)
 
     def diff(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> DiffResult:
         return DiffResult(changes=False)
