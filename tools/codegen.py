@@ -668,11 +668,12 @@ def _list_params(spec: ListSpec, kind: str) -> list[Param]:
         if not meaning:
             continue  # no invited view
         if output:
-            shown = "pulumi.Input[str] or list" if annotation == "States" else annotation
+            shown = ("pulumi.Input[str] or list" if annotation == "States"
+                     else annotation.removesuffix(" | None"))
             meaning = f"{as_for} Default: {default}."
         params.append(Param(name, annotation, f"{name} ({shown}, optional): {meaning}",
                             default=default, keyword_only=False))
-    every = "" if output else f" Every listed {title} (after the filters) must be in one."
+    every = "" if output else f" Every listed {title} (after the filters) must be in one of them."
     params.append(Param(item.expect_keyword, "States", _expect_doc(item, every),
                         keyword_only=False))
     pages = MAX_ITEMS // spec.page_size_max

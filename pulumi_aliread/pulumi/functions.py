@@ -234,7 +234,7 @@ def get_handshakes(
             success: ``Pending``, ``Accepted``, ``Declined``, ``Cancelled``,
             ``Expired``, ``Deleted`` (case-sensitive). Default: None, any status passes.
             Every listed resource-directory invitation (after the filters) must be in
-            one.
+            one of them.
         region (str, optional): region id such as ``cn-shanghai``. Default: Pulumi
             config ``aliread:region`` / ``alicloud:region``, then
             ``ALIBABA_CLOUD_REGION_ID`` / ``ALICLOUD_REGION``, then ``cn-hangzhou``.

@@ -227,8 +227,8 @@ def get_handshakes_output(
             Default: None.
         ids (pulumi.Input[str] or list, optional): as for ``get_handshakes``. Default:
             None.
-        target_entity (pulumi.Input[str] | None, optional): as for ``get_handshakes``.
-            Default: None.
+        target_entity (pulumi.Input[str], optional): as for ``get_handshakes``. Default:
+            None.
         invited_account (pulumi.Input[bool], optional): as for ``get_handshakes``.
             Default: False.
         with_details (pulumi.Input[bool], optional): as for ``get_handshakes``. Default:
