@@ -133,7 +133,7 @@ def _after(opts: Any, value: Any) -> Any:
     return pulumi.Output.all(value, ready).apply(lambda values: values[0])
 
 
-# The running program run: its resource monitor (``compat.current_program``, which tells
+# The running program: its resource monitor (``compat.current_program``, which tells
 # one run from the next), the client of its reads, its Pulumi config snapshot and that
 # config's credential fingerprint (taken once: Pulumi parses its config on each lookup).
 # A new run gets new ones, so that one program's shared answers never reach the next.
