@@ -143,7 +143,7 @@ ALLOWED_MODULE_STATE = {
     ("client.py", "_DEFAULTS"): "the lock-guarded default clients",
     ("redaction.py", "_secrets"): "logging is process-wide: so are the secrets it scrubs",
     ("redaction.py", "_public"): "as _secrets",
-    ("outputs.py", "_PROGRAM"): "the running Pulumi program's client (one per run)",
+    ("program.py", "_program"): "the running Pulumi program's client (one per run)",
 }
 # Calls that build an object holding read state (the singletons there were before).
 STATEFUL = {"RetryMetrics", "Chain", "Client", "Watchdog", "_Watchdog", "SharedReads",

@@ -3,14 +3,16 @@
     python -m tools.codegen          # rewrite them
     python -m tools.codegen --check  # exit 1, naming the stale ones
 
-They are committed (editors and type checkers read the result classes; the plugin
-serves ``schema.json`` and the SDKs in ``sdk/`` are generated from it, by
-``scripts/gen-sdk.sh``): ``core/results.py``, ``pulumi/resource_outputs.py``,
+They are committed (editors and type checkers read the result classes and the typed
+signatures; the plugin serves ``schema.json`` and the SDKs in ``sdk/`` are generated from
+it, by ``scripts/gen-sdk.sh``): ``core/results.py``, ``pulumi/resource_outputs.py``, the
+public Pulumi functions and resources with their docstrings (``pulumi/functions.py``,
+``pulumi/outputs.py``, ``pulumi/resources.py``: each body one call into
+``pulumi/invoke.py``, ``pulumi/program.py`` or ``pulumi/provider.py``),
 ``plugin/schema.json`` and the field tables of README.md (between the markers
 ``<!-- fields: begin ... -->`` and ``<!-- fields: end -->``). ``tests/test_codegen.py``
-fails when one is stale. ``core/results.py`` also holds each operation's attribute
-lines (``FIELD_DOCS``), which ``core/docstrings.py`` puts in the resources' docstrings.
-The marshmallow schemas are derived at import instead (``core/schemas.py``).
+fails when one is stale. The marshmallow schemas are derived at import instead
+(``core/schemas.py``).
 """
 
 from __future__ import annotations
@@ -20,12 +22,16 @@ import re
 import sys
 import textwrap
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pulumi_aliread import __version__
+from pulumi_aliread.core import apis
 from pulumi_aliread.core.apis import APIS, LISTS
-from pulumi_aliread.core.docstrings import REQUEST_ID
+from pulumi_aliread.core.client import MAX_CONCURRENT_READS
+from pulumi_aliread.core.options import DEFAULT as READ_OPTIONS_DEFAULT
+from pulumi_aliread.core.paging import MAX_ITEMS, MAX_RESTARTS
 from pulumi_aliread.core.spec import (
     ANYONE,
     BOOLEAN,
@@ -39,6 +45,7 @@ from pulumi_aliread.core.spec import (
     Operation,
     camel_case,
     one_of,
+    snake_case,
 )
 
 PACKAGE = Path(__file__).resolve().parent.parent / "pulumi_aliread"
@@ -74,7 +81,6 @@ from .result_base import Result
     for spec in _unique_results(LISTS.values()):
         parts.append(_list_result(spec))
         names.append(spec.result_name)
-    parts.append(field_docs())
     parts.append(_all(names))
     return "".join(parts)
 
@@ -153,8 +159,6 @@ class {spec.result_name}(Result):
 
 def _items_name(spec: ListSpec) -> str:
     """The list result's attribute holding the objects (``handshakes``)."""
-    from pulumi_aliread.core.spec import snake_case
-
     return snake_case(spec.response_key)
 
 
@@ -443,11 +447,535 @@ def readme_text(current: str) -> str:
     return current[:start] + readme_tables() + current[end + len(END):]
 
 
+# -- pulumi/functions.py, pulumi/outputs.py, pulumi/resources.py ----------------------
+# The public Pulumi-facing functions and resources, written as Pulumi's SDK generator
+# writes a provider's (pulumi-alicloud's ``get_x`` / ``get_x_output``, its resource
+# classes): typed signatures and whole docstrings from the specs, each body one call into
+# the hand-written generic code (``pulumi/invoke.py``, ``pulumi/program.py``,
+# ``pulumi/provider.py``).
+
+# The docstring text of the parameters and errors every function shares: lines of
+# "name (type, unit): meaning. Default: ..." with wrapped lines indented by four spaces.
+INSECURE_HTTP_DOC = """\
+allow_insecure_http (bool, optional): read an ``http://`` endpoint that is not
+    loopback, which is refused otherwise (the signed request and any STS token
+    would travel in clear text); also Pulumi config ``aliread:allowInsecureHttp``
+    and ``ALIREAD_ALLOW_INSECURE_HTTP``. Default: None (off)."""
+RAISES_DOC = """\
+InvalidInputError: a malformed id or option (refused before any request), half
+    a key pair, or a parameter the API refused.
+NotFoundError: no such object, or these credentials cannot see it.
+AccessDeniedError: wrong, unknown or expired credentials, or a missing RAM
+    permission; ``NoCredentialsError`` (a subclass) when no source has any.
+ConflictError: the API refused because of the object's state (HTTP 409).
+ServiceUnavailableError: throttling, server or network errors after every retry.
+ResponseValidationError: the answer does not match the API reference.
+ExpectationNotMetError: the object was read, but its state is not an expected one.
+ApiError: an error code this library does not classify."""
+REQUEST_ID = """\
+request_id (str or None): the id of the API answer, for support requests."""
+# The timeouts and retry knobs (``ReadOptions``), in signature order: name, annotation,
+# kind and unit, meaning; the default is ``ReadOptions()``'s.
+TUNING = (
+    ("connect_timeout", "float", "float, seconds", "per attempt."),
+    ("read_timeout", "float", "float, seconds", "per attempt."),
+    ("max_attempts", "int", "int", "attempts at a transient failure."),
+    ("deadline", "float", "float, seconds", "one read, all its attempts."),
+    ("backoff_base", "float", "float, seconds", "the first retry pause (full jitter)."),
+    ("backoff_cap", "float", "float, seconds", "the longest retry pause."),
+)
+# What ``opts`` is, by kind of entry point.
+OPTS = {
+    "invoke": ("pulumi.InvokeOptions | None", "opts (pulumi.InvokeOptions, optional): "
+               "accepted as in pulumi-alicloud, unused (the read calls the cloud API "
+               "directly). Default: None."),
+    "output": ("Options", "opts (pulumi.InvokeOutputOptions, optional): ``depends_on`` is "
+               "honoured (the read waits for those resources, and is unknown while one of "
+               "them is); the other options are accepted and unused (the read calls the "
+               "cloud API directly, not through the engine). Default: None."),
+    "resource": ("pulumi.ResourceOptions | None", "opts (pulumi.ResourceOptions, optional): "
+                 "as for any resource; ``id`` is set from ``{id}``. Default: None."),
+}
+OPTS_TYPE_ERROR = "TypeError: ``opts`` is not a ``pulumi.InvokeOptions``."
+OUTPUT_ERRORS = "Errors of the {what} itself fail the Output (and so the preview or update)."
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a generated signature, with its docstring entry."""
+
+    name: str
+    annotation: str
+    doc: str
+    default: str | None = "None"  # None: required
+    keyword_only: bool = True
+
+
+def _entry(text: str) -> str:
+    """A docstring entry: ``text`` wrapped at 80 columns, wrapped lines indented by
+    four spaces (text with a newline is wrapped already, and kept as it is)."""
+    if "\n" in text:
+        return text
+    return "\n".join(textwrap.wrap(text, 80, subsequent_indent="    ",
+                                   break_long_words=False, break_on_hyphens=False))
+
+
+def _rst(text: str) -> str:
+    """A spec's message text as docstring text: ``'h-'`` becomes ````h-````."""
+    return re.sub(r"'([^']*)'", r"``\1``", text)
+
+
+def _a(title: str) -> str:
+    return f"{'an' if title[0] in 'aeiou' else 'a'} {title}"
+
+
+def _word(api: ApiSpec) -> str:
+    """What the state is called: ``status`` or ``state``."""
+    return api.expect_keyword.rpartition("_")[2]
+
+
+def _plural(word: str) -> str:
+    return word + ("es" if word.endswith("s") else "s")
+
+
+def _region_doc(operation: Operation) -> str:
+    return ("region (str, optional): region id such as ``cn-shanghai``. Default: Pulumi "
+            "config ``aliread:region`` / ``alicloud:region``, then ``ALIBABA_CLOUD_REGION_ID`` "
+            f"/ ``ALICLOUD_REGION``, then ``{operation.default_region}``.")
+
+
+def _endpoint_doc(operation: Operation) -> str:
+    default = operation.endpoint_template.format(region="<region>")
+    return ("endpoint (str, optional): a host (https) or a URL such as "
+            "``http://127.0.0.1:8080``. Default: Pulumi config "
+            f"``aliread:{operation.endpoint_setting}``, then ``{operation.endpoint_env}``, "
+            f"then ``{default}``.")
+
+
+def _expect_doc(api: ApiSpec, also: str = "") -> str:
+    word = _word(api)
+    states = ", ".join(f"``{state}``" for state in api.states)
+    return (f"{api.expect_keyword} (str or list of str, optional): the {_plural(word)} "
+            f"that count as success: {states} (case-sensitive). Default: None, any {word} "
+            f"passes.{also}")
+
+
+def _tuning(**meanings: str) -> list[Param]:
+    """The ``ReadOptions`` keywords; ``meanings`` replaces what one of them means."""
+    params = []
+    for name, annotation, kind, meaning in TUNING:
+        default = getattr(READ_OPTIONS_DEFAULT, name)
+        doc = f"{name} ({kind}, optional): {meanings.get(name, meaning)} Default: {default:g}."
+        params.append(Param(name, f"{annotation} | None", doc))
+    return params
+
+
+def _mismatch_doc(api: ApiSpec, kind: str) -> str:
+    code = api.invited_accepted_code
+    error = api.error(code or "")
+    assert code is not None and error is not None
+    state = api.success_states[0]
+    others = [s.lower() for s in api.terminal_states if s not in api.success_states]
+    if kind == "output":
+        return (f"mismatch_means_accepted (bool, optional): as for ``{_name(api)}``, for a "
+                "program run with the invited account's credentials. Default: None (off).")
+    if kind == "resource":
+        return ("mismatch_means_accepted (pulumi.Input[bool], optional): for a gate run "
+                f"with the *invited* account's credentials: its HTTP {error.http_status} "
+                f"``{code}`` answer counts as ``{state}`` (``{api.state_field}`` is "
+                f"``\"{state}\"``, every other output None), as for ``{_name(api)}``. "
+                "Default: None (off).")
+    return ("mismatch_means_accepted (bool, optional): for a gate run with the *invited* "
+            f"account's credentials. Once {_a(api.title)} is {state.lower()}, "
+            f"{api.action} answers that account HTTP {error.http_status} ``{code}`` "
+            f"(``{error.kind.__name__}``); with True, that answer counts as ``{state}``: "
+            f"the result has ``{api.state_field}=\"{state}\"``, the id and the request id, "
+            "every other field None. Leave it off with the management account's "
+            f"credentials, for which the answer means {one_of(tuple(others))}. Default: "
+            "None (off).")
+
+
+def _name(operation: Operation, kind: str = "invoke") -> str:
+    """The generated function's name: ``get_handshake``, ``get_handshakes_output``..."""
+    assert isinstance(operation, ApiSpec | ListSpec)
+    return f"get_{snake_case(operation.pulumi_name)}" + ("_output" if kind == "output" else "")
+
+
+def _object_params(api: ApiSpec, kind: str) -> list[Param]:
+    """The parameters of ``api``'s function (``kind`` ``invoke`` or ``output``) or
+    resource (``resource``), in order."""
+    typed = "str" if kind == "invoke" else "pulumi.Input[str]"
+    setting = f"{typed} | None"
+    rule = _rst(api.id_rule)
+    params = []
+    if kind == "resource":
+        params.append(Param("resource_name", "str",
+                            "resource_name (str): the resource's name in the stack.",
+                            default=None, keyword_only=False))
+        rule += "; may be another resource's Output"
+    params += [
+        Param(api.id_keyword, typed, f"{api.id_keyword} ({typed}): {rule}.", default=None,
+              keyword_only=False),
+        Param("region", setting, _region_doc(api)),
+        Param("endpoint", setting, _endpoint_doc(api)),
+    ]
+    if len(api.known_versions) > 1:
+        versions = " or ".join(f"``{v}``" + (" (default)" if v == api.version else "")
+                               for v in api.known_versions)
+        params.append(Param("api_version", setting, "api_version (str, optional): the "
+                            f"{api.product} API version, {versions}."))
+    states = "StatesInput" if kind == "resource" else "States"
+    params.append(Param(api.expect_keyword, states, _expect_doc(api)))
+    if kind != "resource":
+        params += _tuning()
+    params.append(Param("allow_insecure_http", "bool | None", INSECURE_HTTP_DOC))
+    if api.invited_accepted_code is not None:
+        flag = "pulumi.Input[bool] | None" if kind == "resource" else "bool | None"
+        params.append(Param("mismatch_means_accepted", flag, _mismatch_doc(api, kind)))
+    annotation, doc = OPTS[kind]
+    params.append(Param("opts", annotation, doc.format(id=api.id_keyword)))
+    return params
+
+
+def _list_params(spec: ListSpec, kind: str) -> list[Param]:
+    """The parameters of the list function of ``spec`` (``kind`` ``invoke`` or
+    ``output``), in order: the filters of ``paging.prepare``, then the settings."""
+    views, item = spec.views(LISTS), spec.item
+    word, title = _word(item), item.title
+    output = kind == "output"
+    typed = "pulumi.Input[str]" if output else "str"
+    flag = "pulumi.Input[bool]" if output else "bool"
+    states = ", ".join(f"``{state}``" for state in item.states)
+    lacking = ", ".join(f"``{f.name}``" for f in item.fields if not f.in_list)
+    as_for = f"as for ``{_name(spec)}``."
+    filters = [  # name, annotation, type shown, default, meaning
+        ("status", "States", "str or list of str", "None",
+         f"keep the {title}s in one of these {_plural(word)} ({states}; case-sensitive). "
+         "Default: None, any."),
+        ("ids", "States", "str or list of str", "None",
+         f"keep these ids ({_rst(item.id_rule)}). Default: None, any."),
+        ("target_entity", f"{typed} | None", "str", "None",
+         f"keep the {title}s sent to this account id or login email (exact match). "
+         "Default: None, any."),
+        ("invited_account", flag, "bool", "False",
+         f"list with ``{views[True].action}``, the {title}s sent to the calling account "
+         "(the invited account's own view, with its credentials). Default: False, "
+         f"``{views[False].action}``, the management account's view of its resource "
+         "directory." if True in views else ""),
+        ("with_details", flag, "bool", "False",
+         f"read each listed {title} (after the filters) with ``{item.action}``, at most "
+         f"the client's ``max_concurrent_reads`` ({MAX_CONCURRENT_READS}) at once, for the "
+         f"fields list answers lack ({lacking}). In the invited view, {_a(title)} the API "
+         "hides from the invited account once accepted (HTTP 409 "
+         f"``{item.invited_accepted_code}``) keeps its listed row. Default: False."),
+    ]
+    params = []
+    for name, annotation, shown, default, meaning in filters:
+        if not meaning:
+            continue  # no invited view
+        if output:
+            shown = ("pulumi.Input[str] or list" if annotation == "States"
+                     else annotation.removesuffix(" | None"))
+            meaning = f"{as_for} Default: {default}."
+        params.append(Param(name, annotation, f"{name} ({shown}, optional): {meaning}",
+                            default=default, keyword_only=False))
+    every = "" if output else f" Every listed {title} (after the filters) must be in one of them."
+    params.append(Param(item.expect_keyword, "States", _expect_doc(item, every),
+                        keyword_only=False))
+    pages = MAX_ITEMS // spec.page_size_max
+    most = f"{MAX_ITEMS:,}".replace(",", " ")
+    max_items = (f"max_items (int, optional): {as_for} Default: {most}." if output else
+                 f"max_items (int, optional): the most {title}s this call reads; a list that "
+                 "reports more fails with ``ApiError`` (code ``TooManyItems``) after its "
+                 f"first page. Default: {most} ({pages} pages).")
+    params += [
+        Param("region", f"{typed} | None", _region_doc(spec)),
+        Param("endpoint", f"{typed} | None", _endpoint_doc(spec)),
+        Param("max_items", "int", max_items, default="MAX_ITEMS"),
+        *_tuning(deadline="the whole listing, every page and detail read included."),
+        Param("allow_insecure_http", "bool | None", INSECURE_HTTP_DOC),
+        Param("opts", *OPTS[kind]),
+    ]
+    return params
+
+
+def _docstring(summary: str, sections: list[tuple[str, list[str]]], indent: str,
+               about: str = "") -> str:
+    """A docstring: ``summary`` (wrapped), ``about`` paragraphs, then each section's
+    title and entries, indented by ``indent``."""
+    lines = textwrap.wrap(summary, 84 - len(indent))
+    lines[0] = '"""' + lines[0]
+    for paragraph in filter(None, about.split("\n\n")):
+        lines += ["", *textwrap.wrap(paragraph, 88 - len(indent))]
+    for title, entries in sections:
+        lines += ["", f"{title}:"]
+        for entry in entries:
+            lines += ["    " + line for line in _entry(entry).splitlines()]
+    lines.append('"""')
+    return "\n".join(indent + line if line else "" for line in lines)
+
+
+def _signature(name: str, params: list[Param], returns: str, indent: str = "") -> str:
+    lines = [f"{indent}def {name}("]
+    star = False
+    for param in params:
+        if param.keyword_only and not star:
+            lines.append(f"{indent}    *,")
+            star = True
+        default = "" if param.default is None else f" = {param.default}"
+        lines.append(f"{indent}    {param.name}: {param.annotation}{default},")
+    lines.append(f"{indent}) -> {returns}:")
+    return "\n".join(lines)
+
+
+def _call(call: str, args: list[str], indent: str, returns: bool = True) -> str:
+    """``return call(args...)``, wrapped."""
+    body = textwrap.wrap(", ".join(args) + ",", 84 - len(indent), break_long_words=False,
+                         break_on_hyphens=False)
+    return (f"{indent}{'return ' if returns else ''}{call}(\n"
+            + "".join(f"{indent}    {line}\n" for line in body) + f"{indent})")
+
+
+def _spec_names() -> dict[int, str]:
+    """The names of the operations in ``core/apis.py``, by identity."""
+    return {id(value): name for name, value in vars(apis).items()
+            if isinstance(value, Operation) and name.isupper()}
+
+
+def _generated_function(operation: Operation, kind: str) -> str:
+    """One ``get_*`` (``kind`` ``invoke``) or ``get_*_output`` (``output``) function."""
+    name = _name(operation, kind)
+    output = kind == "output"
+    if isinstance(operation, ApiSpec):
+        params = _object_params(operation, kind)
+        result, title = operation.result_name, operation.title
+        what = "read"
+        if output:
+            summary = f"Read {_a(title)} (``{operation.action}``) once its inputs are known."
+            about = ("Any argument may be a ``pulumi.Input``. Identical reads in one program "
+                     "share one API call.")
+            returns = f"pulumi.Output[{result}]: the {title}'s fields and ``request_id``."
+        else:
+            product = "" if title.startswith(operation.product) else f"{operation.product} "
+            summary = f"Read {_a(title)} now ({product}``{operation.action}``)."
+            about = ""
+            returns = f"{result}: the {title}'s fields and the answer's ``request_id``."
+        raises = [RAISES_DOC, OPTS_TYPE_ERROR]
+    else:
+        assert isinstance(operation, ListSpec)
+        params = _list_params(operation, kind)
+        item, result, views = operation.item, operation.result_name, operation.views(LISTS)
+        title, what = item.title, "listing"
+        if output:
+            summary = (f"List {title}s (``{_name(operation)}``) once the inputs are known; "
+                       "exportable whole (``pulumi.export(\"invites\", result)``).")
+            about = ("Any argument but the timeouts and ``max_items`` may be a "
+                     "``pulumi.Input``. The listing runs on a worker thread of the program's "
+                     "event loop, with the program's client and its Pulumi config.")
+            returns = (f"pulumi.Output[{result}]: the listed {title}s, ``ids``, "
+                       "``total_count`` and ``request_ids``.")
+            raises = [RAISES_DOC, OPTS_TYPE_ERROR]
+        else:
+            actions = ", or ".join(f"``{views[view].action}``" for view in sorted(views))
+            summary = (f"List {title}s now ({operation.product} {actions}), every page, "
+                       "then keep those that pass the filters.")
+            size = operation.page_size_max
+            about = (f"Pages of {size} (the most the API allows) are read until the total "
+                     "the API reports is in or a page comes back short, each through the "
+                     "retry policy, all within one ``deadline``. When that total moves "
+                     "between two pages (the list changed while it was read) the listing "
+                     f"starts over, at most {MAX_RESTARTS} times. Facts: the API reference "
+                     f"pages of both actions (pages numbered from 1, 1 to {size} a page, no "
+                     "filter parameter).")
+            lacking = ", ".join(f"``{f.name}``" for f in item.fields if not f.in_list)
+            returns = (f"{result}: ``{_items_name(operation)}`` (tuple of "
+                       f"``{item.result_name}``, in the API's order; {lacking} None unless "
+                       "``with_details``), ``ids``, ``total_count`` (the API's total, before "
+                       "filtering) and ``request_ids`` (one per page).")
+            raises = [RAISES_DOC,
+                      "ApiError: code ``TooManyItems``, more than ``max_items`` "
+                      f"{title}s.",
+                      "ServiceUnavailableError: also code ``ListChanging``, the list kept "
+                      f"changing while it was read ({MAX_RESTARTS + 1} listings), or "
+                      "``DeadlineExceeded``.",
+                      f"ExpectationNotMetError: names every listed {title} not in an "
+                      f"expected {_word(item)}.",
+                      OPTS_TYPE_ERROR]
+    if output:
+        raises.append(OUTPUT_ERRORS.format(what=what))
+        returns_type = f"pulumi.Output[{result}]"
+    else:
+        returns_type = result
+    doc = _docstring(summary, [("Args", [p.doc for p in params]), ("Returns", [returns]),
+                               ("Raises", raises)], "    ", about)
+    adapter = "invoke_output" if output else "invoke"
+    args = [_spec_names()[id(operation)], f'"{name}"', "opts",
+            *(f"{p.name}={p.name}" for p in params if p.name != "opts")]
+    return (f"\n\n{_signature(name, params, returns_type)}\n{doc}\n"
+            f"{_call(adapter, args, '    ')}\n")
+
+
+def _generated_resource(api: ApiSpec) -> str:
+    """The read-only resource class of ``api``."""
+    product = "" if api.title.startswith(api.product) else f"{api.product} "
+    doc = _docstring(
+        f"{_a(api.title)[0].upper()}{_a(api.title)[1:]}, read with {product}``{api.action}``.",
+        [("Outputs (``pulumi.Output`` attributes; ``None`` where the API left a field out)",
+          [python_doc(f) for f in api.fields])], "    ",
+        "Read-only: the engine reads it on every ``pulumi preview``, ``up`` and "
+        "``refresh``, and never creates, changes or deletes it. The read, and so the "
+        f"preview, fails when the live {_word(api)} is not among ``{api.expect_keyword}``.")
+    params = _object_params(api, "resource")
+    init_doc = _docstring(
+        f"Read the {api.title} ``{api.id_keyword}`` as the resource ``resource_name``.",
+        [("Args", [p.doc for p in params]), ("Raises", [
+            "InvalidInputError: a known id or option is malformed (at once, before any "
+            "request).",
+            "The read's own errors (``NotFoundError``, ``AccessDeniedError``,\n"
+            "``ExpectationNotMetError``...) fail the preview or update."])], "        ")
+    args = ["resource_name", api.id_keyword, f"expected={api.expect_keyword}",
+            *(f"{p.name}={p.name}" for p in params[2:] if p.name != api.expect_keyword)]
+    signature = _signature("__init__", [Param("self", "", "", None, False), *params], "None",
+                           "    ").replace("self: ,", "self,")
+    header = (f'class {api.pulumi_name}(ReadResource, {api.pulumi_name}Outputs, '
+              f'module="aliread", name="{api.pulumi_name}"):')
+    if len(header) > 100:
+        header = header.replace(", module=", ",\n" + " " * (len(api.pulumi_name) + 7)
+                                + "module=")
+    return (f"\n\n{header}\n{doc}\n\n    _api = {_spec_names()[id(api)]}\n\n{signature}\n"
+            f"{init_doc}\n{_call('super().__init__', args, '        ', returns=False)}\n")
+
+
+def _import(module: str, names: Iterable[str]) -> str:
+    """``from module import names`` as ruff's isort writes it (sorted, wrapped one name
+    a line when it does not fit)."""
+    line = f"from {module} import {', '.join(sorted(names))}"
+    if len(line) <= 100:
+        return line
+    return f"from {module} import (\n" + "".join(f"    {n},\n" for n in sorted(names)) + ")"
+
+
+def _operations(operations: Iterable[Operation]) -> str:
+    return _import("..core.apis", (_spec_names()[id(o)] for o in operations))
+
+
+def _results(operations: Iterable[Operation]) -> str:
+    return _import("..core.results", {o.result_name for o in operations})
+
+
+def functions_module() -> str:
+    """The source of ``pulumi/functions.py``: ``get_*`` of every operation."""
+    operations = [*APIS.values(), *_list_functions()]
+    parts = [f"# {GENERATED}\n", f'''\
+"""Invoke-style reads, in the shape of pulumi-alicloud's generated functions.
+
+``get_*`` read now and return a frozen result; the ``*_output`` variants (in
+``outputs.py``) take Pulumi ``Input``s. Each calls ``invoke.invoke``.
+
+This module does not import Pulumi: plain Python and CI scripts use it too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+{_operations(operations)}
+from ..core.paging import MAX_ITEMS
+{_results(operations)}
+from .invoke import invoke
+
+if TYPE_CHECKING:
+    import pulumi
+
+States = str | Sequence[str] | None
+''']
+    parts += [_generated_function(operation, "invoke") for operation in operations]
+    parts.append(_all(_name(operation) for operation in operations))
+    return "".join(parts)
+
+
+def outputs_module() -> str:
+    """The source of ``pulumi/outputs.py``: ``get_*_output`` of every operation."""
+    operations = [*APIS.values(), *_list_functions()]
+    program = ["bind_program_client", "forget_shared_reads", "program_client", "read_output"]
+    parts = [f"# {GENERATED}\n", f'''\
+"""``get_*_output``: reads that take Pulumi ``Input``s and return ``Output[Result]``.
+
+Each calls ``program.invoke_output``: the read runs on the program's ``client.Client``,
+at most {MAX_CONCURRENT_READS} at once, and the program's loop awaits it; identical reads
+in one program share one request.
+"""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Sequence
+
+import pulumi
+
+{_operations(operations)}
+from ..core.client import MAX_CONCURRENT_READS as MAX_CONCURRENT_READS  # reads at once
+from ..core.paging import MAX_ITEMS
+{_results(operations)}
+from .compat import invoke_options_type
+{_import(".program", [*program, "invoke_output"])}
+
+States = pulumi.Input[str] | Sequence[pulumi.Input[str]] | None
+if typing.TYPE_CHECKING:
+    Options = pulumi.InvokeOutputOptions | pulumi.InvokeOptions | None
+else:  # pulumi 3.139 has no InvokeOutputOptions
+    Options = invoke_options_type()
+''']
+    parts += [_generated_function(operation, "output") for operation in operations]
+    parts.append(_all([*(_name(o, "output") for o in operations), *program]))
+    return "".join(parts)
+
+
+def resources_module() -> str:
+    """The source of ``pulumi/resources.py``: the read-only resource of every
+    operation that reads an object by id."""
+    names = [api.pulumi_name for api in APIS.values()]
+    parts = [f"# {GENERATED}\n", f'''\
+"""Read-only Pulumi resources: {", ".join(f"``{name}``" for name in names)}.
+
+Each is registered as a read of an existing object (``ResourceOptions(id=...)``), so the
+engine reads it on every ``pulumi preview`` and ``pulumi up`` and never creates, updates
+or deletes anything. When the id is unknown during a preview, the outputs are unknown.
+The work is ``provider.ReadResource``'s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pulumi
+
+{_operations(APIS.values())}
+from .provider import ReadResource
+from .resource_outputs import {", ".join(f"{name}Outputs" for name in names)}
+
+StatesInput = pulumi.Input[str] | Sequence[pulumi.Input[str]] | None
+''']
+    parts += [_generated_resource(api) for api in APIS.values()]
+    parts.append(_all(names))
+    return "".join(parts)
+
+
+def _list_functions() -> list[ListSpec]:
+    """The list operations that have a function (the management account's view; the
+    invited one is its ``invited_account`` keyword)."""
+    return [spec for spec in LISTS.values() if not spec.invited_view]
+
+
 # -- the files -----------------------------------------------------------------------
 
 TARGETS: dict[Path, Callable[[str], str]] = {
     PACKAGE / "core" / "results.py": lambda _current: results_module(),
     PACKAGE / "pulumi" / "resource_outputs.py": lambda _current: resource_outputs_module(),
+    PACKAGE / "pulumi" / "functions.py": lambda _current: functions_module(),
+    PACKAGE / "pulumi" / "outputs.py": lambda _current: outputs_module(),
+    PACKAGE / "pulumi" / "resources.py": lambda _current: resources_module(),
     PACKAGE / "plugin" / "schema.json": lambda _current: plugin_schema_text(),
     README: readme_text,
 }
@@ -527,19 +1055,6 @@ def _wrap(text: str, width: int = 84) -> str:
             line = f"{line} {word}" if line else word
     lines.append(line)
     return "\n".join(lines)
-
-
-def field_docs() -> str:
-    """``FIELD_DOCS`` of ``core/results.py``: each operation's attribute lines, which
-    ``core/docstrings.py`` puts in the resources' docstrings."""
-    entries = []
-    for api in APIS.values():
-        text = "\n".join(python_doc(f) for f in api.fields)
-        if '"""' in text or "\\" in text:
-            raise SystemExit(f"{api.action}: a field doc holds a triple quote or backslash")
-        entries.append(f'    "{api.name}": """\\\n{text}""",\n')
-    return ("\n\n# Each operation's attribute lines, by its name, for the resources' docstrings "
-            "(``docstrings``).\nFIELD_DOCS = {\n" + "".join(entries) + "}\n")
 
 
 if __name__ == "__main__":

@@ -4,9 +4,9 @@ An operation's entry names its product, action, versions, endpoint rule, request
 parameters (an id, or paging), where its object(s) sit in the answer, every field (API
 name, type, enum values, doc, who sees it), its final states and its error table. The
 kinds are in ``spec``; what derives from these entries (marshmallow schemas, result
-classes, the Pulumi resources' typed attributes, docstrings' field lists, the plugin's
-``schema.json``, README's field tables) is built from them: at import (``schemas``)
-or by ``python -m tools.codegen`` (committed files). This is
+classes, the Pulumi functions and resources with their docstrings, the plugin's
+``schema.json``, README's field tables) is built from them: at import (``schemas``) or
+by ``python -m tools.codegen`` (committed files). This is
 the only hand-written module that names a response field. Facts come from the API
 reference pages (``shared/seeds/``; the list operations: ``shared/notes/
 list-handshakes.md``), and are copied for the tests into ``tests/data``.

@@ -122,48 +122,6 @@ class GetHandshakesResult(Result):
     request_ids: tuple[str, ...]
 
 
-# Each operation's attribute lines, by its name, for the resources' docstrings (``docstrings``).
-FIELD_DOCS = {
-    "handshake": """\
-handshake_id (str): The invitation id (`h-` followed by letters and digits). E.g.
-    ``h-ycm4rp3z8b1xq9vk``.
-resource_directory_id (str or None): The resource directory the invitation belongs
-    to. E.g. ``rd-abcdef****``.
-master_account_id (str or None): The management account that sent the invitation.
-master_account_name (str or None): The name of the management account.
-master_account_real_name (str or None): The real name of the management account. The
-    API shows it to the invited account only. Not in list answers.
-invited_account_real_name (str or None): The real name of the invited account. The
-    API shows it to the invited account only. Not in list answers.
-target_entity (str or None): The invited account id or email address.
-target_type (str or None): How the invited account is named: `Account` or `Email`.
-note (str or None): The invitation's note.
-status (str): The invitation's status: Pending, Accepted, Declined, Cancelled,
-    Expired or Deleted.
-create_time (str or None): When the invitation was created (UTC, ISO 8601). Text,
-    ISO 8601 in UTC: ``2018-08-10T09:55:41Z``.
-modify_time (str or None): When the invitation was last changed (UTC, ISO 8601).
-    Text, ISO 8601 in UTC: ``2018-08-10T09:55:41Z``.
-expire_time (str or None): When the invitation expires (UTC, ISO 8601). Text, ISO
-    8601 in UTC: ``2018-08-10T09:55:41Z``.""",
-    "auth-order": """\
-order_id (str): The authorization order id. E.g. ``123``.
-join_permission_id (str or None): The join permission the order is for.
-order_state (str): The order's state: APPLYING, ACCEPTED, REJECTED or CANCELED.
-owner_aliyun_id (str or None): The Alibaba Cloud account that owns the join
-    permission.
-renter_aliyun_id (str or None): The Alibaba Cloud account that rents it.
-applying_millis (int or None): When the order was applied for
-    (milliseconds since the epoch).
-accepted_millis (int or None): When the order was accepted
-    (milliseconds since the epoch).
-rejected_millis (int or None): When the order was rejected
-    (milliseconds since the epoch).
-canceled_millis (int or None): When the order was canceled
-    (milliseconds since the epoch).""",
-}
-
-
 __all__ = [
     "GetHandshakeResult",
     "GetHandshakesResult",

@@ -1,31 +1,38 @@
-"""The dynamic provider behind ``Handshake`` and ``JoinPermissionAuthOrder``.
+"""The dynamic provider behind ``Handshake`` and ``JoinPermissionAuthOrder``, and their
+base class (the resources themselves are generated, in ``resources``).
 
-One class, generic over ``ApiSpec``: it reads, and refuses to create, update or delete.
-Pulumi pickles the provider instance into state (dill), so it holds only the API's
-name; credentials and settings are read at call time from the stack config handed to
-``configure()`` (inside the plugin) or from the environment.
+One provider class, generic over ``ApiSpec``: it reads, and refuses to create, update or
+delete. Pulumi pickles the provider instance into state (dill), so it holds only the
+API's name; credentials and settings are read at call time from the stack config handed
+to ``configure()`` (inside the plugin) or from the environment.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
+import pulumi
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
     ConfigureRequest,
     DiffResult,
     ReadResult,
+    Resource,
     ResourceProvider,
     UpdateResult,
 )
 
 from ..core import client, settings
 from ..core.apis import APIS, ApiSpec
+from ..core.spec import LONG
 from ..core.validation import (
     SETTING_KEYS,
+    is_plain,
+    normalize_expected,
     validate_mismatch_means_accepted,
     validate_option,
+    validate_plain,
 )
 from ..errors import AlireadError, InvalidInputError
 from .compat import one_line_plugin_errors
@@ -64,7 +71,7 @@ class ReadOnlyProvider(ResourceProvider):
 
     def configure(self, req: ConfigureRequest) -> None:
         """Keep the stack config (namespaced keys, secrets unwrapped) for later reads."""
-        self._config = req.config
+        self._config = req.config  # pulumi.dynamic.Config has .get(namespaced_key)
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         failures = []
@@ -86,7 +93,7 @@ class ReadOnlyProvider(ResourceProvider):
         expected = props.get(api.expect_keyword)
         try:
             result = client.read(
-                api, id_, expected=expected, config=self._config_mapping(),
+                api, id_, expected=expected, config=self._config,
                 mismatch_means_accepted=props.get(MISMATCH_KEY), **options
             )
         except AlireadError as error:
@@ -99,9 +106,6 @@ class ReadOnlyProvider(ResourceProvider):
             if props.get(key) is not None:
                 outs[key] = props[key]
         return ReadResult(result.id, outs)
-
-    def _config_mapping(self) -> settings.ConfigLookup | None:
-        return self._config  # pulumi.dynamic.Config has .get(namespaced_key)
 
     def diff(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> DiffResult:
         return DiffResult(changes=False)
@@ -125,3 +129,40 @@ class ReadOnlyProvider(ResourceProvider):
 # Stacks hold the provider pickled by reference under this stable name (see
 # ``pulumi_aliread/provider.py``), wherever the class is defined.
 ReadOnlyProvider.__module__ = "pulumi_aliread.provider"
+
+
+class ReadResource(Resource):
+    """A dynamic resource that reads one object of ``_api`` by id, registered as a read
+    of an existing object (``ResourceOptions(id=...)``): the engine reads it on every
+    ``pulumi preview`` and ``pulumi up`` and never creates, updates or deletes anything.
+    When the id is unknown during a preview, the outputs are unknown."""
+
+    _api: ClassVar[ApiSpec]
+
+    def __init__(
+        self,
+        resource_name: str,
+        object_id: pulumi.Input[str],
+        *,
+        expected: Any,
+        opts: pulumi.ResourceOptions | None,
+        **options: Any,
+    ) -> None:
+        api = self._api
+        validate_plain(api, object_id, expected, options)  # known values: refused now
+        if is_plain(options.get(MISMATCH_KEY)):
+            validate_mismatch_means_accepted(api, options.get(MISMATCH_KEY))
+        props: dict[str, Any] = dict.fromkeys(api.result_type.output_names())
+        props.update({key: value for key, value in options.items() if value is not None})
+        if expected is not None:
+            props[api.expect_keyword] = normalize_expected(api, expected)
+        opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=object_id))
+        super().__init__(ReadOnlyProvider(api.name), resource_name, props, opts)
+        # Numbers cross the Pulumi wire as floats: give integer outputs back as int.
+        for field in api.fields:
+            if field.type == LONG:
+                self.__dict__[field.name] = self.__dict__[field.name].apply(_as_int)
+
+
+def _as_int(value: Any) -> Any:
+    return int(value) if isinstance(value, float) and value.is_integer() else value
