@@ -23,7 +23,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from ..core import client, settings
+from ..core import settings
 from ..core.apis import APIS, ApiSpec
 from ..core.spec import LONG
 from ..core.validation import (
@@ -88,6 +88,10 @@ class ReadOnlyProvider(ResourceProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """Read the live object; raise (one clear line) when it fails or is unexpected."""
+        # Imported here: a program that declares these resources reads nothing itself
+        # (the dynamic provider's process does), so it need not load the read path.
+        from ..core import client
+
         api = self.api
         options = {key: props.get(key) for key in SETTING_KEYS}
         expected = props.get(api.expect_keyword)
