@@ -230,9 +230,9 @@ class _ReaderGoneAtTheEnd(io.StringIO):
 
 
 def test_stdout_closed_after_the_last_read_exits_with_the_verdict(emulator, credentials):
-    from pulumi_aliread.cli.command import OutputClosed
+    import click
 
-    with pytest.raises(OutputClosed) as closed:
+    with pytest.raises(click.exceptions.Exit) as closed:
         run(HANDSHAKE, ids=[SEED_HANDSHAKE_ID], endpoint=emulator.url,
             stdout=_ReaderGoneAtTheEnd(), stderr=io.StringIO())
 

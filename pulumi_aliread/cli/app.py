@@ -7,7 +7,9 @@ import contextlib
 import os
 import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from types import FrameType
 from typing import Any, TextIO
 
 import click
@@ -17,9 +19,8 @@ from .. import __version__
 from ..core.apis import APIS, LISTS, ApiSpec
 from ..core.paging import MAX_ITEMS, MAX_RESTARTS
 from ..core.spec import ListSpec, one_of
-from . import exitcodes, signals
+from . import exitcodes
 from .durations import format_duration, parse_duration
-from .output_errors import OutputClosed, OutputFailed
 
 DEFAULT_TIMEOUT = "30m"
 DEFAULT_INTERVAL = "15s"
@@ -41,13 +42,10 @@ class Duration(click.ParamType):
 
     def convert(self, value: Any, param: click.Parameter | None,
                 ctx: click.Context | None) -> float:
-        if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
-            seconds = float(value)
-        else:
-            try:
-                seconds = parse_duration(str(value))
-            except ValueError as exc:
-                self.fail(str(exc), param, ctx)
+        try:
+            seconds = parse_duration(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
         if self.minimum is not None and seconds < self.minimum:
             self.fail(f"{value!r} is below the minimum of {format_duration(self.minimum)}"
                       f"{self.why}: use e.g. {format_duration(self.minimum)} or more.",
@@ -167,10 +165,7 @@ def _api_command(api: ApiSpec) -> click.Command:
         options["ids"] = _all_ids(options["ids"], options.pop("ids_from"), ctx)
         from .command import run
 
-        try:
-            return run(api, **options)
-        except BrokenPipeError:  # click would exit 1 on its own: say it was the pipe
-            raise OutputClosed(None) from None
+        return run(api, **options)
 
     return click.Command(
         api.name, callback=callback, params=params, help=_api_help(api),
@@ -277,12 +272,9 @@ def _list_command(views: dict[bool, ListSpec]) -> click.Command:
                  "account (the invited account's credentials)."))
 
     def callback(**options: Any) -> int:
-        from .listing import run_list
+        from .command import run_list
 
-        try:
-            return run_list(views, name=spec.name, **options)
-        except BrokenPipeError:
-            raise OutputClosed(None) from None
+        return run_list(views, name=spec.name, **options)
 
     return click.Command(
         spec.name, callback=callback, params=params, help=_list_help(views),
@@ -356,6 +348,43 @@ def emulator(port: int, host: str, data: str | None, latency: float,
                  order_state=order_state, log=log, emulator_class=Emulator)
 
 
+class Interrupted(BaseException):  # noqa: N818 - like KeyboardInterrupt, not an error
+    """The command received SIGINT or SIGTERM; ``exit_code`` is 128 + the signal number."""
+
+    def __init__(self, signum: int) -> None:
+        self.signum = int(signum)
+        self.name = signal.Signals(signum).name
+        self.exit_code = 128 + self.signum
+        super().__init__(self.name)
+
+
+def _interrupt(signum: int, _frame: FrameType | None) -> None:
+    raise Interrupted(signum)
+
+
+@contextlib.contextmanager
+def _signals_as_exceptions() -> Iterator[None]:
+    """Within the block, SIGINT and SIGTERM raise ``Interrupted`` in the main thread, so
+    that the command stops at once, whatever it is doing (the reads run on the client's
+    loop thread, which never receives them).
+
+    A signal the parent set to be ignored (SIGINT of a background job) stays ignored;
+    the previous handlers are put back afterwards. Outside the main thread, a no-op.
+    """
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            current = signal.getsignal(signum)
+            if current in (signal.SIG_DFL, signal.default_int_handler):
+                previous[signum] = current
+                signal.signal(signum, _interrupt)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``aliread`` with ``argv`` (default: sys.argv[1:]); return the exit code.
 
@@ -365,10 +394,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = list(sys.argv[1:] if argv is None else argv)
     _usable_streams()
-    with signals.as_exceptions():
+    with _signals_as_exceptions():
         try:
             return _main(args)
-        except signals.Interrupted as stop:
+        except Interrupted as stop:
             _say(f"aliread: interrupted by {stop.name}; reads in flight were abandoned.")
             return stop.exit_code
         except OSError as exc:  # e.g. stdout is /dev/full
@@ -389,22 +418,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(args: list[str]) -> int:
     try:
-        try:
-            code = cli.main(args=args, prog_name="aliread", standalone_mode=False)
-        except click.ClickException as exc:  # usage errors: exit 2
-            with contextlib.suppress(OSError):  # stderr unwritable: the verdict stands
-                exc.show()
-            return exc.exit_code
-        except click.exceptions.Abort:  # Ctrl-C where click saw it first
-            raise signals.Interrupted(signal.SIGINT) from None
-    except OutputClosed as closed:  # e.g. `aliread ... | head`: keep the reads' verdict
-        _silence_closed_output()
-        return exitcodes.BROKEN_PIPE if closed.exit_code is None else closed.exit_code
+        # A command whose stdout was closed early (`aliread ... | head`) raises
+        # click.exceptions.Exit with the reads' verdict: click returns its code.
+        code = cli.main(args=args, prog_name="aliread", standalone_mode=False)
+    except click.ClickException as exc:  # usage errors: exit 2
+        with contextlib.suppress(OSError):  # stderr unwritable: the verdict stands
+            exc.show()
+        return exc.exit_code
+    except click.exceptions.Abort:  # Ctrl-C where click saw it first
+        raise Interrupted(signal.SIGINT) from None
     except (BrokenPipeError, SystemExit):  # click exits on EPIPE itself (e.g. --help)
-        _silence_closed_output()
-        return exitcodes.BROKEN_PIPE
-    except OutputFailed as failed:
-        raise failed.error from None
+        code = exitcodes.BROKEN_PIPE
+    _silence_closed_output()
     return code if isinstance(code, int) else exitcodes.OK
 
 

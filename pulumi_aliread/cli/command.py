@@ -1,4 +1,8 @@
-"""One API subcommand from validated options to exit code (no click in here)."""
+"""A read subcommand from validated options to exit code: ``run`` reads objects by id
+(once, or until they reach a state), ``run_list`` lists them (``aliread handshakes``);
+both print their outcomes through ``_emit``. Nothing here names an operation or a field:
+the ``ApiSpec`` / ``ListSpec`` say which actions, states, ids and table columns there are.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +11,19 @@ import sys
 import time
 import weakref
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TextIO, cast
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, TextIO, cast
+
+import click
 
 from .. import errors
-from ..core import validation
+from ..core import paging, validation
 from ..core.apis import ApiSpec
 from ..core.client import Client
-from ..core.settings import CallSettings, resolve
+from ..core.settings import resolve
+from ..core.spec import ListSpec, one_of, snake_case
 from . import exitcodes, render
-from .output_errors import OutputClosed, OutputFailed
-from .run import Job, NotReadError, Outcome, Status, read_once, wait_all
+from .run import Job, NotReadError, Outcome, Status, read_all, wait_all
 
 MAX_PROBLEMS_SHOWN = 20
 
@@ -56,16 +62,18 @@ def run(
     included; the exit code follows the class of each failure (``InvalidInputError``: 2,
     any other error: 3). ``invited_account``: count the invited account's "accepted"
     answer (GetHandshake: HTTP 409 HandshakeStatusMismatch) as accepted
-    (``client.invited_view``). Raises ``OutputClosed`` when stdout or stderr is closed
-    early (``| head``), ``OutputFailed`` when it cannot be written.
+    (``client.invited_view``). Raises ``click.exceptions.Exit`` carrying the exit code
+    when stdout is closed early (``| head``), ``OSError`` when it cannot be written.
     """
-    out = stdout or sys.stdout
-    err = cast(TextIO, _Diagnostics(stderr or sys.stderr))
-    fmt = output or ("table" if _isatty(out) else "json")
+    out, err, fmt = _streams(output, stdout, stderr)
     bad_ids = {object_id: error for object_id in dict.fromkeys(ids)
                if (error := _problem(api, object_id)) is not None}
     problems = [error.message for error in bad_ids.values()]
-    option_error: errors.InvalidInputError | None = None
+    refused: errors.AlireadError = NotReadError(
+        "not read: the command was refused because of bad input (see the other errors); "
+        "nothing was sent.",
+        code="NotRead",
+    )
     try:
         expected = api.validate_states(list(expect)) if expect else (
             api.success_states if wait else ()
@@ -75,58 +83,131 @@ def run(
         settings = resolve(api, region=region, endpoint=endpoint, api_version=api_version,
                            options=options, allow_insecure_http=allow_insecure_http or None)
     except errors.InvalidInputError as exc:
-        option_error = exc
+        refused = exc
         problems.append(exc.message)
     if problems:
-        for problem in problems[:MAX_PROBLEMS_SHOWN]:
-            print(render.one_line(f"aliread: bad input: {problem}"), file=err)
-        if len(problems) > MAX_PROBLEMS_SHOWN:
-            print(f"aliread: bad input: ... and {len(problems) - MAX_PROBLEMS_SHOWN} more.",
-                  file=err)
-        print("aliread: nothing was read (exit 2).", file=err)
-        refused = option_error or _refused()
-        _emit(api, [Outcome(i, Status.ERROR, error=bad_ids.get(i) or refused) for i in ids],
-              fmt, out, None)
-        return exitcodes.BAD_INPUT
+        _bad_input(problems, err)
+        return _emit(api, [Outcome(i, Status.ERROR, error=bad_ids.get(i) or refused)
+                           for i in ids], fmt, out)
     # This run's loop, connections and credential chain, closed at its end.
     reader = Client(max_concurrent_reads=max(1, concurrency))
     try:
-        return _read_and_emit(api, ids, reader, settings, expected, fmt, out, err,
-                              concurrency=concurrency, wait=wait, timeout=timeout,
-                              interval=interval, progress=progress, sleep=sleep,
-                              invited_account=invited_account)
+        try:
+            # The default chain's sources end by the read's deadline too (--deadline).
+            creds = reader.credentials(deadline=settings.options.deadline)
+        except errors.AlireadError as exc:
+            print(render.one_line(f"aliread: {exc.code or type(exc).__name__}: "
+                                  f"{exc.message}"), file=err)
+            return _emit(api, [Outcome(i, Status.ERROR, error=exc) for i in ids], fmt, out)
+        unique = list(dict.fromkeys(ids))
+        job = Job(api, unique, settings, creds, expected, concurrency,
+                  mismatch_means_accepted=invited_account, client=reader)
+        if not wait:
+            return _emit(api, per_given_id(ids, read_all(job, settings, creds, unique)),
+                         fmt, out, err)
+        show = progress or _isatty(err)
+        outcomes = wait_all(
+            job, timeout=timeout, interval=interval, sleep=sleep,
+            on_round=(lambda pending, left: print(
+                render.progress_line(api, pending, len(unique), left, expected),
+                file=err, flush=True)) if show else None,
+        )
+        return _emit(api, list(per_given_id(ids, outcomes)), fmt, out, err)
     finally:
         reader.close()
 
 
-def _read_and_emit(api: ApiSpec, ids: Sequence[str], reader: Client, settings: CallSettings,
-                   expected: tuple[str, ...], fmt: str, out: TextIO, err: TextIO, *,
-                   concurrency: int, wait: bool, timeout: float, interval: float,
-                   progress: bool, sleep: Callable[[float], None],
-                   invited_account: bool) -> int:
+def run_list(
+    views: Mapping[bool, ListSpec],
+    *,
+    name: str,
+    status: Sequence[str] = (),
+    ids: Sequence[str] = (),
+    target_entity: str | None = None,
+    invited_account: bool = False,
+    details: bool = False,
+    expect: Sequence[str] = (),
+    output: str | None = None,
+    region: str | None = None,
+    endpoint: str | None = None,
+    connect_timeout: float | None = None,
+    read_timeout: float | None = None,
+    deadline: float | None = None,
+    max_items: int | None = None,
+    allow_insecure_http: bool | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """Validate everything, list once (every page, ``core.paging.read_list``, the paged
+    read the Python functions and the plugin use too), print, return the exit code.
+
+    Args:
+        views (Mapping[bool, ListSpec]): the list operation of each view, by
+            ``invited_view`` (``ListSpec.views``); ``invited_account`` picks one.
+        name (str): the command's name, the ``"api"`` of every JSON element.
+        status, ids, target_entity, expect: the filters and the expectation, as
+            ``get_handshakes`` takes them (empty: none). ``details``: ``with_details``.
+        output (str or None): ``json`` or ``table``; None: table on a terminal, else json.
+        region, endpoint, connect_timeout, read_timeout, deadline, max_items,
+            allow_insecure_http: as the Python keywords (None: the defaults). ``deadline``
+            bounds the whole listing.
+        stdout, stderr (TextIO or None): default ``sys.stdout`` / ``sys.stderr``.
+
+    Returns:
+        int: 0 listed (every listed object expected), 1 some not in ``expect``, 2 bad
+        input (nothing sent) or a parameter the API refused, 3 API, credential or
+        network error. Output: a JSON array, one element per listed object (its fields,
+        ``request_id`` of its page, ``api``, ``ok``, ``error`` when not expected); when
+        the listing fails, one element holding ``api``, ``ok`` false and ``error``.
+
+    Raises:
+        click.exceptions.Exit: stdout was closed early (``| head``); carries the exit code.
+        OSError: stdout could not be written.
+    """
+    out, err, fmt = _streams(output, stdout, stderr)
+    spec = views[invited_account]
     try:
-        # The default chain's sources end by the read's deadline too (--deadline).
-        creds = reader.credentials(deadline=settings.options.deadline)
+        request = paging.prepare(
+            views, status=list(status) or None, ids=list(ids) or None,
+            target_entity=target_entity, invited_account=invited_account,
+            with_details=details, expected_status=list(expect) or None,
+            max_items=max_items)
+        options = validation.read_options(connect_timeout=connect_timeout,
+                                          read_timeout=read_timeout, deadline=deadline)
+        keywords: dict[str, Any] = {"region": region, "endpoint": endpoint,
+                                    "allow_insecure_http": allow_insecure_http or None}
+        resolve(spec, options=options, **keywords)  # refused here, before any request
+    except errors.InvalidInputError as exc:
+        _bad_input([_cli_words(spec, exc.message)], err)
+        # One element, not an empty array, which would read as "none listed".
+        return _emit(spec.item, [Outcome(None, Status.ERROR, error=exc)], "json", out,
+                     name=name)
+    reader = Client()  # this run's connections and credential chain, closed at its end
+    not_met: dict[str, str] = {}
+    verdict = exitcodes.OK
+    try:
+        result = paging.read_list(reader, spec, filters=request.filters,
+                                  with_details=request.with_details,
+                                  max_items=request.max_items, options=options, **keywords)
+    except errors.ExpectationNotMetError as miss:
+        result = miss.result  # type: ignore[attr-defined]
+        not_met = dict(miss.not_met)  # type: ignore[attr-defined]
+        verdict = exitcodes.NOT_EXPECTED
+        print(render.failure_line(name, _in_cli_words(spec, miss)), file=err)
     except errors.AlireadError as exc:
-        print(render.one_line(f"aliread: {exc.code or type(exc).__name__}: {exc.message}"),
-              file=err)
-        return _emit(api, [Outcome(i, Status.ERROR, error=exc) for i in ids], fmt, out, None)
-    unique = list(dict.fromkeys(ids))
-    job = Job(api, unique, settings, creds, expected, concurrency,
-              mismatch_means_accepted=invited_account, client=reader)
-    if wait:
-        show = progress or _isatty(err)
-        try:
-            outcomes = wait_all(
-                job, timeout=timeout, interval=interval, sleep=sleep,
-                on_round=(lambda pending, left: print(
-                    render.progress_line(api, pending, len(unique), left, expected),
-                    file=err, flush=True)) if show else None,
-            )
-        except BrokenPipeError:
-            raise OutputClosed(None) from None
-        return _emit(api, list(per_given_id(ids, outcomes)), fmt, out, err)
-    return _emit(api, per_given_id(ids, read_once(job)), fmt, out, err)
+        print(render.failure_line(name, _in_cli_words(spec, exc)), file=err)
+        return _emit(spec.item, [Outcome(None, Status.ERROR, error=exc)], "json", out,
+                     name=name)
+    finally:
+        reader.close()
+    if not result.ids:
+        found = (f"{result.total_count} {spec.item.title}(s); none passed the filters"
+                 if result.total_count else f"no {spec.item.title}")
+        print(f"aliread: {name}: {spec.action} listed {found}.", file=err)
+    outcomes = [_listed(spec, row, request.filters.expected, not_met)
+                for row in getattr(result, snake_case(spec.response_key))]
+    return _emit(spec.item, outcomes, fmt, out, name=name, columns=spec.table_fields,
+                 verdict=verdict)
 
 
 def per_given_id(ids: Sequence[str], outcomes: Iterable[Outcome]) -> Iterator[Outcome]:
@@ -172,75 +253,80 @@ def decide(codes: set[int]) -> int:
 
 
 def _emit(api: ApiSpec, outcomes: Iterable[Outcome], fmt: str, out: TextIO,
-          err: TextIO | None) -> int:
-    """Print every outcome (a stderr line for each failure unless ``err`` is None);
-    return the exit code they decide."""
-    # A list (--wait) is complete: its exit code is known before anything is printed.
+          err: TextIO | None = None, *, name: str | None = None,
+          columns: Sequence[str] = (), verdict: int = exitcodes.OK) -> int:
+    """Print every outcome as ``fmt`` (``render.element``, ``api`` named ``name``; or a
+    ``render.Table`` of ``columns``), a stderr line for each failure unless ``err`` is
+    None; return the exit code the outcomes and ``verdict`` decide.
+
+    Raises ``click.exceptions.Exit`` with the exit code when stdout was closed early:
+    the decided one once it is known (every read done, or an API error seen, which
+    decides whatever the ids not read yet would have given), else 141.
+    """
+    # A list is complete: its exit code is known before anything is printed.
     complete = isinstance(outcomes, list)
-    codes: set[int] = {exit_code_of(o) for o in outcomes} if complete else set()
-    read_all: list[bool] = []  # set once the last outcome is in: every read is done
-    try:
-        _print_all(api, outcomes, fmt, out, err, codes, read_all)
-    except BrokenPipeError:
-        close = getattr(outcomes, "close", None)
-        if close is not None:
-            close()  # stop the reads still running
-        # Once every read is done the verdict is known, however early the reader of
-        # stdout went away (`| head -c1` after one read: 0, not 0 or 141 by timing). An
-        # API error decides the code whatever the ids not read yet would have given.
-        known = complete or bool(read_all) or exitcodes.API_ERROR in codes
-        raise OutputClosed(decide(codes) if known else None) from None
-    except OSError as exc:
-        close = getattr(outcomes, "close", None)
-        if close is not None:
-            close()
-        raise OutputFailed(exc) from None
-    return decide(codes)
-
-
-def _print_all(api: ApiSpec, outcomes: Iterable[Outcome], fmt: str, out: TextIO,
-               err: TextIO | None, codes: set[int], read_all: list[bool]) -> None:
-    writer = render.Table(api, out) if fmt == "table" else render.JsonArray(out)
+    codes: set[int] = {verdict, *(exit_code_of(o) for o in outcomes)} if complete \
+        else {verdict}
+    writer = render.Table(api, out, columns) if fmt == "table" else \
+        render.JsonArray(api, out, name)
+    finished = False
     not_read = 0
     # Errors already printed, by identity (one error may fail many ids). Weakly held: an
     # error no outcome holds any more cannot repeat, and its entry goes with it (so no
     # id() is reused while listed, and failures cost no more memory than results).
     shown: weakref.WeakValueDictionary[int, errors.AlireadError] = weakref.WeakValueDictionary()
     repeats = 0
-    for outcome in outcomes:
-        codes.add(exit_code_of(outcome))
-        if err is None:
-            pass
-        elif isinstance(outcome.error, NotReadError):
-            not_read += 1  # one summary line instead of thousands
-        elif outcome.error is not None and id(outcome.error) in shown:
-            repeats += 1
-        elif line := render.error_line(api, outcome):
-            if outcome.error is not None:
-                shown[id(outcome.error)] = outcome.error
-            print(line, file=err, flush=True)
-        if isinstance(writer, render.Table):
+    try:
+        for outcome in outcomes:
+            codes.add(exit_code_of(outcome))
+            error = None if outcome.status is Status.OK else outcome.error
+            if err is None or error is None:
+                pass
+            elif isinstance(error, NotReadError):
+                not_read += 1  # one summary line instead of thousands
+            elif id(error) in shown:
+                repeats += 1
+            else:
+                shown[id(error)] = error
+                print(render.failure_line(f"{api.name} {outcome.object_id}", error),
+                      file=err, flush=True)
             writer.add(outcome)
-        else:
-            writer.add(render.element(api, outcome))
-    read_all.append(True)
-    writer.close()
-    if err is None:
-        return
-    if repeats:
-        print(f"aliread: {repeats} more id(s) failed with the same error.", file=err)
-    if not_read:
-        print(f"aliread: {not_read} id(s) not read: stopped after the credential error above.",
+        finished = True
+        writer.close()
+    except BrokenPipeError:  # e.g. `aliread ... | head`: keep the reads' verdict
+        known = complete or finished or exitcodes.API_ERROR in codes
+        raise click.exceptions.Exit(decide(codes) if known else exitcodes.BROKEN_PIPE) \
+            from None
+    finally:
+        close = getattr(outcomes, "close", None)
+        if close is not None:
+            close()  # stop the reads still running
+    if err is not None:
+        if repeats:
+            print(f"aliread: {repeats} more id(s) failed with the same error.", file=err)
+        if not_read:
+            print(f"aliread: {not_read} id(s) not read: stopped after the credential "
+                  "error above.", file=err)
+        err.flush()
+    return decide(codes)
+
+
+def _streams(output: str | None, stdout: TextIO | None,
+             stderr: TextIO | None) -> tuple[TextIO, TextIO, str]:
+    """stdout, stderr for the diagnostics (``_Diagnostics``) and the output format
+    (``output``, else table on a terminal, json otherwise)."""
+    out = stdout or sys.stdout
+    err = cast(TextIO, _Diagnostics(stderr or sys.stderr))
+    return out, err, output or ("table" if _isatty(out) else "json")
+
+
+def _bad_input(problems: Sequence[str], err: TextIO) -> None:
+    for problem in problems[:MAX_PROBLEMS_SHOWN]:
+        print(render.one_line(f"aliread: bad input: {problem}"), file=err)
+    if len(problems) > MAX_PROBLEMS_SHOWN:
+        print(f"aliread: bad input: ... and {len(problems) - MAX_PROBLEMS_SHOWN} more.",
               file=err)
-    err.flush()
-
-
-def _refused() -> NotReadError:
-    return NotReadError(
-        "not read: the command was refused because of bad input (see the other errors); "
-        "nothing was sent.",
-        code="NotRead",
-    )
+    print("aliread: nothing was read (exit 2).", file=err)
 
 
 def _problem(api: ApiSpec, object_id: str) -> errors.InvalidInputError | None:
@@ -249,6 +335,41 @@ def _problem(api: ApiSpec, object_id: str) -> errors.InvalidInputError | None:
     except errors.InvalidInputError as exc:
         return exc
     return None
+
+
+def _listed(spec: ListSpec, row: Any, expected: tuple[str, ...],
+            not_met: Mapping[str, str]) -> Outcome:
+    """A listed row as an ``Outcome``: OK, or NOT_EXPECTED with an error naming its
+    state, the expected ones and its page's request id."""
+    if row.id not in not_met:
+        return Outcome(row.id, Status.OK, row)
+    error = errors.ExpectationNotMetError(
+        f"{spec.item.title} {row.id} is {not_met[row.id]}, expected {one_of(expected)} "
+        f"({spec.action}, request id {row.request_id}).",
+        code="ExpectationNotMet", http_status=200, request_id=row.request_id,
+    )
+    return Outcome(row.id, Status.NOT_EXPECTED, row, error)
+
+
+def _cli_words(spec: ListSpec, text: str) -> str:
+    """A library message with the command's option in place of the keyword it starts
+    with (``target_entity ...`` -> ``--target-entity ...``), and ``--expect`` for the
+    expectation keyword in its advice."""
+    item = spec.item
+    options = {"status": "--status", "ids": "--id", item.id_keyword: "--id",
+               "target_entity": "--target-entity", item.expect_keyword: "--expect",
+               "max_items": "--max-items"}
+    text = text.replace(f"{item.id_keyword} for {item.action} ", "--id ", 1)
+    first, _, rest = text.partition(" ")
+    if first in options:
+        text = f"{options[first]} {rest}"
+    return text.replace(f"({item.expect_keyword}=)", "(--expect)")
+
+
+def _in_cli_words(spec: ListSpec, error: errors.AlireadError) -> errors.AlireadError:
+    error.message = _cli_words(spec, error.message)
+    error.args = (error.message,)
+    return error
 
 
 class _Diagnostics:

@@ -24,12 +24,13 @@ def one_line(text: str) -> str:
 
 
 def element(api: ApiSpec, outcome: Outcome, name: str | None = None) -> dict[str, Any]:
-    """The JSON element of one id: ``api`` (``name``, default ``api.name``: the command),
-    the object's fields (when read), ``ok``, ``error``."""
+    """The JSON element of one outcome: ``api`` (``name``, default ``api.name``: the
+    command), the object's fields (when read; else its id, if it has one), ``ok``,
+    ``error``."""
     data: dict[str, Any] = {"api": name or api.name}
     if outcome.result is not None:
         data.update(outcome.result.to_dict())
-    else:
+    elif outcome.object_id is not None:
         data[api.id_keyword] = outcome.object_id
     data["ok"] = outcome.status is Status.OK
     error = outcome.error
@@ -50,14 +51,6 @@ def error_data(error: AlireadError) -> dict[str, Any]:
         "stop_reason": error.stop_reason,
         "message": one_line(error.message),
     }
-
-
-def error_line(api: ApiSpec, outcome: Outcome) -> str | None:
-    """The stderr line of a failed id, naming its code and request id (None when fine)."""
-    error = outcome.error
-    if error is None or outcome.status is Status.OK:
-        return None
-    return failure_line(f"{api.name} {outcome.object_id}", error)
 
 
 def failure_line(subject: str, error: AlireadError) -> str:
@@ -90,19 +83,21 @@ def progress_line(api: ApiSpec, pending: Sequence[Outcome], total: int, left: fl
 
 
 class JsonArray:
-    """Writes a JSON array element by element, so nothing has to be held.
+    """Writes a JSON array element by element (``element``), so nothing has to be held.
 
     Text is written as it is when the stream's encoding is a Unicode one, else as
     ``\\uXXXX`` escapes (``PYTHONIOENCODING=ascii``, a C locale): the JSON is valid either way.
     """
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, api: ApiSpec, stream: TextIO, name: str | None = None) -> None:
+        self.api = api
+        self.name = name
         self.stream = stream
         self.count = 0
         self.ascii = not _unicode_encoding(stream)
 
-    def add(self, data: dict[str, Any]) -> None:
-        text = json.dumps(data, ensure_ascii=self.ascii)
+    def add(self, outcome: Outcome) -> None:
+        text = json.dumps(element(self.api, outcome, self.name), ensure_ascii=self.ascii)
         self.stream.write(("[\n" if self.count == 0 else ",\n") + text)
         self.count += 1
 

@@ -12,21 +12,19 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any
 
 from .. import errors
 from ..core.apis import ApiSpec
-from ..core.client import Client, default_client, wait_done
+from ..core.client import Client, wait_done
 from ..core.read import Read, settle
 from ..core.settings import CallSettings, Credentials
 from ..errors import NotReadError, WaitTimeoutError
 from .durations import format_duration
 
 JITTER = 0.2  # each pause is the interval +/- 20 %
-# The code of NoCredentialsError (settings.resolve_credentials: no source has credentials).
-NO_CREDENTIALS = "NoCredentials"
 
 
 class Status(Enum):
@@ -39,9 +37,10 @@ class Status(Enum):
 
 @dataclass(slots=True)
 class Outcome:
-    """What became of one id: its last good read, the error that matters, a status."""
+    """What became of one id (None: a listing's failure): its last good read, the error
+    that matters, a status."""
 
-    object_id: str
+    object_id: str | None
     status: Status
     result: Any = None
     error: errors.AlireadError | None = None
@@ -58,18 +57,13 @@ class Job:
     expected: tuple[str, ...]
     concurrency: int
     # --invited-account: the invited account's "accepted" answer counts as accepted.
-    mismatch_means_accepted: bool = False
+    mismatch_means_accepted: bool
     # What reads through: its connections, credential chain and counters.
-    client: Client = field(default_factory=default_client)
+    client: Client
 
 
-def read_once(job: Job) -> Iterator[Outcome]:
-    """Read every id once; yield outcomes in input order as they complete."""
-    yield from _read_all(job, job.settings, job.creds, job.ids, waiting=False)
-
-
-def _read_all(job: Job, settings: CallSettings, creds: Credentials, ids: Iterable[str], *,
-              waiting: bool) -> Iterator[Outcome]:
+def read_all(job: Job, settings: CallSettings, creds: Credentials, ids: Iterable[str], *,
+             waiting: bool = False) -> Iterator[Outcome]:
     """The outcome of each id, in order: reads started on the job's client, at most
     ``4 * job.concurrency`` ahead of the consumer (the client runs ``concurrency`` at
     once). A credential-wide error cancels the reads not finished (the same credentials
@@ -110,7 +104,9 @@ def _read_all(job: Job, settings: CallSettings, creds: Credentials, ids: Iterabl
             if future is not None:
                 wait_done(future)
             if future is None or future.cancelled():
-                yield _not_read(one.object_id)
+                yield Outcome(one.object_id, Status.ERROR, error=NotReadError(
+                    "not read: an earlier credential error stopped the run (see the first "
+                    "error).", code="NotRead"))
             else:
                 yield _outcome(job, one, future, waiting=waiting)
     finally:
@@ -127,18 +123,15 @@ def wait_all(
     interval: float,
     on_round: Callable[[list[Outcome], float], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
-    refresh: Callable[[], Credentials] | None = None,
 ) -> list[Outcome]:
     """Poll until every id is in an expected state, one fails for good, or time runs out.
 
     Each round reads every id still pending once. A final state that is not expected,
     or an error other than "unavailable after retries", stops the wait after the round.
-    Every round after the first resolves the credentials again (``refresh``): those of
-    the default chain (STS, ECS role, OIDC) expire during a long wait. When that fails,
-    every pending id gets the error. ``refresh`` defaults to ``job.client.credentials``.
+    Every round after the first resolves the credentials again: those of the default
+    chain (STS, ECS role, OIDC) expire during a long wait. When that fails, every pending
+    id gets the error.
     """
-    refresh = refresh or (lambda: job.client.credentials(
-        deadline=job.settings.options.deadline))
     outcomes: list[Outcome] = [Outcome(i, Status.PENDING) for i in job.ids]
     todo = list(range(len(job.ids)))
     deadline = time.monotonic() + timeout
@@ -147,7 +140,7 @@ def wait_all(
     while True:
         if creds is None:
             try:
-                creds = refresh()
+                creds = job.client.credentials(deadline=job.settings.options.deadline)
             except errors.AlireadError as error:
                 for index in todo:
                     outcomes[index] = Outcome(job.ids[index], Status.ERROR,
@@ -158,7 +151,7 @@ def wait_all(
             deadline=max(1.0, min(job.settings.options.deadline, left))))
 
         finished = False
-        reads = _read_all(job, settings, creds, [job.ids[i] for i in todo], waiting=True)
+        reads = read_all(job, settings, creds, [job.ids[i] for i in todo], waiting=True)
         for index, outcome in zip(todo, reads, strict=True):
             if outcome.result is None and outcome.status is Status.PENDING:
                 outcome.result = outcomes[index].result  # keep the last good read
@@ -183,7 +176,7 @@ def stops_the_run(api: ApiSpec, error: errors.AlireadError | None) -> bool:
     expired key, a missing RAM permission), not just this object's (NotResourceOwner)."""
     if error is None or not error.code:
         return False
-    if error.code == NO_CREDENTIALS:
+    if error.code == "NoCredentials":  # NoCredentialsError: no source has credentials
         return True
     spec = api.error(error.code)
     return spec is not None and spec.credentials_wide
@@ -204,14 +197,6 @@ def _outcome(job: Job, one: Read, done: Future[Any], *, waiting: bool) -> Outcom
         retry = waiting and isinstance(error, errors.ServiceUnavailableError)
         return Outcome(one.object_id, Status.PENDING if retry else Status.ERROR, error=error)
     return Outcome(one.object_id, Status.OK, result)
-
-
-def _not_read(object_id: str) -> Outcome:
-    error = NotReadError(
-        "not read: an earlier credential error stopped the run (see the first error).",
-        code="NotRead",
-    )
-    return Outcome(object_id, Status.ERROR, error=error)
 
 
 def _timed_out(job: Job, outcome: Outcome, timeout: float) -> Outcome:
