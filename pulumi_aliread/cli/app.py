@@ -92,9 +92,12 @@ def _api_help(api: ApiSpec) -> str:
     )
 
 
-def _attempt_timeouts() -> list[click.Parameter]:
-    """``--connect-timeout`` and ``--read-timeout``, the same for every read command."""
+def _shared_options(deadline_help: str) -> list[click.Parameter]:
+    """The options every read command has: where to read, how long, how to print."""
     return [
+        click.Option(["--region"], help="Region id, e.g. cn-shanghai."),
+        click.Option(["--endpoint"], metavar="HOST|URL",
+                     help="API host (https) or URL, e.g. http://127.0.0.1:8080."),
         click.Option(["--connect-timeout", "connect_timeout"], type=Duration(), default=None,
                      metavar="DURATION",
                      help="Give up connecting after this, per attempt [default: 5s]."),
@@ -102,15 +105,15 @@ def _attempt_timeouts() -> list[click.Parameter]:
                      metavar="DURATION",
                      help="Give up waiting for an answer after this, per attempt "
                           "[default: 10s]."),
+        click.Option(["--deadline"], type=Duration(), default=None, metavar="DURATION",
+                     help=deadline_help),
+        click.Option(["--output", "-o"], type=click.Choice(["json", "table"]),
+                     help="Default: table on a terminal, json otherwise."),
+        click.Option(
+            ["--allow-insecure-http", "allow_insecure_http"], is_flag=True, default=None,
+            help="Allow an http:// endpoint that is not loopback (signed requests and STS "
+                 "tokens in clear text; else ALIREAD_ALLOW_INSECURE_HTTP)."),
     ]
-
-
-def _insecure_http() -> click.Option:
-    """``--allow-insecure-http``, the same for every read command."""
-    return click.Option(
-        ["--allow-insecure-http", "allow_insecure_http"], is_flag=True, default=None,
-        help="Allow an http:// endpoint that is not loopback (signed requests and STS "
-             "tokens in clear text; else ALIREAD_ALLOW_INSECURE_HTTP).")
 
 
 def _api_command(api: ApiSpec) -> click.Command:
@@ -119,9 +122,6 @@ def _api_command(api: ApiSpec) -> click.Command:
         click.Option(["--ids-from", "ids_from"], metavar="FILE",
                      type=click.File("r", encoding="utf-8", lazy=False),
                      help="Also read the ids in FILE ('-': stdin), whitespace-separated."),
-        click.Option(["--region"], help="Region id, e.g. cn-shanghai."),
-        click.Option(["--endpoint"], metavar="HOST|URL",
-                     help="API host (https) or URL, e.g. http://127.0.0.1:8080."),
         click.Option(["--expect", "expect"], multiple=True, metavar="STATE",
                      type=click.Choice(api.states),
                      help="A state that counts as success (repeatable)."),
@@ -132,29 +132,24 @@ def _api_command(api: ApiSpec) -> click.Command:
         click.Option(["--interval"], type=Duration(MIN_INTERVAL, " between rounds of reads"),
                      default=DEFAULT_INTERVAL, show_default=True,
                      help="With --wait: pause between reads (+/-20%); at least 1s."),
-        *_attempt_timeouts(),
-        click.Option(["--deadline"], type=Duration(), default=None, metavar="DURATION",
-                     help="Give up on one read, all its retries included, after this "
-                          "[default: 60s]."),
-        click.Option(["--output", "-o"], type=click.Choice(["json", "table"]),
-                     help="Default: table on a terminal, json otherwise."),
         click.Option(["--concurrency"], type=click.IntRange(1, MAX_CONCURRENCY),
                      default=DEFAULT_CONCURRENCY, show_default=True,
                      help="Reads in flight at once."),
         click.Option(["--progress"], is_flag=True,
                      help="Report waiting progress on stderr even when it is not a terminal."),
-        _insecure_http(),
+        *_shared_options("Give up on one read, all its retries included, after this "
+                         "[default: 60s]."),
     ]
+    if len(api.known_versions) > 1:
+        params.append(click.Option(
+            ["--api-version"], type=click.Choice(api.known_versions),
+            help=f"API version (default {api.version})."))
     if api.invited_accepted_code is not None:
         params.append(click.Option(
             ["--invited-account"], is_flag=True,
             help=f"The credentials are the invited account's: count its HTTP 409 "
                  f"{api.invited_accepted_code} answer (how {api.action} answers that "
                  f"account once the invitation is accepted) as {api.success_states[0]}."))
-    if len(api.known_versions) > 1:
-        params.insert(3, click.Option(
-            ["--api-version"], type=click.Choice(api.known_versions),
-            help=f"API version (default {api.version})."))
 
     def callback(**options: Any) -> int:
         ctx = click.get_current_context()
@@ -250,23 +245,15 @@ def _list_command(views: dict[bool, ListSpec]) -> click.Command:
         click.Option(["--expect", "expect"], multiple=True, metavar="STATE",
                      type=click.Choice(item.states),
                      help="A state every listed one must be in (repeatable)."),
-        click.Option(["--region"], help="Region id, e.g. cn-shanghai."),
-        click.Option(["--endpoint"], metavar="HOST|URL",
-                     help="API host (https) or URL, e.g. http://127.0.0.1:8080."),
-        *_attempt_timeouts(),
-        click.Option(["--deadline"], type=Duration(), default=None, metavar="DURATION",
-                     help="Give up on the whole listing, every page and retry included, "
-                          "after this [default: 60s]."),
         click.Option(["--max-items", "max_items"], type=click.IntRange(min=1), default=None,
                      metavar="N",
                      help=f"Fail (exit 3, TooManyItems) when the list holds more than N "
                           f"[default: {MAX_ITEMS}]."),
-        click.Option(["--output", "-o"], type=click.Choice(["json", "table"]),
-                     help="Default: table on a terminal, json otherwise."),
-        _insecure_http(),
+        *_shared_options("Give up on the whole listing, every page and retry included, "
+                         "after this [default: 60s]."),
     ]
     if True in views:
-        params.insert(3, click.Option(
+        params.append(click.Option(
             ["--invited-account"], is_flag=True,
             help=f"List with {views[True].action}: the {item.title}s sent to the calling "
                  "account (the invited account's credentials)."))

@@ -12,7 +12,7 @@ import time
 import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, TextIO, cast
+from typing import Any, TextIO
 
 import click
 
@@ -20,10 +20,11 @@ from .. import errors
 from ..core import paging, validation
 from ..core.apis import ApiSpec
 from ..core.client import Client
+from ..core.read import Read
 from ..core.settings import resolve
 from ..core.spec import ListSpec, one_of, snake_case
 from . import exitcodes, render
-from .run import Job, NotReadError, Outcome, Status, read_all, wait_all
+from .run import NotReadError, Outcome, Status, read_all, wait_all
 
 MAX_PROBLEMS_SHOWN = 20
 
@@ -96,21 +97,22 @@ def run(
             # The default chain's sources end by the read's deadline too (--deadline).
             creds = reader.credentials(deadline=settings.options.deadline)
         except errors.AlireadError as exc:
-            print(render.one_line(f"aliread: {exc.code or type(exc).__name__}: "
-                                  f"{exc.message}"), file=err)
+            _note(err, render.one_line(f"aliread: {exc.code or type(exc).__name__}: "
+                                       f"{exc.message}"))
             return _emit(api, [Outcome(i, Status.ERROR, error=exc) for i in ids], fmt, out)
         unique = list(dict.fromkeys(ids))
-        job = Job(api, unique, settings, creds, expected, concurrency,
-                  mismatch_means_accepted=invited_account, client=reader)
+        # --invited-account: the invited account's "accepted" answer counts as accepted.
+        template = Read(api, "", settings, None, expected, invited_account,
+                        command_line=True)
         if not wait:
-            return _emit(api, per_given_id(ids, read_all(job, settings, creds, unique)),
-                         fmt, out, err)
+            return _emit(api, per_given_id(ids, read_all(reader, template, creds, unique,
+                                                         concurrency)), fmt, out, err)
         show = progress or _isatty(err)
         outcomes = wait_all(
-            job, timeout=timeout, interval=interval, sleep=sleep,
-            on_round=(lambda pending, left: print(
-                render.progress_line(api, pending, len(unique), left, expected),
-                file=err, flush=True)) if show else None,
+            reader, template, creds, unique, concurrency, timeout=timeout,
+            interval=interval, sleep=sleep,
+            on_round=(lambda pending, left: _note(err, render.progress_line(
+                api, pending, len(unique), left, expected))) if show else None,
         )
         return _emit(api, list(per_given_id(ids, outcomes)), fmt, out, err)
     finally:
@@ -193,9 +195,9 @@ def run_list(
         result = miss.result  # type: ignore[attr-defined]
         not_met = dict(miss.not_met)  # type: ignore[attr-defined]
         verdict = exitcodes.NOT_EXPECTED
-        print(render.failure_line(name, _in_cli_words(spec, miss)), file=err)
+        _note(err, render.failure_line(name, _in_cli_words(spec, miss)))
     except errors.AlireadError as exc:
-        print(render.failure_line(name, _in_cli_words(spec, exc)), file=err)
+        _note(err, render.failure_line(name, _in_cli_words(spec, exc)))
         return _emit(spec.item, [Outcome(None, Status.ERROR, error=exc)], "json", out,
                      name=name)
     finally:
@@ -203,7 +205,7 @@ def run_list(
     if not result.ids:
         found = (f"{result.total_count} {spec.item.title}(s); none passed the filters"
                  if result.total_count else f"no {spec.item.title}")
-        print(f"aliread: {name}: {spec.action} listed {found}.", file=err)
+        _note(err, f"aliread: {name}: {spec.action} listed {found}.")
     outcomes = [_listed(spec, row, request.filters.expected, not_met)
                 for row in getattr(result, snake_case(spec.response_key))]
     return _emit(spec.item, outcomes, fmt, out, name=name, columns=spec.table_fields,
@@ -288,8 +290,7 @@ def _emit(api: ApiSpec, outcomes: Iterable[Outcome], fmt: str, out: TextIO,
                 repeats += 1
             else:
                 shown[id(error)] = error
-                print(render.failure_line(f"{api.name} {outcome.object_id}", error),
-                      file=err, flush=True)
+                _note(err, render.failure_line(f"{api.name} {outcome.object_id}", error))
             writer.add(outcome)
         finished = True
         writer.close()
@@ -301,32 +302,28 @@ def _emit(api: ApiSpec, outcomes: Iterable[Outcome], fmt: str, out: TextIO,
         close = getattr(outcomes, "close", None)
         if close is not None:
             close()  # stop the reads still running
-    if err is not None:
-        if repeats:
-            print(f"aliread: {repeats} more id(s) failed with the same error.", file=err)
-        if not_read:
-            print(f"aliread: {not_read} id(s) not read: stopped after the credential "
-                  "error above.", file=err)
-        err.flush()
+    if err is not None and repeats:
+        _note(err, f"aliread: {repeats} more id(s) failed with the same error.")
+    if err is not None and not_read:
+        _note(err, f"aliread: {not_read} id(s) not read: stopped after the credential "
+                   "error above.")
     return decide(codes)
 
 
 def _streams(output: str | None, stdout: TextIO | None,
              stderr: TextIO | None) -> tuple[TextIO, TextIO, str]:
-    """stdout, stderr for the diagnostics (``_Diagnostics``) and the output format
-    (``output``, else table on a terminal, json otherwise)."""
+    """stdout, stderr and the output format (``output``, else table on a terminal, json
+    otherwise)."""
     out = stdout or sys.stdout
-    err = cast(TextIO, _Diagnostics(stderr or sys.stderr))
-    return out, err, output or ("table" if _isatty(out) else "json")
+    return out, stderr or sys.stderr, output or ("table" if _isatty(out) else "json")
 
 
 def _bad_input(problems: Sequence[str], err: TextIO) -> None:
     for problem in problems[:MAX_PROBLEMS_SHOWN]:
-        print(render.one_line(f"aliread: bad input: {problem}"), file=err)
+        _note(err, render.one_line(f"aliread: bad input: {problem}"))
     if len(problems) > MAX_PROBLEMS_SHOWN:
-        print(f"aliread: bad input: ... and {len(problems) - MAX_PROBLEMS_SHOWN} more.",
-              file=err)
-    print("aliread: nothing was read (exit 2).", file=err)
+        _note(err, f"aliread: bad input: ... and {len(problems) - MAX_PROBLEMS_SHOWN} more.")
+    _note(err, "aliread: nothing was read (exit 2).")
 
 
 def _problem(api: ApiSpec, object_id: str) -> errors.InvalidInputError | None:
@@ -372,26 +369,12 @@ def _in_cli_words(spec: ListSpec, error: errors.AlireadError) -> errors.AlireadE
     return error
 
 
-class _Diagnostics:
-    """stderr for the diagnostics: a line that cannot be written (``2>/dev/full``, a
-    closed pipe) is lost, and the exit code stays the verdict of the reads (a stdout
+def _note(err: TextIO, line: str) -> None:
+    """``line`` on stderr, the diagnostics: a line that cannot be written (``2>/dev/full``,
+    a closed pipe) is lost, and the exit code stays the verdict of the reads (a stdout
     that cannot be written is another matter: the output itself is lost, exit 74)."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self._stream = stream
-
-    def write(self, text: str) -> int:
-        try:
-            return self._stream.write(text)
-        except (OSError, ValueError):
-            return len(text)
-
-    def flush(self) -> None:
-        with contextlib.suppress(OSError, ValueError):
-            self._stream.flush()
-
-    def isatty(self) -> bool:
-        return _isatty(self._stream)
+    with contextlib.suppress(OSError, ValueError):
+        print(line, file=err, flush=True)
 
 
 def _isatty(stream: TextIO) -> bool:

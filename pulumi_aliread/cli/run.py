@@ -20,7 +20,7 @@ from .. import errors
 from ..core.apis import ApiSpec
 from ..core.client import Client, wait_done
 from ..core.read import Read, settle
-from ..core.settings import CallSettings, Credentials
+from ..core.settings import Credentials
 from ..errors import NotReadError, WaitTimeoutError
 from .durations import format_duration
 
@@ -46,38 +46,21 @@ class Outcome:
     error: errors.AlireadError | None = None
 
 
-@dataclass(frozen=True)
-class Job:
-    """One command's worth of reads, all inputs already validated."""
-
-    api: ApiSpec
-    ids: Sequence[str]
-    settings: CallSettings
-    creds: Credentials
-    expected: tuple[str, ...]
-    concurrency: int
-    # --invited-account: the invited account's "accepted" answer counts as accepted.
-    mismatch_means_accepted: bool
-    # What reads through: its connections, credential chain and counters.
-    client: Client
-
-
-def read_all(job: Job, settings: CallSettings, creds: Credentials, ids: Iterable[str], *,
-             waiting: bool = False) -> Iterator[Outcome]:
-    """The outcome of each id, in order: reads started on the job's client, at most
-    ``4 * job.concurrency`` ahead of the consumer (the client runs ``concurrency`` at
-    once). A credential-wide error cancels the reads not finished (the same credentials
-    would fail them all): those are "not read". When the consumer stops early (an
-    exception, a signal, ``close()``), the reads in flight are cancelled."""
-    template = Read(job.api, "", settings, None, job.expected, job.mismatch_means_accepted,
-                    command_line=True)
+def read_all(client: Client, template: Read, creds: Credentials, ids: Iterable[str],
+             concurrency: int, *, waiting: bool = False) -> Iterator[Outcome]:
+    """The outcome of each id, in order: ``template`` (a validated ``core.read.Read`` of
+    no id yet) read for each on ``client``, at most ``4 * concurrency`` ahead of the
+    consumer (the client runs ``concurrency`` at once). A credential-wide error cancels
+    the reads not finished (the same credentials would fail them all): those are "not
+    read". When the consumer stops early (an exception, a signal, ``close()``), the reads
+    in flight are cancelled."""
     stop = threading.Event()
     window: deque[tuple[Read, Future[Any] | None]] = deque()
     lock = threading.Lock()
 
     def check(done: Future[Any]) -> None:
         error = None if done.cancelled() else done.exception()
-        if isinstance(error, errors.AlireadError) and stops_the_run(job.api, error):
+        if isinstance(error, errors.AlireadError) and stops_the_run(template.api, error):
             stop.set()
             with lock:
                 pending = [future for _, future in window if future is not None]
@@ -86,7 +69,7 @@ def read_all(job: Job, settings: CallSettings, creds: Credentials, ids: Iterable
 
     def start(object_id: str) -> None:
         one = replace(template, object_id=object_id)
-        future = None if stop.is_set() else job.client.start(one, creds)
+        future = None if stop.is_set() else client.start(one, creds)
         with lock:
             window.append((one, future))
         if future is not None:
@@ -94,7 +77,7 @@ def read_all(job: Job, settings: CallSettings, creds: Credentials, ids: Iterable
 
     todo = iter(ids)
     try:
-        for object_id in itertools.islice(todo, 4 * max(1, job.concurrency)):
+        for object_id in itertools.islice(todo, 4 * max(1, concurrency)):
             start(object_id)
         while window:
             with lock:
@@ -108,7 +91,7 @@ def read_all(job: Job, settings: CallSettings, creds: Credentials, ids: Iterable
                     "not read: an earlier credential error stopped the run (see the first "
                     "error).", code="NotRead"))
             else:
-                yield _outcome(job, one, future, waiting=waiting)
+                yield _outcome(one, future, waiting=waiting)
     finally:
         with lock:
             pending = [future for _, future in window if future is not None]
@@ -117,14 +100,19 @@ def read_all(job: Job, settings: CallSettings, creds: Credentials, ids: Iterable
 
 
 def wait_all(
-    job: Job,
+    client: Client,
+    template: Read,
+    creds: Credentials,
+    ids: Sequence[str],
+    concurrency: int,
     *,
     timeout: float,
     interval: float,
     on_round: Callable[[list[Outcome], float], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> list[Outcome]:
-    """Poll until every id is in an expected state, one fails for good, or time runs out.
+    """Poll until every id is in an expected state, one fails for good, or time runs out
+    (``read_all`` of the ids still pending, each round).
 
     Each round reads every id still pending once. A final state that is not expected,
     or an error other than "unavailable after retries", stops the wait after the round.
@@ -132,26 +120,28 @@ def wait_all(
     chain (STS, ECS role, OIDC) expire during a long wait. When that fails, every pending
     id gets the error.
     """
-    outcomes: list[Outcome] = [Outcome(i, Status.PENDING) for i in job.ids]
-    todo = list(range(len(job.ids)))
+    outcomes: list[Outcome] = [Outcome(i, Status.PENDING) for i in ids]
+    todo = list(range(len(ids)))
     deadline = time.monotonic() + timeout
     jitter = random.Random()
-    creds: Credentials | None = job.creds  # resolved up front for the first round
+    options = template.settings.options
+    fresh: Credentials | None = creds  # resolved up front for the first round
     while True:
-        if creds is None:
+        if fresh is None:
             try:
-                creds = job.client.credentials(deadline=job.settings.options.deadline)
+                fresh = client.credentials(deadline=options.deadline)
             except errors.AlireadError as error:
                 for index in todo:
-                    outcomes[index] = Outcome(job.ids[index], Status.ERROR,
+                    outcomes[index] = Outcome(ids[index], Status.ERROR,
                                               outcomes[index].result, error)
                 return outcomes
         left = deadline - time.monotonic()
-        settings = replace(job.settings, options=job.settings.options.merged(
-            deadline=max(1.0, min(job.settings.options.deadline, left))))
+        settings = replace(template.settings, options=options.merged(
+            deadline=max(1.0, min(options.deadline, left))))
 
         finished = False
-        reads = read_all(job, settings, creds, [job.ids[i] for i in todo], waiting=True)
+        reads = read_all(client, replace(template, settings=settings), fresh,
+                         [ids[i] for i in todo], concurrency, waiting=True)
         for index, outcome in zip(todo, reads, strict=True):
             if outcome.result is None and outcome.status is Status.PENDING:
                 outcome.result = outcomes[index].result  # keep the last good read
@@ -163,12 +153,12 @@ def wait_all(
         left = deadline - time.monotonic()
         if left <= 0:
             for index in todo:
-                outcomes[index] = _timed_out(job, outcomes[index], timeout)
+                outcomes[index] = _timed_out(template, outcomes[index], timeout)
             return outcomes
         if on_round is not None:
             on_round([outcomes[i] for i in todo], left)
         sleep(min(left, interval * jitter.uniform(1 - JITTER, 1 + JITTER)))
-        creds = None  # resolve again: they may have expired while waiting
+        fresh = None  # resolve again: they may have expired while waiting
 
 
 def stops_the_run(api: ApiSpec, error: errors.AlireadError | None) -> bool:
@@ -182,13 +172,13 @@ def stops_the_run(api: ApiSpec, error: errors.AlireadError | None) -> bool:
     return spec is not None and spec.credentials_wide
 
 
-def _outcome(job: Job, one: Read, done: Future[Any], *, waiting: bool) -> Outcome:
+def _outcome(one: Read, done: Future[Any], *, waiting: bool) -> Outcome:
     """What the finished read ``done`` of ``one`` makes of its id (``read.settle``)."""
     try:
         result = settle(one, done)
     except errors.ExpectationNotMetError as miss:
-        state = getattr(miss.result, job.api.state_field)  # type: ignore[attr-defined]
-        final = not waiting or state in job.api.terminal_states
+        state = getattr(miss.result, one.api.state_field)  # type: ignore[attr-defined]
+        final = not waiting or state in one.api.terminal_states
         status = Status.NOT_EXPECTED if final else Status.PENDING
         return Outcome(one.object_id, status, miss.result, miss)  # type: ignore[attr-defined]
     except errors.AlireadError as error:
@@ -199,11 +189,11 @@ def _outcome(job: Job, one: Read, done: Future[Any], *, waiting: bool) -> Outcom
     return Outcome(one.object_id, Status.OK, result)
 
 
-def _timed_out(job: Job, outcome: Outcome, timeout: float) -> Outcome:
-    """A pending outcome at the deadline: TIMED_OUT, or ERROR if its last read failed for
-    good. A read that was still being retried (unavailable, timed out) when the time ran
-    out is TIMED_OUT too: --timeout decides, whatever the network was doing."""
-    api, result = job.api, outcome.result
+def _timed_out(template: Read, outcome: Outcome, timeout: float) -> Outcome:
+    """A pending outcome at the deadline: TIMED_OUT. A read that was still being retried
+    (unavailable, timed out) when the time ran out is TIMED_OUT too: --timeout decides,
+    whatever the network was doing."""
+    api, result = template.api, outcome.result
     if isinstance(outcome.error, errors.ServiceUnavailableError):
         last = outcome.error
         error = WaitTimeoutError(
@@ -212,11 +202,8 @@ def _timed_out(job: Job, outcome: Outcome, timeout: float) -> Outcome:
             code="WaitTimeout", http_status=last.http_status, request_id=last.request_id,
         )
         return Outcome(outcome.object_id, Status.TIMED_OUT, result, error)
-    if outcome.error is not None and not isinstance(outcome.error,
-                                                    errors.ExpectationNotMetError):
-        return Outcome(outcome.object_id, Status.ERROR, outcome.result, outcome.error)
     state = getattr(result, api.state_field)
-    wanted = " or ".join(job.expected)
+    wanted = " or ".join(template.expected)
     error = WaitTimeoutError(
         f"{api.title} {outcome.object_id} is still {state} after waiting "
         f"{format_duration(timeout)}, expected {wanted} ({api.action}, request id "
