@@ -274,65 +274,22 @@ for _list in LISTS.values():
         cli.add_command(_list_command(_list.views(LISTS)))
 
 
-class _Checked(click.ParamType):
-    """A value checked by one of the emulator's rules (``testing.cli.check_*``)."""
-
-    def __init__(self, name: str, check: str) -> None:
-        self.name = name
-        self._check = check
-
-    def convert(self, value: Any, param: click.Parameter | None,
-                ctx: click.Context | None) -> Any:
-        from ..testing import cli as emulator_cli
-
-        try:
-            return getattr(emulator_cli, self._check)(value)
-        except ValueError as exc:
-            self.fail(str(exc), param, ctx)
-
-
-@cli.command("emulator")
-@click.option("--port", type=_Checked("port", "check_port"), default=0, show_default=True,
-              help="TCP port, 0-65535; 0 picks a free port.")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--data", metavar="FILE", default=None,
-              help='JSON file {"handshakes": [...], "auth_orders": [...], "accounts": '
-                   '{...}} of the objects to serve, as the APIs answer them, and the '
-                   "account of each AccessKeyId (see README); default: the seeds.")
-@click.option("--latency", type=_Checked("seconds", "check_latency"), default=0.0,
-              help="Seconds (>= 0) added to every answer.")
-@click.option("--invited-key-id", "invited_key_ids", multiple=True, metavar="KEY_ID",
-              help="An AccessKeyId (of those it prints) that belongs to the invited "
-                   "account: with it, GetHandshake of an Accepted invitation answers HTTP "
-                   "409 HandshakeStatusMismatch. Repeatable; default: the invited pair.")
-@click.option("--handshake-status", type=_Checked("status", "check_handshake_status"),
-              default=None, metavar="STATUS",
-              help="Serve the seed invitation in this status: "
-                   f"{one_of(APIS['handshake'].states)} (any case).")
-@click.option("--order-state", type=_Checked("state", "check_order_state"), default=None,
-              metavar="STATE",
-              help="Serve the seed order 123 in this state: "
-                   f"{one_of(APIS['auth-order'].states)} (any case).")
-@click.option("--log", "log", metavar="FILE", default=None,
-              help="Append the request log (one line per request: action, id or page, "
-                   "AccessKeyId, verdict; never a secret) to FILE instead of stderr; "
-                   "/dev/null for none.")
-def emulator(port: int, host: str, data: str | None, latency: float,
-             invited_key_ids: tuple[str, ...], handshake_status: str | None,
-             order_state: str | None, log: str | None) -> int:
+@cli.command("emulator", add_help_option=False,
+             context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.argument("argv", nargs=-1, type=click.UNPROCESSED)
+def emulator(argv: tuple[str, ...]) -> int:
     """Serve a local fake of both APIs, print its URL, run until Ctrl-C.
 
-    Prints on stderr every credential it accepts (test values: the AccessKey pair, the
-    invited account's pair, the STS pair and token), then one line per request it
-    answers. Point reads at it with --endpoint URL and one of them, to rehearse a
-    pipeline offline. Exits 2 when --data or --log cannot be opened.
+    The options (``--help``) are those of ``python -m pulumi_aliread.testing.emulator``,
+    parsed by its own parser (``testing.cli.main``).
     """
-    from ..testing.cli import serve
+    from ..testing.cli import main as emulator_main
     from ..testing.emulator import Emulator
 
-    return serve(host=host, port=port, data=data, latency=latency,
-                 invited_key_ids=invited_key_ids, handshake_status=handshake_status,
-                 order_state=order_state, log=log, emulator_class=Emulator)
+    try:
+        return emulator_main(list(argv), Emulator, prog="aliread emulator")
+    except SystemExit as done:  # its parser's --help (0) or usage error (2)
+        return done.code if isinstance(done.code, int) else exitcodes.BAD_INPUT
 
 
 class Interrupted(BaseException):  # noqa: N818 - like KeyboardInterrupt, not an error

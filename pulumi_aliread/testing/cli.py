@@ -1,5 +1,6 @@
-"""The emulator from a shell: ``aliread emulator`` (click, in ``cli/app.py``) and
-``python -m pulumi_aliread.testing.emulator`` (argparse, ``main``) both end in ``serve``.
+"""The emulator from a shell: ``aliread emulator`` (``cli/app.py`` hands its arguments
+over) and ``python -m pulumi_aliread.testing.emulator`` are both ``main`` (argparse), which
+ends in ``serve``.
 
 ``serve`` prints the URL on stdout and, on stderr, every credential the emulator accepts
 (secrets and the STS token included: they are test values, printed so that a shell can
@@ -246,17 +247,27 @@ def _argparse_type(check: Any) -> Any:
     return convert
 
 
-def main(argv: list[str] | None, emulator_class: Any) -> int:
-    """``python -m pulumi_aliread.testing.emulator``: parse ``argv`` (default:
-    sys.argv[1:]) and ``serve``; bad options exit 2 with the rule (argparse)."""
+def main(argv: list[str] | None, emulator_class: Any,
+         prog: str = "python -m pulumi_aliread.testing.emulator") -> int:
+    """``python -m pulumi_aliread.testing.emulator`` and ``aliread emulator`` (``prog``):
+    parse ``argv`` (default: sys.argv[1:]) and ``serve``; bad options exit 2 with the
+    rule (argparse)."""
     parser = argparse.ArgumentParser(
-        prog="python -m pulumi_aliread.testing.emulator",
-        description="Serve a fake of GetHandshake and GetJoinPermissionAuthOrder.",
+        prog=prog,
+        description="Serve a local fake of GetHandshake and GetJoinPermissionAuthOrder, "
+                    "print its URL, run until Ctrl-C. Prints on stderr every credential "
+                    "it accepts (test values: the AccessKey pair, the invited account's "
+                    "pair, the STS pair and token), then one line per request it answers. "
+                    "Point reads at it with --endpoint URL and one of them, to rehearse a "
+                    "pipeline offline. Exits 2 when --data or --log cannot be opened.",
     )
-    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1")
     parser.add_argument("--port", type=_argparse_type(check_port), default=0,
-                        help=PORT_RULE)
-    parser.add_argument("--data", default=None, help=f"JSON file {DATA_SHAPE}")
+                        help=f"{PORT_RULE}; default: 0")
+    parser.add_argument("--data", metavar="FILE", default=None,
+                        help=f"JSON file {DATA_SHAPE} of the objects to serve, as the APIs "
+                             "answer them, and the account of each AccessKeyId (see "
+                             "README); default: the seeds")
     parser.add_argument("--latency", type=_argparse_type(check_latency), default=0.0,
                         help=LATENCY_RULE)
     parser.add_argument("--invited-key-id", action="append", default=[], choices=KEY_IDS,
