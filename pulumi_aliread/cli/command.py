@@ -67,8 +67,12 @@ def run(
     when stdout is closed early (``| head``), ``OSError`` when it cannot be written.
     """
     out, err, fmt = _streams(output, stdout, stderr)
-    bad_ids = {object_id: error for object_id in dict.fromkeys(ids)
-               if (error := _problem(api, object_id)) is not None}
+    bad_ids: dict[str, errors.AlireadError] = {}
+    for object_id in dict.fromkeys(ids):
+        try:
+            api.validate_id(object_id)
+        except errors.InvalidInputError as exc:
+            bad_ids[object_id] = exc
     problems = [error.message for error in bad_ids.values()]
     refused: errors.AlireadError = NotReadError(
         "not read: the command was refused because of bad input (see the other errors); "
@@ -324,14 +328,6 @@ def _bad_input(problems: Sequence[str], err: TextIO) -> None:
     if len(problems) > MAX_PROBLEMS_SHOWN:
         _note(err, f"aliread: bad input: ... and {len(problems) - MAX_PROBLEMS_SHOWN} more.")
     _note(err, "aliread: nothing was read (exit 2).")
-
-
-def _problem(api: ApiSpec, object_id: str) -> errors.InvalidInputError | None:
-    try:
-        api.validate_id(object_id)
-    except errors.InvalidInputError as exc:
-        return exc
-    return None
 
 
 def _listed(spec: ListSpec, row: Any, expected: tuple[str, ...],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 
-_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ms|s|m|h|d)", re.ASCII)
+_PART = r"(\d+(?:\.\d*)?|\.\d+)(ms|s|m|h|d)"
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 
 
@@ -17,16 +17,12 @@ def parse_duration(text: str) -> float:
     try:
         seconds = float(value)
     except ValueError:
-        pos, seconds = 0, 0.0
-        for match in _PART.finditer(value):
-            if match.start() != pos:
-                break
-            seconds += float(match.group(1)) * _UNITS[match.group(2)]
-            pos = match.end()
-        if pos != len(value) or pos == 0:
+        if not re.fullmatch(f"(?:{_PART})+", value, re.ASCII):
             raise ValueError(
                 f"{text!r} is not a duration: use e.g. 30m, 90s, 1h30m, 250ms or 15 (seconds)"
             ) from None
+        seconds = sum(float(number) * _UNITS[unit]
+                      for number, unit in re.findall(_PART, value, re.ASCII))
     if not math.isfinite(seconds) or seconds <= 0:
         raise ValueError(f"{text!r} is not a positive duration")
     return seconds

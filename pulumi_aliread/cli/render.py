@@ -94,7 +94,11 @@ class JsonArray:
         self.name = name
         self.stream = stream
         self.count = 0
-        self.ascii = not _unicode_encoding(stream)
+        encoding = getattr(stream, "encoding", None) or "utf-8"  # None: a StringIO (text)
+        try:
+            self.ascii = not codecs.lookup(encoding).name.startswith(("utf-", "utf_"))
+        except LookupError:
+            self.ascii = True
 
     def add(self, outcome: Outcome) -> None:
         text = json.dumps(element(self.api, outcome, self.name), ensure_ascii=self.ascii)
@@ -121,14 +125,9 @@ class Table:
         values = outcome.result.to_dict() if outcome.result is not None else {}
         values[self.api.id_keyword] = outcome.object_id
         cells = [_cell(values.get(name)) for name in self.columns]
-        if outcome.status is Status.OK:
-            verdict = "ok"
-        elif outcome.status is Status.ERROR:
-            verdict = f"error: {_code_of(outcome.error) if outcome.error else '?'}"
-        elif outcome.status is Status.TIMED_OUT:
-            verdict = "timed out"
-        else:
-            verdict = "not expected"
+        verdict = outcome.status.value  # ok, not expected, timed out (pending: never here)
+        if outcome.status is Status.ERROR:
+            verdict = f"error: {_code_of(outcome.error)}"
         self.rows.append((*cells, verdict))
 
     def close(self) -> None:
@@ -142,23 +141,13 @@ class Table:
         self.stream.flush()
 
 
-def _code_of(error: BaseException) -> str:
+def _code_of(error: BaseException | None) -> str:
     """An error's API code, or its type's name for one refused here (a local
     ``InvalidInputError``: nothing was sent)."""
     code = getattr(error, "code", None)
     if code is None or code == InvalidInputError.default_code:
         return type(error).__name__
     return str(code)
-
-
-def _unicode_encoding(stream: TextIO) -> bool:
-    encoding = getattr(stream, "encoding", None)
-    if not encoding:
-        return True  # a StringIO: text, not bytes
-    try:
-        return codecs.lookup(encoding).name.startswith(("utf-", "utf_"))
-    except LookupError:
-        return False
 
 
 def key_fields(api: ApiSpec) -> tuple[str, ...]:
