@@ -378,9 +378,7 @@ def _main(args: list[str]) -> int:
 
 
 def _describe(exc: BaseException) -> str:
-    from .render import one_line
-
-    text = one_line(str(exc))
+    text = " ".join(str(exc).split())
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
@@ -411,14 +409,8 @@ def _silence_closed_output() -> None:
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-            continue
         except (OSError, ValueError):
-            pass
-        try:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            try:
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                devnull = os.open(os.devnull, os.O_WRONLY)
                 os.dup2(devnull, stream.fileno())
-            finally:
                 os.close(devnull)
-        except (OSError, ValueError, AttributeError):
-            pass
