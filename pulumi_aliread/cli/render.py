@@ -112,13 +112,17 @@ class JsonArray:
 
 class Table:
     """Aligned columns: id, state, a few key fields (or ``columns``, result field names),
-    result; printed at the end."""
+    result; printed at the end. The key fields are the API's ``summary_fields``, else the
+    first three other fields of its result."""
 
     def __init__(self, api: ApiSpec, stream: TextIO,
                  columns: Sequence[str] = ()) -> None:
         self.api = api
         self.stream = stream
-        self.columns = tuple(columns) or (api.id_keyword, api.state_field, *key_fields(api))
+        skip = {api.id_keyword, api.state_field, "request_id"}
+        key = api.summary_fields or tuple(
+            f.name for f in fields(api.result_type) if f.name not in skip)[:3]
+        self.columns = tuple(columns) or (api.id_keyword, api.state_field, *key)
         self.rows: list[tuple[str, ...]] = []
 
     def add(self, outcome: Outcome) -> None:
@@ -148,15 +152,6 @@ def _code_of(error: BaseException | None) -> str:
     if code is None or code == InvalidInputError.default_code:
         return type(error).__name__
     return str(code)
-
-
-def key_fields(api: ApiSpec) -> tuple[str, ...]:
-    """The result fields a table shows for ``api`` between the id and the state: its
-    ``summary_fields``, else the first three other fields of its result."""
-    if api.summary_fields:
-        return api.summary_fields
-    skip = {api.id_keyword, api.state_field, "request_id"}
-    return tuple(f.name for f in fields(api.result_type) if f.name not in skip)[:3]
 
 
 def _cell(value: object) -> str:

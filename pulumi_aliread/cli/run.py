@@ -58,14 +58,17 @@ def read_all(client: Client, template: Read, creds: Credentials, ids: Iterable[s
     window: deque[tuple[Read, Future[Any] | None]] = deque()
     lock = threading.Lock()
 
+    def cancel_all() -> None:
+        with lock:
+            pending = [future for _, future in window if future is not None]
+        for future in pending:
+            future.cancel()
+
     def check(done: Future[Any]) -> None:
         error = None if done.cancelled() else done.exception()
         if isinstance(error, errors.AlireadError) and stops_the_run(template.api, error):
             stop.set()
-            with lock:
-                pending = [future for _, future in window if future is not None]
-            for future in pending:
-                future.cancel()
+            cancel_all()
 
     def start(object_id: str) -> None:
         one = replace(template, object_id=object_id)
@@ -93,10 +96,7 @@ def read_all(client: Client, template: Read, creds: Credentials, ids: Iterable[s
             else:
                 yield _outcome(one, future, waiting=waiting)
     finally:
-        with lock:
-            pending = [future for _, future in window if future is not None]
-        for future in pending:
-            future.cancel()
+        cancel_all()
 
 
 def wait_all(
