@@ -17,7 +17,7 @@ from typing import Any, TextIO
 import click
 
 from .. import errors
-from ..core import paging, validation
+from ..core import paging
 from ..core.apis import ApiSpec
 from ..core.client import Client
 from ..core.read import Read
@@ -83,10 +83,9 @@ def run(
         expected = api.validate_states(list(expect)) if expect else (
             api.success_states if wait else ()
         )
-        options = validation.read_options(connect_timeout=connect_timeout,
-                                          read_timeout=read_timeout, deadline=deadline)
         settings = resolve(api, region=region, endpoint=endpoint, api_version=api_version,
-                           options=options, allow_insecure_http=allow_insecure_http or None)
+                           connect_timeout=connect_timeout, read_timeout=read_timeout,
+                           deadline=deadline, allow_insecure_http=allow_insecure_http or None)
     except errors.InvalidInputError as exc:
         refused = exc
         problems.append(exc.message)
@@ -177,12 +176,9 @@ def run_list(
             views, status=list(status) or None, ids=list(ids) or None,
             target_entity=target_entity, invited_account=invited_account,
             with_details=details, expected_status=list(expect) or None,
-            max_items=max_items)
-        options = validation.read_options(connect_timeout=connect_timeout,
-                                          read_timeout=read_timeout, deadline=deadline)
-        keywords: dict[str, Any] = {"region": region, "endpoint": endpoint,
-                                    "allow_insecure_http": allow_insecure_http or None}
-        resolve(spec, options=options, **keywords)  # refused here, before any request
+            max_items=max_items, region=region, endpoint=endpoint,
+            connect_timeout=connect_timeout, read_timeout=read_timeout, deadline=deadline,
+            allow_insecure_http=allow_insecure_http or None)
     except errors.InvalidInputError as exc:
         _bad_input([_cli_words(spec, exc.message)], err)
         # One element, not an empty array, which would read as "none listed".
@@ -192,9 +188,7 @@ def run_list(
     not_met: dict[str, str] = {}
     verdict = exitcodes.OK
     try:
-        result = paging.read_list(reader, spec, filters=request.filters,
-                                  with_details=request.with_details,
-                                  max_items=request.max_items, options=options, **keywords)
+        result = paging.read_list(reader, request)
     except errors.ExpectationNotMetError as miss:
         result = miss.result  # type: ignore[attr-defined]
         not_met = dict(miss.not_met)  # type: ignore[attr-defined]

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from .client import Client
     from .options import ReadOptions
     from .schemas import Page
-    from .settings import ConfigLookup
+    from .settings import CallSettings, ConfigLookup
 
 #: How many times a listing starts over when the list changes under it.
 MAX_RESTARTS = 3
@@ -91,18 +91,23 @@ def validate_max_items(value: object) -> int:
 
 @dataclass(frozen=True)
 class ListRequest:
-    """One listing's validated input: which operation (view), filters, details, bound."""
+    """One listing's validated input: which operation (view), filters, details, bound,
+    the settings of its calls (``detail``: of the detail reads, None without details)
+    and the config its credentials come from."""
 
     spec: ListSpec
     filters: Filters
-    with_details: bool
     max_items: int
+    call: CallSettings
+    detail: CallSettings | None = None
+    config: ConfigLookup | None = None
 
 
 def prepare(views: Mapping[bool, ListSpec], *, status: object = None, ids: object = None,
             target_entity: object = None, invited_account: object = False,
             with_details: object = False, expected_status: object = None,
-            max_items: object = None) -> ListRequest:
+            max_items: object = None, config: ConfigLookup | None = None,
+            options: ReadOptions | None = None, **keywords: Any) -> ListRequest:
     """Check a listing's input, as every entry point takes it, before any request.
 
     Args:
@@ -111,14 +116,22 @@ def prepare(views: Mapping[bool, ListSpec], *, status: object = None, ids: objec
         status, ids, target_entity, expected_status: as ``validate_filters`` takes them.
         invited_account, with_details (bool): default False.
         max_items (int or None): as ``validate_max_items`` takes it.
+        config (ConfigLookup or None): the Pulumi config the settings and credentials
+            come from (None: the running program's, if any).
+        options (ReadOptions or None): timeouts and retry knobs; default ``ReadOptions()``.
+        **keywords: those of ``settings.resolve`` (``region``, ``endpoint``,
+            ``allow_insecure_http``, ``connect_timeout``...).
 
     Returns:
-        ListRequest: the operation to read and the validated input.
+        ListRequest: the operation to read and the validated input, for ``read_list``.
 
     Raises:
         InvalidInputError: a flag that is not True or False, the invited view where the
-            objects have none, or what ``validate_filters`` / ``validate_max_items`` refuse.
+            objects have none, what ``validate_filters`` / ``validate_max_items`` refuse,
+            or a setting ``settings.resolve`` refuses.
     """
+    from .settings import resolve  # the read path's import: not at ``aliread --help``
+
     for name, value in (("invited_account", invited_account), ("with_details", with_details)):
         if not isinstance(value, bool):
             raise errors.InvalidInputError(
@@ -129,39 +142,29 @@ def prepare(views: Mapping[bool, ListSpec], *, status: object = None, ids: objec
             f"invited_account={invited_account}: there is no such view of these objects.")
     filters = validate_filters(spec, status=status, ids=ids, target_entity=target_entity,
                                expected_status=expected_status)
-    return ListRequest(spec, filters, bool(with_details), validate_max_items(max_items))
+    bound = validate_max_items(max_items)
+    call = resolve(spec, config=config, options=options, **keywords)
+    detail = resolve(spec.item, config=config, options=options, **keywords) \
+        if with_details else None
+    return ListRequest(spec, filters, bound, call, detail, config)
 
 
-def read_list(
-    client: Client,
-    spec: ListSpec,
-    *,
-    filters: Filters,
-    with_details: bool = False,
-    max_items: int = MAX_ITEMS,
-    config: ConfigLookup | None = None,
-    options: ReadOptions | None = None,
-    **keywords: Any,
-) -> Any:
-    """List every object of ``spec`` with ``client``, then filter, read the details and
-    check the expectation. Validated input only (``validate_filters``,
-    ``validate_max_items``); ``keywords`` are those of ``settings.resolve`` (``region``,
-    ``endpoint``, ``allow_insecure_http``, ``connect_timeout``...).
+def read_list(client: Client, request: ListRequest) -> Any:
+    """List every object of ``request.spec`` (``prepare``) with ``client``, then filter,
+    read the details and check the expectation.
 
     Returns ``spec``'s result (``GetHandshakesResult``). Raises what ``Client.request``
     raises, ApiError ``TooManyItems`` past ``max_items``, ServiceUnavailableError
     ``ListChanging`` and ``ExpectationNotMetError``.
     """
-    from .settings import resolve
-
-    call = resolve(spec, config=config, options=options, **keywords)
+    spec, call, detail = request.spec, request.call, request.detail
     deadline_at = time.monotonic() + call.options.deadline
-    creds = client.credentials(config, deadline=call.options.deadline)
-    listed, total, request_ids = _listing(client, spec, call, creds, deadline_at, max_items)
-    rows = [row for row in listed if filters.keep(row)]
-    if with_details and rows:
+    creds = client.credentials(request.config, deadline=call.options.deadline)
+    listed, total, request_ids = _listing(client, spec, call, creds, deadline_at,
+                                          request.max_items)
+    rows = [row for row in listed if request.filters.keep(row)]
+    if detail is not None and rows:
         item = spec.item
-        detail = resolve(item, config=config, options=options, **keywords)
 
         def one(row: Any) -> Any:
             try:
@@ -185,7 +188,7 @@ def read_list(
         "total_count": total,
         "request_ids": tuple(rid for rid in request_ids if rid is not None),
     })
-    check_all(spec, rows, filters, result)
+    check_all(spec, rows, request.filters, result)
     return result
 
 

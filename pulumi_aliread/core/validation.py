@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from ..errors import InvalidInputError
 from . import settings
 from .options import NAMES as OPTION_NAMES
-from .options import ReadOptions
 
 if TYPE_CHECKING:
     from .apis import ApiSpec
@@ -36,14 +35,6 @@ def is_plain(value: object) -> bool:
     return True
 
 
-def read_options(options: ReadOptions | None = None, **tuning: Any) -> ReadOptions:
-    """``options`` (default ``ReadOptions()``) with the ``tuning`` keywords that are not
-    None applied; InvalidInputError for a malformed value, TypeError for an unknown name."""
-    if options is None:
-        return ReadOptions.of(**tuning)
-    return options.merged(**tuning)
-
-
 def validate_mismatch_means_accepted(api: ApiSpec, value: object) -> bool:
     """``mismatch_means_accepted`` as a bool (None: False); InvalidInputError for
     anything else, or when ``api`` has no invited account's view."""
@@ -61,23 +52,23 @@ def validate_mismatch_means_accepted(api: ApiSpec, value: object) -> bool:
 
 
 def validate_option(api: ApiSpec, key: str, value: object) -> None:
-    """Check one known option (``region``, ``endpoint``, ``api_version``,
-    ``allow_insecure_http``, a ``ReadOptions`` field or the expectation); ``None`` and
-    Outputs pass."""
-    if value is None or not is_plain(value):
+    """Check one known input of ``api``'s read: the id (required), the expectation,
+    ``mismatch_means_accepted``, ``region``, ``endpoint``, ``api_version``,
+    ``allow_insecure_http`` or a ``ReadOptions`` field. Outputs, and ``None`` for any
+    other than the id, pass."""
+    if not is_plain(value) or (value is None and key != api.id_keyword):
         return
-    if key == api.expect_keyword:
+    if key == api.id_keyword:
+        api.validate_id(value)
+    elif key == api.expect_keyword:
         api.validate_states(value)
-    elif key == "region":
-        settings.check_region(value)
-    elif key == "endpoint":
-        settings.parse_endpoint(value)
-    elif key == "api_version":
-        api.validate_version(value)
-    elif key == "allow_insecure_http" and not isinstance(value, bool):
-        raise InvalidInputError(f"allow_insecure_http must be True or False, got {value!r}.")
-    elif key in OPTION_NAMES:
-        ReadOptions.of(**{key: value})
+    elif key == "mismatch_means_accepted":
+        validate_mismatch_means_accepted(api, value)
+    elif key in (*SETTING_KEYS, *OPTION_NAMES):
+        # Checked alone, as the read checks it: no config or environment consulted, and
+        # no endpoint refused for plain http (allow_insecure_http may come from those).
+        given: dict[str, Any] = {"allow_insecure_http": True, key: value}
+        settings.resolve(api, config={}, env={}, **given)
 
 
 def validate_plain(api: ApiSpec, object_id: object, expected: object,
@@ -87,8 +78,7 @@ def validate_plain(api: ApiSpec, object_id: object, expected: object,
     Values that are still Outputs are checked later, by the read itself, which also
     validates before its first request.
     """
-    if is_plain(object_id):
-        api.validate_id(object_id)
+    validate_option(api, api.id_keyword, object_id)
     validate_option(api, api.expect_keyword, expected)
     for key in (*SETTING_KEYS, *OPTION_NAMES):
         validate_option(api, key, options.get(key))

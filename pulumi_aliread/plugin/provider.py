@@ -29,7 +29,7 @@ from ..core import paging
 from ..core.apis import APIS, LISTS, ApiSpec
 from ..core.settings import CREDENTIAL_CONFIG, config_keys
 from ..core.spec import ListSpec, camel_case, snake_case
-from ..core.validation import validate_mismatch_means_accepted, validate_option
+from ..core.validation import validate_option
 from ..errors import AlireadError, InvalidInputError
 
 RESOURCES = {f"aliread:index:{api.pulumi_name}": api for api in APIS.values()}
@@ -214,9 +214,8 @@ class AlireadProvider(p.Provider):
         return p.InvokeResponse(return_value=outputs(await read, request_id=True))
 
     async def _list(self, token: str, args: Mapping[str, PropertyValue]) -> Any:
-        """A list function: the inputs checked as ``paging.prepare`` checks them, then
-        the one paged read (``paging.read_list``), which waits on the client's loop, in a
-        thread."""
+        """A list function: the inputs checked by ``paging.prepare``, then the one paged
+        read (``paging.read_list``), which waits on the client's loop, in a thread."""
         from ..core.client import default_client  # the read path: on the first read
 
         allowed = tuple(schema()["functions"][token]["inputs"]["properties"])
@@ -229,13 +228,9 @@ class AlireadProvider(p.Provider):
         # A whole number the wire carried as a float (``maxItems: 500``) as an int.
         given = {k: int(v) if isinstance(v, float) and v.is_integer() else v
                  for k, v in given.items() if v is not None}
-        settings = {k: given.pop(k) for k in ("region", "endpoint") if k in given}
         try:
-            prepared = paging.prepare(LIST_FUNCTIONS[token], **given)
-            return await asyncio.to_thread(
-                paging.read_list, default_client(), prepared.spec,
-                filters=prepared.filters, with_details=prepared.with_details,
-                max_items=prepared.max_items, config=self._config, **settings)
+            prepared = paging.prepare(LIST_FUNCTIONS[token], config=self._config, **given)
+            return await asyncio.to_thread(paging.read_list, default_client(), prepared)
         except AlireadError as error:
             item = LIST_FUNCTIONS[token][False].item
             error.message = plugin_words(error.message, allowed, {
@@ -256,14 +251,8 @@ class AlireadProvider(p.Provider):
                 value = plain(news.get(name))
             except Unknown:
                 continue
-            keyword = snake_case(name)
             try:
-                if keyword == api.id_keyword:
-                    api.validate_id(value)
-                elif keyword == "mismatch_means_accepted":
-                    validate_mismatch_means_accepted(api, value)
-                else:
-                    validate_option(api, keyword, value)
+                validate_option(api, snake_case(name), value)
             except InvalidInputError as error:
                 failures.append(p.CheckFailure(name, plugin_words(str(error), names)))
         failures.extend(

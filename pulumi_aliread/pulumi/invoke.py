@@ -15,10 +15,6 @@ from ..core.options import NAMES as OPTION_NAMES
 from ..core.options import ReadOptions
 from ..core.spec import ApiSpec, ListSpec
 
-# The keywords of a listing that ``paging.prepare`` checks (the rest are settings).
-LIST_INPUTS = ("status", "ids", "target_entity", "invited_account", "with_details",
-               "expected_status", "max_items")
-
 
 def invoke(operation: ApiSpec | ListSpec, function: str, opts: Any, **keywords: Any) -> Any:
     """The body of the generated ``get_*`` function named ``function``: ``keywords``
@@ -27,21 +23,11 @@ def invoke(operation: ApiSpec | ListSpec, function: str, opts: Any, **keywords: 
     check_opts(function, opts)
     options = ReadOptions.of(**{name: keywords.pop(name) for name in OPTION_NAMES})
     if isinstance(operation, ListSpec):
-        return list_objects(client.default_client(), operation, options=options, **keywords)
+        return paging.read_list(client.default_client(), paging.prepare(
+            operation.views(LISTS), options=options, **keywords))
     return client.read(operation, keywords.pop(operation.id_keyword),
                        expected=keywords.pop(operation.expect_keyword), options=options,
                        **keywords)
-
-
-def list_objects(reader: client.Client, spec: ListSpec, **keywords: Any) -> Any:
-    """A listing of ``spec`` (or of its other view, ``invited_account``) with ``reader``:
-    the ``LIST_INPUTS`` checked by ``paging.prepare`` before any request, then
-    ``paging.read_list`` with the other keywords (settings, ``config``, ``options``)."""
-    request = paging.prepare(spec.views(LISTS), **{
-        name: keywords.pop(name) for name in LIST_INPUTS if name in keywords})
-    return paging.read_list(reader, request.spec, filters=request.filters,
-                            with_details=request.with_details, max_items=request.max_items,
-                            **keywords)
 
 
 def check_opts(function: str, opts: Any) -> None:

@@ -22,16 +22,17 @@ from ..core import paging
 from ..core.apis import LISTS, ApiSpec
 from ..core.client import Client
 from ..core.options import NAMES as OPTION_NAMES
+from ..core.options import ReadOptions
 from ..core.read import Read, config_fingerprint, prepare, program_config, settle
 from ..core.spec import ListSpec
-from ..core.validation import (
-    is_plain,
-    read_options,
-    validate_mismatch_means_accepted,
-    validate_plain,
-)
+from ..core.validation import is_plain, validate_mismatch_means_accepted, validate_plain
 from .compat import current_program
-from .invoke import LIST_INPUTS, check_opts, list_objects
+from .invoke import check_opts
+
+# The keywords of a listing that ``paging.prepare`` checks now, when known (the rest
+# are settings and read options).
+LIST_INPUTS = ("status", "ids", "target_entity", "invited_account", "with_details",
+               "expected_status", "max_items")
 
 
 def invoke_output(operation: ApiSpec | ListSpec, function: str, opts: Any,
@@ -44,16 +45,18 @@ def invoke_output(operation: ApiSpec | ListSpec, function: str, opts: Any,
     if not isinstance(operation, ListSpec):
         return read_output(operation, _after(opts, inputs.pop(operation.id_keyword)),
                            expected=inputs.pop(operation.expect_keyword), **inputs)
-    options = read_options(**{name: inputs.pop(name) for name in OPTION_NAMES})
-    paging.prepare(operation.views(LISTS), **{
+    options = ReadOptions.of(**{name: inputs.pop(name) for name in OPTION_NAMES})
+    views = operation.views(LISTS)
+    # The filters known now, refused now (the settings wait for the config of the read).
+    paging.prepare(views, config={}, env={}, **{
         name: value for name, value in inputs.items()
         if name in LIST_INPUTS and is_plain(value)})
 
     async def listing(resolved: dict[str, Any]) -> Any:
         reader, config, _fingerprint = _current()
+        request = paging.prepare(views, config=config, options=options, **resolved)
         # On a worker thread: the listing waits for each page on the client's loop.
-        return await asyncio.to_thread(list_objects, reader, operation, config=config,
-                                       options=options, **resolved)
+        return await asyncio.to_thread(paging.read_list, reader, request)
 
     return pulumi.Output.from_input(_after(opts, inputs)).apply(listing)
 
@@ -68,7 +71,7 @@ def read_output(
     tuning = {name: options.pop(name) for name in OPTION_NAMES if name in options}
     if all(is_plain(value) for value in tuning.values()):
         # Known now: one ReadOptions (validated now), which also keys the shared reads.
-        options["options"] = read_options(**tuning)
+        options["options"] = ReadOptions.of(**tuning)
     else:
         options.update(tuning)  # built by settings.resolve once the Outputs resolve
     values = {"object_id": object_id, "expected": expected,
