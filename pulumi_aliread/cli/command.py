@@ -204,7 +204,7 @@ def run_list(
         found = (f"{result.total_count} {spec.item.title}(s); none passed the filters"
                  if result.total_count else f"no {spec.item.title}")
         _note(err, f"aliread: {name}: {spec.action} listed {found}.")
-    outcomes = [_listed(spec, row, request.filters.expected, not_met)
+    outcomes = [_listed(spec, row, request.expected, not_met)
                 for row in getattr(result, snake_case(spec.response_key))]
     return _emit(spec.item, outcomes, fmt, out, name=name, columns=spec.table_fields,
                  verdict=verdict)

@@ -34,13 +34,21 @@ MAX_ITEMS = 10_000
 
 
 @dataclass(frozen=True)
-class Filters:
-    """A listing's client-side filters and expectation, validated."""
+class ListRequest:
+    """One listing's validated input (``prepare``): which operation (view), the
+    client-side filters and the expectation, the bound, the settings of its calls
+    (``detail``: of the detail reads, None without details) and the config its
+    credentials come from."""
 
-    statuses: tuple[str, ...] = ()
-    ids: tuple[str, ...] = ()
-    target_entity: str | None = None
-    expected: tuple[str, ...] = ()
+    spec: ListSpec
+    statuses: tuple[str, ...]
+    ids: tuple[str, ...]
+    target_entity: str | None
+    expected: tuple[str, ...]
+    max_items: int
+    call: CallSettings
+    detail: CallSettings | None = None
+    config: ConfigLookup | None = None
 
     def keep(self, row: Any) -> bool:
         return ((not self.statuses or row.status in self.statuses)
@@ -48,11 +56,47 @@ class Filters:
                 and (self.target_entity is None or row.target_entity == self.target_entity))
 
 
-def validate_filters(spec: ListSpec, *, status: object = None, ids: object = None,
-                     target_entity: object = None, expected_status: object = None
-                     ) -> Filters:
-    """The filters of a listing, or InvalidInputError (before any request) for an
-    unknown or non-text status, a malformed id, an empty or non-text target."""
+def prepare(views: Mapping[bool, ListSpec], *, status: object = None, ids: object = None,
+            target_entity: object = None, invited_account: object = False,
+            with_details: object = False, expected_status: object = None,
+            max_items: object = None, config: ConfigLookup | None = None,
+            options: ReadOptions | None = None, **keywords: Any) -> ListRequest:
+    """Check a listing's input, as every entry point takes it, before any request.
+
+    Args:
+        views (Mapping[bool, ListSpec]): the list operations over the same objects, by
+            ``invited_view`` (``ListSpec.views``); ``invited_account`` picks one.
+        status, expected_status (str, list of str or None): states of the objects
+            (``validate_states``); None: any.
+        ids (str, list of str or None): ids to keep (each checked, duplicates dropped).
+        target_entity (str or None): the account id or login email to keep.
+        invited_account, with_details (bool): default False.
+        max_items (int or None): the most objects read, >= 1; None: ``MAX_ITEMS``.
+        config (ConfigLookup or None): the Pulumi config the settings and credentials
+            come from (None: the running program's, if any).
+        options (ReadOptions or None): timeouts and retry knobs; default ``ReadOptions()``.
+        **keywords: those of ``settings.resolve`` (``region``, ``endpoint``,
+            ``allow_insecure_http``, ``connect_timeout``...).
+
+    Returns:
+        ListRequest: the operation to read and the validated input, for ``read_list``.
+
+    Raises:
+        InvalidInputError: a flag that is not True or False, the invited view where the
+            objects have none, an unknown or non-text status, a malformed id, an empty or
+            non-text target, a ``max_items`` that is not a whole number >= 1, or a
+            setting ``settings.resolve`` refuses.
+    """
+    from .settings import resolve  # the read path's import: not at ``aliread --help``
+
+    for name, value in (("invited_account", invited_account), ("with_details", with_details)):
+        if not isinstance(value, bool):
+            raise errors.InvalidInputError(
+                f"{name} must be True or False, got {type(value).__name__}.")
+    spec = views.get(bool(invited_account))
+    if spec is None:
+        raise errors.InvalidInputError(
+            f"invited_account={invited_account}: there is no such view of these objects.")
     item = spec.item
     statuses = item.validate_states(status, keyword="status")
     expected = item.validate_states(expected_status)
@@ -76,77 +120,16 @@ def validate_filters(spec: ListSpec, *, status: object = None, ids: object = Non
             raise errors.InvalidInputError(
                 f"target_entity {shown(target_entity)} is empty: give the invited account's "
                 "id or login email, or leave it out.")
-    return Filters(statuses, id_list, target_entity, expected)
-
-
-def validate_max_items(value: object) -> int:
-    """``max_items`` (None: ``MAX_ITEMS``) as an int >= 1, or InvalidInputError."""
-    if value is None:
-        return MAX_ITEMS
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    if max_items is None:
+        max_items = MAX_ITEMS
+    elif isinstance(max_items, bool) or not isinstance(max_items, int) or max_items < 1:
         raise errors.InvalidInputError(
-            f"max_items must be a whole number >= 1, got {shown(value)}.")
-    return value
-
-
-@dataclass(frozen=True)
-class ListRequest:
-    """One listing's validated input: which operation (view), filters, details, bound,
-    the settings of its calls (``detail``: of the detail reads, None without details)
-    and the config its credentials come from."""
-
-    spec: ListSpec
-    filters: Filters
-    max_items: int
-    call: CallSettings
-    detail: CallSettings | None = None
-    config: ConfigLookup | None = None
-
-
-def prepare(views: Mapping[bool, ListSpec], *, status: object = None, ids: object = None,
-            target_entity: object = None, invited_account: object = False,
-            with_details: object = False, expected_status: object = None,
-            max_items: object = None, config: ConfigLookup | None = None,
-            options: ReadOptions | None = None, **keywords: Any) -> ListRequest:
-    """Check a listing's input, as every entry point takes it, before any request.
-
-    Args:
-        views (Mapping[bool, ListSpec]): the list operations over the same objects, by
-            ``invited_view`` (``ListSpec.views``); ``invited_account`` picks one.
-        status, ids, target_entity, expected_status: as ``validate_filters`` takes them.
-        invited_account, with_details (bool): default False.
-        max_items (int or None): as ``validate_max_items`` takes it.
-        config (ConfigLookup or None): the Pulumi config the settings and credentials
-            come from (None: the running program's, if any).
-        options (ReadOptions or None): timeouts and retry knobs; default ``ReadOptions()``.
-        **keywords: those of ``settings.resolve`` (``region``, ``endpoint``,
-            ``allow_insecure_http``, ``connect_timeout``...).
-
-    Returns:
-        ListRequest: the operation to read and the validated input, for ``read_list``.
-
-    Raises:
-        InvalidInputError: a flag that is not True or False, the invited view where the
-            objects have none, what ``validate_filters`` / ``validate_max_items`` refuse,
-            or a setting ``settings.resolve`` refuses.
-    """
-    from .settings import resolve  # the read path's import: not at ``aliread --help``
-
-    for name, value in (("invited_account", invited_account), ("with_details", with_details)):
-        if not isinstance(value, bool):
-            raise errors.InvalidInputError(
-                f"{name} must be True or False, got {type(value).__name__}.")
-    spec = views.get(bool(invited_account))
-    if spec is None:
-        raise errors.InvalidInputError(
-            f"invited_account={invited_account}: there is no such view of these objects.")
-    filters = validate_filters(spec, status=status, ids=ids, target_entity=target_entity,
-                               expected_status=expected_status)
-    bound = validate_max_items(max_items)
+            f"max_items must be a whole number >= 1, got {shown(max_items)}.")
     call = resolve(spec, config=config, options=options, **keywords)
-    detail = resolve(spec.item, config=config, options=options, **keywords) \
+    detail = resolve(item, config=config, options=options, **keywords) \
         if with_details else None
-    return ListRequest(spec, filters, bound, call, detail, config)
+    return ListRequest(spec, statuses, id_list, target_entity, expected, max_items, call,
+                       detail, config)
 
 
 def read_list(client: Client, request: ListRequest) -> Any:
@@ -162,7 +145,7 @@ def read_list(client: Client, request: ListRequest) -> Any:
     creds = client.credentials(request.config, deadline=call.options.deadline)
     listed, total, request_ids = _listing(client, spec, call, creds, deadline_at,
                                           request.max_items)
-    rows = [row for row in listed if request.filters.keep(row)]
+    rows = [row for row in listed if request.keep(row)]
     if detail is not None and rows:
         item = spec.item
 
@@ -188,7 +171,7 @@ def read_list(client: Client, request: ListRequest) -> Any:
         "total_count": total,
         "request_ids": tuple(rid for rid in request_ids if rid is not None),
     })
-    check_all(spec, rows, request.filters, result)
+    check_all(request, rows, result)
     return result
 
 
@@ -254,16 +237,16 @@ def _listing(client: Client, spec: ListSpec, call: Any, creds: Any, deadline_at:
     )
 
 
-def check_all(spec: ListSpec, rows: Sequence[Any], filters: Filters, result: Any) -> None:
+def check_all(request: ListRequest, rows: Sequence[Any], result: Any) -> None:
     """ExpectationNotMetError naming each listed object not in an expected state and each
     id asked for (``ids``) that was not listed, or saying that nothing was listed: a
     gate must not pass on nothing (a typo in a filter, an invitation not sent yet)."""
-    expected = filters.expected
+    spec, expected = request.spec, request.expected
     if not expected:
         return
     item = spec.item
     listed = {row.id for row in rows}
-    missing = [object_id for object_id in filters.ids if object_id not in listed]
+    missing = [object_id for object_id in request.ids if object_id not in listed]
     off = [(row.id, getattr(row, item.state_field)) for row in rows
            if getattr(row, item.state_field) not in expected]
     off += [(object_id, "not listed") for object_id in missing]

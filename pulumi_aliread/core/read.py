@@ -11,6 +11,7 @@ resources, ``aliread``, the plugin) goes through it and only adapts inputs and o
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Future
@@ -134,6 +135,14 @@ def settle(read: Read, done: Future[Any]) -> Any:
             raise
     check_expectation(read.api, result, read.expected, command_line=read.command_line)
     return result
+
+
+async def finish(read: Read, pending: Future[Any]) -> Any:
+    """``settle``, for a caller on an event loop: ``pending`` (step 2) is awaited without
+    holding it, so that one caller cancelled does not cancel the read others share."""
+    if not pending.done():
+        await asyncio.wait([asyncio.wrap_future(pending)])
+    return settle(read, pending)
 
 
 def invited_view(api: ApiSpec, object_id: str, error: errors.AlireadError) -> Any | None:

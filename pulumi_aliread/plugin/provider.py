@@ -343,7 +343,7 @@ class AlireadProvider(p.Provider):
         # the engine waits for the plugin's port before its first call, and server.serve
         # imports it on a thread once the port is printed.
         from ..core.client import default_client
-        from ..core.read import prepare, settle
+        from ..core.read import finish, prepare
 
         values = _with_text_id(api, values)
         keywords = {snake_case(name): plain(values.get(name)) for name in input_names(api)}
@@ -353,9 +353,7 @@ class AlireadProvider(p.Provider):
         try:
             one = prepare(api, object_id, expected=expected, config=self._config, **options)
             # The read runs on the client's loop; this (the gRPC server's) loop awaits it.
-            pending = default_client().start(one)
-            await asyncio.wait([asyncio.wrap_future(pending)])
-            return settle(one, pending)
+            return await finish(one, default_client().start(one))
         except AlireadError as error:
             error.message = plugin_words(error.message, input_names(api))
             error.args = (error.message,)

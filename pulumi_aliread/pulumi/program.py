@@ -23,7 +23,7 @@ from ..core.apis import LISTS, ApiSpec
 from ..core.client import Client
 from ..core.options import NAMES as OPTION_NAMES
 from ..core.options import ReadOptions
-from ..core.read import Read, config_fingerprint, prepare, program_config, settle
+from ..core.read import Read, config_fingerprint, finish, prepare, program_config
 from ..core.spec import ListSpec
 from ..core.validation import is_plain, validate_mismatch_means_accepted, validate_plain
 from .compat import current_program
@@ -81,10 +81,10 @@ def read_output(
         # after Pulumi has resolved a dict of plain inputs (which costs more CPU than the
         # read itself). One Output over the read (from_input would add two more, each a
         # task that Pulumi re-waits on whenever any output completes).
-        return pulumi.Output(set(), _finish(*_start(api, values)), _known())
+        return pulumi.Output(set(), finish(*_start(api, values)), _known())
     validate_plain(api, object_id, expected, options)
     return pulumi.Output.from_input(values).apply(
-        lambda resolved: _finish(*_start(api, resolved)))
+        lambda resolved: finish(*_start(api, resolved)))
 
 
 def _start(api: ApiSpec, values: dict[str, Any]) -> tuple[Read, Future[Any]]:
@@ -95,15 +95,6 @@ def _start(api: ApiSpec, values: dict[str, Any]) -> tuple[Read, Future[Any]]:
     one = prepare(api, config=config, **values)
     key = (api.name, one.object_id, one.settings, fingerprint)
     return one, reader.shared_reads.get(key, lambda: reader.start(one))
-
-
-async def _finish(one: Read, pending: Future[Any]) -> Any:
-    """The read's result, settled for this caller (``read.settle``). Waited for without
-    holding the shared future: one caller cancelled must not cancel the read the others
-    share."""
-    if not pending.done():
-        await asyncio.wait([asyncio.wrap_future(pending)])
-    return settle(one, pending)
 
 
 def _known() -> asyncio.Future[bool]:
