@@ -68,30 +68,6 @@ def cli() -> None:
     """
 
 
-def _api_help(api: ApiSpec) -> str:
-    versions = (
-        f" --api-version: {', '.join(api.known_versions)} (default {api.version})."
-        if len(api.known_versions) > 1 else ""
-    )
-    return (
-        f"Read {api.title}s ({api.product} {api.action}) by id.\n\n"
-        f"ID: {api.id_rule}. States: {', '.join(api.states)}; final: "
-        f"{', '.join(api.terminal_states)}.\n\n"
-        f"--expect STATE (repeatable) fails (exit 1) when an object is in another state. "
-        f"--wait polls until every object is in an expected state (default expectation: "
-        f"{' or '.join(api.success_states)}) and fails at once when one reaches a final "
-        f"state that is not expected.\n\n"
-        f"Endpoint: --endpoint, else {api.endpoint_env}, else "
-        f"https://{api.endpoint_for('<region>')} (region: --region, else "
-        f"ALIBABA_CLOUD_REGION_ID, else {api.default_region}).{versions}\n\n"
-        "IDs: as arguments, '-' for ids on stdin, and/or --ids-from FILE (whitespace-"
-        "separated; '#' starts a comment). An id given twice is read once.\n\n"
-        "Output: a JSON array, one element per given id in input order (the object's "
-        "fields, request_id, api, ok, and error when it failed); a table when stdout is a "
-        "terminal."
-    )
-
-
 def _shared_options(deadline_help: str) -> list[click.Parameter]:
     """The options every read command has: where to read, how long, how to print."""
     return [
@@ -117,6 +93,27 @@ def _shared_options(deadline_help: str) -> list[click.Parameter]:
 
 
 def _api_command(api: ApiSpec) -> click.Command:
+    versions = (
+        f" --api-version: {', '.join(api.known_versions)} (default {api.version})."
+        if len(api.known_versions) > 1 else ""
+    )
+    help_text = (
+        f"Read {api.title}s ({api.product} {api.action}) by id.\n\n"
+        f"ID: {api.id_rule}. States: {', '.join(api.states)}; final: "
+        f"{', '.join(api.terminal_states)}.\n\n"
+        f"--expect STATE (repeatable) fails (exit 1) when an object is in another state. "
+        f"--wait polls until every object is in an expected state (default expectation: "
+        f"{' or '.join(api.success_states)}) and fails at once when one reaches a final "
+        f"state that is not expected.\n\n"
+        f"Endpoint: --endpoint, else {api.endpoint_env}, else "
+        f"https://{api.endpoint_for('<region>')} (region: --region, else "
+        f"ALIBABA_CLOUD_REGION_ID, else {api.default_region}).{versions}\n\n"
+        "IDs: as arguments, '-' for ids on stdin, and/or --ids-from FILE (whitespace-"
+        "separated; '#' starts a comment). An id given twice is read once.\n\n"
+        "Output: a JSON array, one element per given id in input order (the object's "
+        "fields, request_id, api, ok, and error when it failed); a table when stdout is a "
+        "terminal."
+    )
     params: list[click.Parameter] = [
         click.Argument(["ids"], nargs=-1, required=False, metavar="[ID|-]..."),
         click.Option(["--ids-from", "ids_from"], metavar="FILE",
@@ -163,7 +160,7 @@ def _api_command(api: ApiSpec) -> click.Command:
         return run(api, **options)
 
     return click.Command(
-        api.name, callback=callback, params=params, help=_api_help(api),
+        api.name, callback=callback, params=params, help=help_text,
         short_help=f"Read {api.title}s ({api.action}).", epilog=exitcodes.EPILOG,
     )
 
@@ -203,11 +200,13 @@ for _api in APIS.values():
     cli.add_command(_api_command(_api))
 
 
-def _list_help(views: dict[bool, ListSpec]) -> str:
+def _list_command(views: dict[bool, ListSpec]) -> click.Command:
+    """The subcommand of a list operation (its management account's view), with
+    --invited-account when the same objects have an invited account's view."""
     spec, item = views[False], views[False].item
     invited = (f" With --invited-account: {views[True].action}, the {item.title}s sent to "
                "the calling account (its own credentials)." if True in views else "")
-    return (
+    help_text = (
         f"List {item.title}s ({spec.product} {spec.action}: the management account's "
         f"view).{invited}\n\n"
         f"Every page is read ({spec.page_size_max} a page, until the {spec.total_key} the "
@@ -226,12 +225,6 @@ def _list_help(views: dict[bool, ListSpec]) -> str:
         "listing fails, one element with api, ok and error. A table (status and expiry "
         "first) when stdout is a terminal."
     )
-
-
-def _list_command(views: dict[bool, ListSpec]) -> click.Command:
-    """The subcommand of a list operation (its management account's view), with
-    --invited-account when the same objects have an invited account's view."""
-    spec, item = views[False], views[False].item
     params: list[click.Parameter] = [
         click.Option(["--status", "status"], multiple=True, metavar="STATUS",
                      type=click.Choice(item.states),
@@ -264,7 +257,7 @@ def _list_command(views: dict[bool, ListSpec]) -> click.Command:
         return run_list(views, name=spec.name, **options)
 
     return click.Command(
-        spec.name, callback=callback, params=params, help=_list_help(views),
+        spec.name, callback=callback, params=params, help=help_text,
         short_help=f"List {item.title}s ({spec.action}).", epilog=exitcodes.EPILOG,
     )
 

@@ -347,11 +347,9 @@ class AlireadProvider(p.Provider):
 
         values = _with_text_id(api, values)
         keywords = {snake_case(name): plain(values.get(name)) for name in input_names(api)}
-        object_id = keywords.pop(api.id_keyword)
-        expected = keywords.pop(api.expect_keyword)
-        options = {k: v for k, v in keywords.items() if v is not None}
         try:
-            one = prepare(api, object_id, expected=expected, config=self._config, **options)
+            one = prepare(api, keywords.pop(api.id_keyword), config=self._config,
+                          expected=keywords.pop(api.expect_keyword), **keywords)
             # The read runs on the client's loop; this (the gRPC server's) loop awaits it.
             return await finish(one, default_client().start(one))
         except AlireadError as error:
