@@ -1,7 +1,7 @@
 """``Client``: one event loop, its HTTP connections, credentials, shared reads, counters.
 
 Every read goes through a ``Client`` and runs on the client's own event loop, a daemon
-thread started on first use: httpx's async client sends there, at most
+thread started on first use: httpcore's connection pools send there, at most
 ``max_concurrent_reads`` requests at once. Blocking callers (``get_*``, the dynamic
 provider, ``aliread``) submit a read and wait for its ``concurrent.futures.Future``;
 async callers (``get_*_output`` on the Pulumi program's loop, the plugin) await it with
@@ -80,7 +80,7 @@ class Client:
                 f"max_concurrent_reads must be a whole number >= 1, got "
                 f"{max_concurrent_reads!r}."
             )
-        from . import http  # httpx: imported with the first client, not by the first read
+        from . import http  # httpcore: imported with the first client, not by the first read
 
         if proxy is not None:
             if not isinstance(proxy, str):
