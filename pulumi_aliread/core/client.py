@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     import asyncio
 
     from .credential_chain import Chain
-    from .http import Answer, Http
+    from .http import Http
     from .shared_reads import SharedReads
 
 T = TypeVar("T")
@@ -139,7 +139,7 @@ class Client:
         if creds is None:
             creds = await self.credentials_async(one.config,
                                                  deadline=one.settings.options.deadline)
-        return await self._request(one.api, one.params, one.settings, creds)
+        return await self.request_async(one.api, one.params, one.settings, creds)
 
     # -- one signed request (any operation) ----------------------------------------------
 
@@ -153,8 +153,8 @@ class Client:
         or a list's ``schemas.Page``).
         Raises the request's ``AlireadError``, with no frames of the attempts.
         """
-        return self.wait(self.submit(self._request(api, params, settings, creds,
-                                                   deadline_at)))
+        return self.wait(self.submit(self.request_async(api, params, settings, creds,
+                                                        deadline_at=deadline_at)))
 
     async def request_async(self, api: Operation, params: Mapping[str, str],
                             settings: CallSettings, creds: Credentials, *,
@@ -162,27 +162,13 @@ class Client:
         """``request`` for a caller on any event loop (the work runs on this client's)."""
         import asyncio
 
-        coroutine = self._request(api, params, settings, creds, deadline_at)
-        if self._loop is not None and asyncio.get_running_loop() is self._loop:
-            return await coroutine
-        return await asyncio.wrap_future(self.submit(coroutine))
-
-    async def _request(self, api: Operation, params: Mapping[str, str],
-                       settings: CallSettings, creds: Credentials,
-                       deadline_at: float | None = None) -> Any:
+        if self._loop is None or asyncio.get_running_loop() is not self._loop:
+            return await asyncio.wrap_future(self.submit(self.request_async(
+                api, params, settings, creds, deadline_at=deadline_at)))
         assert self._http is not None and self._slots is not None  # set with the loop
-        http, base_url = self._http, settings.base_url
-        proxy = self.proxy_for(base_url)
-
-        async def send(path_and_query: str, connect_timeout: float, read_timeout: float,
-                       deadline_at: float | None) -> Answer:
-            return await http.request(
-                "GET", base_url + path_and_query, connect_timeout=connect_timeout,
-                read_timeout=read_timeout, deadline_at=deadline_at, proxy=proxy,
-                ca_bundle=settings.ca_bundle)
-
         async with self._slots:
-            outcome = await attempt(api, params, settings, creds, send, self.metrics,
+            outcome = await attempt(api, params, settings, creds, self._http,
+                                    self.proxy_for(settings.base_url), self.metrics,
                                     deadline_at)
         if isinstance(outcome, errors.AlireadError):
             raise outcome
