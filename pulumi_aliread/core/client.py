@@ -10,7 +10,10 @@ async callers (``get_*_output`` on the Pulumi program's loop, the plugin) await 
 ``read`` is the whole read (``core.read``); ``request`` / ``request_async`` send one
 signed request of any operation with its retry policy. The module function ``read`` and
 the plain ``get_*`` use a default client, created on first use; tests and applications
-that want their own make one: ``with Client() as client: ...``.
+that want their own make one: ``with Client() as client: ...``. The ``get_*_output``
+reads of one Pulumi program that are identical (same API, id, settings and credential
+sources) share one request (``SharedReads``); the Pulumi layer gives each program run its
+own client.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import concurrent.futures
 import signal
 import threading
 import time
-from collections.abc import Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Hashable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .. import errors
@@ -34,7 +37,6 @@ if TYPE_CHECKING:
 
     from .credential_chain import Chain
     from .http import Http
-    from .shared_reads import SharedReads
 
 T = TypeVar("T")
 
@@ -99,7 +101,7 @@ class Client:
         self._http: Http | None = None
         self._slots: asyncio.Semaphore | None = None
         self._chain: Chain | None = None
-        self._shared: SharedReads | None = None
+        self._shared = SharedReads()
 
     # -- the read ------------------------------------------------------------------------
 
@@ -220,12 +222,6 @@ class Client:
     @property
     def shared_reads(self) -> SharedReads:
         """The requests identical ``get_*_output`` reads share (one per object)."""
-        if self._shared is None:
-            from .shared_reads import SharedReads
-
-            with self._lock:
-                if self._shared is None:
-                    self._shared = SharedReads()
         return self._shared
 
     def proxy_for(self, base_url: str) -> str | None:
@@ -307,8 +303,7 @@ class Client:
         with self._lock:
             self._closed = True
             loop, self._loop = self._loop, None
-        if self._shared is not None:
-            self._shared.clear()
+        self._shared.clear()
         if loop is None or not loop.is_running():
             return
         import asyncio
@@ -334,6 +329,38 @@ class Client:
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
         return f"<pulumi_aliread.Client {state}>"
+
+
+class SharedReads:
+    """Futures of reads by key; a read that failed or was cancelled is forgotten, so a
+    later identical read tries again."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._futures: dict[Hashable, concurrent.futures.Future[Any]] = {}
+
+    def get(self, key: Hashable, begin: Callable[[], concurrent.futures.Future[Any]]
+            ) -> concurrent.futures.Future[Any]:
+        """The read of ``key`` in flight or done, else ``begin()``'s future."""
+        with self._lock:
+            pending = self._futures.get(key)
+            if pending is None:
+                pending = self._futures[key] = begin()
+            else:
+                return pending
+        pending.add_done_callback(lambda done: self._forget_failure(key, done))
+        return pending
+
+    def clear(self) -> None:
+        """Forget every shared answer."""
+        with self._lock:
+            self._futures = {}
+
+    def _forget_failure(self, key: Hashable, done: concurrent.futures.Future[Any]) -> None:
+        if done.cancelled() or done.exception() is not None:
+            with self._lock:
+                if self._futures.get(key) is done:
+                    del self._futures[key]
 
 
 def wait_done(future: concurrent.futures.Future[Any]) -> None:

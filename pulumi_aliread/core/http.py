@@ -24,6 +24,7 @@ import base64
 import functools
 import logging
 import os
+import platform
 import re
 import ssl
 import time
@@ -32,8 +33,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import certifi
 import httpcore
 
+from .._version import __version__
 from ..errors import InvalidInputError
 from . import redaction
 from .bodies import MAX_BODY_BYTES, BodyDecoder, BodyTooLarge, UndecodableBody, retry_after
@@ -215,7 +218,7 @@ class Http:
         if pools is None:
             parsed = parse_proxy(proxy) if proxy else None
             pools = self._pools[key] = [_Pool(httpcore.AsyncConnectionPool(
-                ssl_context=tls_context(ca_bundle or default_ca_bundle()) if https else None,
+                ssl_context=tls_context(ca_bundle) if https else None,
                 proxy=httpcore.Proxy(parsed.url, headers=list(parsed.headers.items()))
                 if parsed else None,
                 max_connections=None, max_keepalive_connections=1,
@@ -293,9 +296,18 @@ class Http:
             raise TransportFailure("ConnectionError", f"{detail}{where}") from None
         except (httpcore.NetworkError, httpcore.ProtocolError,
                 httpcore.UnsupportedProtocol) as exc:
-            cert = _cert_error(exc)
-            if cert is not None:
-                raise tls_failure(cert, ca_bundle) from None
+            cert = next((e for e in _causes(exc) if isinstance(e, ssl.SSLCertVerificationError)),
+                        None)
+            if cert is not None:  # sending again cannot help
+                reason = redaction.scrub(str(getattr(cert, "verify_message", None)
+                                             or getattr(cert, "reason", None) or cert))
+                raise TransportFailure(
+                    "TlsVerificationFailed",
+                    f"the server's TLS certificate did not verify against "
+                    f"{ca_bundle_source(ca_bundle)} ({reason}). If the endpoint is right and "
+                    "its certificate is signed by a private CA, point ALIBABA_CLOUD_CA_BUNDLE "
+                    "(it comes before SSL_CERT_FILE and REQUESTS_CA_BUNDLE) at a PEM file "
+                    "holding that CA", permanent=True) from None
             raise TransportFailure("ConnectionError",
                                    redaction.scrub(_reason(exc)) + where) from None
         finally:
@@ -343,20 +355,6 @@ def _proxy_refused(proxy: str, url: str, status: int, where: str) -> TransportFa
     return TransportFailure("ProxyError", f"{who}, which may pass: retried")
 
 
-def tls_failure(exc: BaseException, ca_bundle: str | None) -> TransportFailure:
-    """The permanent failure of a certificate that did not verify."""
-    reason = redaction.scrub(str(getattr(exc, "verify_message", None)
-                                 or getattr(exc, "reason", None) or exc))
-    return TransportFailure(
-        "TlsVerificationFailed",
-        f"the server's TLS certificate did not verify against {ca_bundle_source(ca_bundle)} "
-        f"({reason}). If the endpoint is right and its certificate is signed by a private "
-        "CA, point ALIBABA_CLOUD_CA_BUNDLE (it comes before SSL_CERT_FILE and "
-        "REQUESTS_CA_BUNDLE) at a PEM file holding that CA",
-        permanent=True,
-    )
-
-
 def _causes(exc: BaseException) -> list[BaseException]:
     seen: list[BaseException] = []
     current: BaseException | None = exc
@@ -364,11 +362,6 @@ def _causes(exc: BaseException) -> list[BaseException]:
         seen.append(current)
         current = current.__cause__ or current.__context__
     return seen
-
-
-def _cert_error(exc: BaseException) -> ssl.SSLCertVerificationError | None:
-    return next((e for e in _causes(exc) if isinstance(e, ssl.SSLCertVerificationError)),
-                None)
 
 
 def _reason(exc: BaseException) -> str:
@@ -382,26 +375,11 @@ def _reason(exc: BaseException) -> str:
 
 
 @functools.lru_cache(maxsize=8)
-def tls_context(cafile: str) -> ssl.SSLContext:
-    """The verifying client context of a CA bundle (loading certifi's bundle costs
-    milliseconds, so one per bundle)."""
-    return ssl.create_default_context(cafile=cafile)
+def tls_context(cafile: str | None) -> ssl.SSLContext:
+    """The verifying client context of a CA bundle (None: certifi's; loading a bundle
+    costs milliseconds, so one per bundle)."""
+    return ssl.create_default_context(cafile=cafile or certifi.where())
 
 
-def default_ca_bundle() -> str:
-    """certifi's CA bundle: the trust store when no CA-bundle variable is set."""
-    import certifi
-
-    return certifi.where()
-
-
-def _user_agent() -> str:
-    import platform
-
-    from .._version import __version__
-
-    return f"pulumi-aliread/{__version__} Python/{platform.python_version()}"
-
-
-USER_AGENT = _user_agent()
+USER_AGENT = f"pulumi-aliread/{__version__} Python/{platform.python_version()}"
 _HEADERS = (("Accept", "*/*"), ("Accept-Encoding", "identity"), ("User-Agent", USER_AGENT))
