@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from .. import errors
 from .apis import ApiSpec
 from .attempts import RetryMetrics, attempt
+from .credential_chain import Chain
 from .read import Read, check_expectation, invited_view, prepare, settle
 from .settings import CallSettings, ConfigLookup, Credentials, resolve_credentials
 from .spec import Operation
@@ -35,7 +36,6 @@ from .spec import Operation
 if TYPE_CHECKING:
     import asyncio
 
-    from .credential_chain import Chain
     from .http import Http
 
 T = TypeVar("T")
@@ -68,6 +68,9 @@ class Client:
 
     Attributes:
         metrics (RetryMetrics): requests sent, retries, seconds of backoff.
+        credential_chain (credential_chain.Chain): the default credential chain's
+            sources, kept by this client between reads (they cache and renew STS
+            credentials).
 
     Raises:
         InvalidInputError: ``proxy`` is not an http(s) URL, or ``max_concurrent_reads``
@@ -100,7 +103,7 @@ class Client:
         self._thread: threading.Thread | None = None
         self._http: Http | None = None
         self._slots: asyncio.Semaphore | None = None
-        self._chain: Chain | None = None
+        self.credential_chain = Chain()
         self._shared = SharedReads()
 
     # -- the read ------------------------------------------------------------------------
@@ -207,17 +210,6 @@ class Client:
         if found is not None:
             return found
         return await asyncio.to_thread(self.credentials, config, deadline=deadline)
-
-    @property
-    def credential_chain(self) -> Chain:
-        """The default credential chain's sources, built once and kept by this client."""
-        if self._chain is None:
-            from .credential_chain import Chain
-
-            with self._lock:
-                if self._chain is None:
-                    self._chain = Chain()
-        return self._chain
 
     @property
     def shared_reads(self) -> SharedReads:
