@@ -2,7 +2,7 @@
 public API; the transport httpx itself sends with), plus the two bounds it lacks.
 
 httpcore times each socket operation, not an answer: a server dripping a byte a second
-never trips a read timeout. Here the whole exchange runs under a timer that cancels it:
+never trips a read timeout. Here the whole exchange runs under an anyio cancel scope:
 ``connect_timeout + read_timeout`` (and never past the read's deadline) until the request
 is out, then ``read_timeout`` for the whole answer, status line to last byte (moved when
 httpcore reports, through its documented ``trace`` extension, that the answer is
@@ -19,7 +19,6 @@ never followed (httpcore follows none).
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import functools
 import logging
@@ -33,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import anyio
 import certifi
 import httpcore
 
@@ -158,35 +158,6 @@ class Answer:
     location: str | None = None  # of a redirect (never followed)
 
 
-class _Timer:
-    """Cancels the exchange's task at its deadline; ``fired`` tells it did."""
-
-    def __init__(self, at: float) -> None:
-        self._task = asyncio.current_task()
-        self._loop = asyncio.get_running_loop()
-        self.fired = False
-        self._handle = self._arm(at)
-
-    def _arm(self, at: float) -> asyncio.TimerHandle:
-        return self._loop.call_later(max(0.0, at - time.monotonic()), self._fire)
-
-    def _fire(self) -> None:
-        if self._task is not None:
-            self.fired = True
-            self._task.cancel()
-
-    def move(self, at: float) -> None:
-        self._handle.cancel()
-        self._handle = self._arm(at)
-
-    def stop(self) -> None:
-        """Disarm; the task's cancellation, if it fired, is taken back."""
-        self._handle.cancel()
-        if self.fired and self._task is not None and hasattr(self._task, "uncancel"):
-            self._task.uncancel()
-        self._task = None
-
-
 # httpcore 1.0's pool rescans every connection and queued request on each request and
 # release (encode/httpcore#1035): 1 000 GETs at 20 ms, 32 at once, cost 4.1 ms of CPU a
 # request through one pool of 32 connections, 0.52 through 32 pools of one (measured
@@ -238,15 +209,13 @@ class Http:
         ends everything. ``proxy``: a proxy URL or None (direct); ``ca_bundle``: the PEM
         file verifying https (None: certifi's); ``max_body`` (bytes): the body's cap.
         """
-        started = time.monotonic()
-        first = started + connect_timeout + read_timeout
-        timer = _Timer(first if deadline_at is None else min(first, deadline_at))
+        first = time.monotonic() + connect_timeout + read_timeout
         answered = False
 
         async def trace(event: str, _info: Any) -> None:
             if event.endswith("receive_response_headers.started"):
                 at = time.monotonic() + read_timeout  # the whole answer from here on
-                timer.move(at if deadline_at is None else min(at, deadline_at))
+                scope.deadline = at if deadline_at is None else min(at, deadline_at)
 
         where = f" (through the proxy {parse_proxy(proxy).url})" if proxy else ""
         target = httpcore.URL(url)
@@ -255,64 +224,68 @@ class Http:
         pool.in_flight += 1
         timeouts = {"connect": connect_timeout, "read": read_timeout,
                     "write": read_timeout, "pool": read_timeout}
-        try:
-            async with pool.pool.stream(
-                    method, target, headers=[(b"Host", host), *_HEADERS, *(headers or {}).items()],
-                    extensions={"timeout": timeouts, "trace": trace}) as response:
-                answered = True
-                if proxy and response.status == 407:  # a plain-http proxy's refusal
-                    raise _proxy_refused(proxy, url, 407, "")
-                found = {k.decode("latin-1").lower(): v.decode("latin-1")
-                         for k, v in reversed(response.headers)}
-                length = found.get("content-length", "")
-                if length.strip().isdigit() and int(length) > max_body:
-                    raise BodyTooLarge()
-                decoder = BodyDecoder(found.get("content-encoding"), max_body)
-                async for chunk in response.aiter_stream():
-                    decoder.feed(chunk)
-                body = decoder.finish()
-        except asyncio.CancelledError:
-            if not timer.fired:
-                raise
+        # asyncio's clock is time.monotonic(): the scope cancels the exchange at its deadline.
+        with anyio.CancelScope(deadline=first if deadline_at is None
+                               else min(first, deadline_at)) as scope:
+            try:
+                async with pool.pool.stream(
+                        method, target, headers=[(b"Host", host), *_HEADERS,
+                                                 *(headers or {}).items()],
+                        extensions={"timeout": timeouts, "trace": trace}) as response:
+                    answered = True
+                    if proxy and response.status == 407:  # a plain-http proxy's refusal
+                        raise _proxy_refused(proxy, url, 407, "")
+                    found = {k.decode("latin-1").lower(): v.decode("latin-1")
+                             for k, v in reversed(response.headers)}
+                    length = found.get("content-length", "")
+                    if length.strip().isdigit() and int(length) > max_body:
+                        raise BodyTooLarge()
+                    decoder = BodyDecoder(found.get("content-encoding"), max_body)
+                    async for chunk in response.aiter_stream():
+                        decoder.feed(chunk)
+                    body = decoder.finish()
+            except httpcore.ProxyError as exc:
+                status = re.match(r"\s*(\d{3})\b", str(exc))
+                if status:
+                    raise _proxy_refused(proxy or "", url, int(status.group(1)),
+                                         where) from None
+                raise TransportFailure("ProxyError", _reason(exc) + where) from None
+            except httpcore.ConnectTimeout:
+                raise TransportFailure("ConnectTimeout",
+                                       "connecting timed out" + where) from None
+            except httpcore.TimeoutException:
+                detail = "the answer stalled mid-body" if answered else \
+                    "no answer within the read timeout"
+                raise TransportFailure("ReadTimeout", detail + where) from None
+            except httpcore.RemoteProtocolError as exc:
+                # h11's words ("illegal status line: bytearray(b'SSH-2.0...')") say little.
+                detail = ("the server closed the connection mid-answer" if answered
+                          or "disconnected" in str(exc) or "closed" in str(exc)
+                          else "the answer is not HTTP/1.1")
+                raise TransportFailure("ConnectionError", f"{detail}{where}") from None
+            except (httpcore.NetworkError, httpcore.ProtocolError,
+                    httpcore.UnsupportedProtocol) as exc:
+                cert = next((e for e in _causes(exc)
+                             if isinstance(e, ssl.SSLCertVerificationError)), None)
+                if cert is not None:  # sending again cannot help
+                    reason = redaction.scrub(str(getattr(cert, "verify_message", None)
+                                                 or getattr(cert, "reason", None) or cert))
+                    raise TransportFailure(
+                        "TlsVerificationFailed",
+                        f"the server's TLS certificate did not verify against "
+                        f"{ca_bundle_source(ca_bundle)} ({reason}). If the endpoint is right "
+                        "and its certificate is signed by a private CA, point "
+                        "ALIBABA_CLOUD_CA_BUNDLE (it comes before SSL_CERT_FILE and "
+                        "REQUESTS_CA_BUNDLE) at a PEM file holding that CA",
+                        permanent=True) from None
+                raise TransportFailure("ConnectionError",
+                                       redaction.scrub(_reason(exc)) + where) from None
+            finally:
+                pool.in_flight -= 1
+        if scope.cancelled_caught:
             detail = "the whole answer did not arrive within the read timeout" if answered \
                 else "no answer within the read timeout"
-            raise TransportFailure("ReadTimeout", detail + where) from None
-        except httpcore.ProxyError as exc:
-            status = re.match(r"\s*(\d{3})\b", str(exc))
-            if status:
-                raise _proxy_refused(proxy or "", url, int(status.group(1)), where) from None
-            raise TransportFailure("ProxyError", _reason(exc) + where) from None
-        except httpcore.ConnectTimeout:
-            raise TransportFailure("ConnectTimeout", "connecting timed out" + where) from None
-        except httpcore.TimeoutException:
-            detail = "the answer stalled mid-body" if answered else \
-                "no answer within the read timeout"
-            raise TransportFailure("ReadTimeout", detail + where) from None
-        except httpcore.RemoteProtocolError as exc:
-            # h11's words ("illegal status line: bytearray(b'SSH-2.0...')") say little.
-            detail = ("the server closed the connection mid-answer" if answered
-                      or "disconnected" in str(exc) or "closed" in str(exc)
-                      else "the answer is not HTTP/1.1")
-            raise TransportFailure("ConnectionError", f"{detail}{where}") from None
-        except (httpcore.NetworkError, httpcore.ProtocolError,
-                httpcore.UnsupportedProtocol) as exc:
-            cert = next((e for e in _causes(exc) if isinstance(e, ssl.SSLCertVerificationError)),
-                        None)
-            if cert is not None:  # sending again cannot help
-                reason = redaction.scrub(str(getattr(cert, "verify_message", None)
-                                             or getattr(cert, "reason", None) or cert))
-                raise TransportFailure(
-                    "TlsVerificationFailed",
-                    f"the server's TLS certificate did not verify against "
-                    f"{ca_bundle_source(ca_bundle)} ({reason}). If the endpoint is right and "
-                    "its certificate is signed by a private CA, point ALIBABA_CLOUD_CA_BUNDLE "
-                    "(it comes before SSL_CERT_FILE and REQUESTS_CA_BUNDLE) at a PEM file "
-                    "holding that CA", permanent=True) from None
-            raise TransportFailure("ConnectionError",
-                                   redaction.scrub(_reason(exc)) + where) from None
-        finally:
-            pool.in_flight -= 1
-            timer.stop()
+            raise TransportFailure("ReadTimeout", detail + where)
         status_code = response.status
         log.debug('"%s %s HTTP/1.1" %s %s', method, url, status_code, len(body))
         return Answer(status_code, body, found.get("x-acs-request-id"), retry_after(found),
