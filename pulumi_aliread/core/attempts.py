@@ -16,7 +16,7 @@ import logging
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from aliyunsdkcore.auth.algorithm import sha_hmac1
@@ -24,7 +24,7 @@ from aliyunsdkcore.auth.composer import rpc_signature_composer
 
 from .. import errors
 from . import redaction, schemas
-from .apis import THROTTLING_CODES, TRANSIENT_CODE_PREFIXES
+from .apis import COMMON_ERRORS, THROTTLING_CODES, TRANSIENT_CODE_PREFIXES
 from .bodies import BodyTooLarge, UndecodableBody
 from .http import Answer, Http, TransportFailure
 from .retries import RetryPolicy
@@ -260,27 +260,50 @@ def _api_error(
         _, marker, server_string = server_message.rpartition("string to sign is:")
         if marker and server_string.strip() == string_to_sign:
             code = "InvalidAccessKeySecret"  # same string signed: only the secret differs
-    spec = api.error(code)
-    throttled = _is_throttling(code, status)
-    kind = spec.kind if spec else _kind_by_status(code, status)
-    text = spec.message if spec else (redaction.scrub(server_message) or "no message")
-    advice = spec.advice if spec else _advice_by_kind(kind)
-    if throttled and not spec:
-        kind, advice = errors.ServiceUnavailableError, _THROTTLED_ADVICE
+    # Every throttling signal of Alibaba Cloud gateways: HTTP 429, a throttling code, or
+    # any code with ``Throttling`` in it (``Concurrency.Throttling``...), as
+    # terraform-provider-alicloud's ``NeedRetry`` reads them.
+    throttled = status == 429 or "Throttling" in code or code.startswith(THROTTLING_CODES)
+    spec = api.error(code) or _unlisted(code, status, throttled,
+                                        redaction.scrub(server_message) or "no message")
     who = ""
-    if kind is errors.AccessDeniedError or code == getattr(api, "invited_accepted_code", None):
+    if spec.kind is errors.AccessDeniedError \
+            or code == getattr(api, "invited_accepted_code", None):
         who = f" AccessKeyId {creds.access_key_id} (from {creds.source})."
     shown_code, shown_id = redaction.scrub(code), redaction.scrub(request_id or "none")
     message = (
         f"{api.action} {_asked(api, object_id)} failed: {shown_code} (HTTP {status}, "
-        f"request id {shown_id}): {text.rstrip('.')}.{who} To fix: {advice}."
+        f"request id {shown_id}): {spec.message.rstrip('.')}.{who} To fix: {spec.advice}."
     )
-    transient = throttled or _is_transient(spec, code, status)
-    return Failure(kind, message, code, status, request_id, transient,
+    transient = throttled or spec.transient
+    return Failure(spec.kind, message, code, status, request_id, transient,
                    answer.retry_after if transient else None)
 
 
-_THROTTLED_ADVICE = "lower the request rate (--concurrency) and retry later"
+def _unlisted(code: str, status: int, throttled: bool, text: str) -> ErrorSpec:
+    """How a code no error table lists reads (``text``: the server's message): a
+    throttling signal is the gateway's ``Throttling``; a 5xx or another transient code
+    is unavailable; else the code's prefix, then the HTTP status, tell the kind."""
+    if throttled:
+        return replace(COMMON_ERRORS["Throttling"], code=code, http_status=status,
+                       message=text)
+    if status >= 500 or code.startswith(TRANSIENT_CODE_PREFIXES):
+        kind: type[errors.AlireadError] = errors.ServiceUnavailableError
+    elif code.startswith(("Forbidden", "NoPermission", "InvalidAccessKey",
+                          "InvalidSecurityToken")):
+        kind = errors.AccessDeniedError
+    elif code.startswith(("InvalidParameter", "MissingParameter")):
+        kind = errors.InvalidInputError
+    else:
+        kind = {403: errors.AccessDeniedError, 404: errors.NotFoundError,
+                409: errors.ConflictError}.get(status, errors.ApiError)
+    return ErrorSpec(code, status, text, kind, {
+        errors.ServiceUnavailableError: "retry later",
+        errors.AccessDeniedError: "check the credentials and their RAM permissions",
+        errors.NotFoundError: "check the id, the region and the account",
+        errors.InvalidInputError: "check the id and options",
+        errors.ConflictError: "check the object's state in the console",
+    }.get(kind, "see the API's error center page for this code, with the request id"))
 
 
 def _asked(api: Operation, object_id: str) -> str:
@@ -319,40 +342,3 @@ def _foreign_answer(api: Operation, object_id: str, answer: Answer,
         "at that address). Check the endpoint setting and any proxy in between.",
         f"HTTP{status}", status, answer.request_id,
     )
-
-
-def _is_throttling(code: str, status: int) -> bool:
-    """Every throttling signal of Alibaba Cloud gateways: HTTP 429, a throttling code, or
-    any code with ``Throttling`` in it (``Concurrency.Throttling``...), as
-    terraform-provider-alicloud's ``NeedRetry`` reads them."""
-    return status == 429 or "Throttling" in code or code.startswith(THROTTLING_CODES)
-
-
-def _is_transient(spec: ErrorSpec | None, code: str, status: int) -> bool:
-    if spec is not None:
-        return spec.transient
-    return status >= 500 or code.startswith(TRANSIENT_CODE_PREFIXES)
-
-
-def _kind_by_status(code: str, status: int) -> type[errors.AlireadError]:
-    if status >= 500 or code.startswith(TRANSIENT_CODE_PREFIXES):
-        return errors.ServiceUnavailableError
-    if code.startswith(("Forbidden", "NoPermission", "InvalidAccessKey", "InvalidSecurityToken")):
-        return errors.AccessDeniedError
-    if code.startswith(("InvalidParameter", "MissingParameter")):
-        return errors.InvalidInputError
-    return {
-        403: errors.AccessDeniedError,
-        404: errors.NotFoundError,
-        409: errors.ConflictError,
-    }.get(status, errors.ApiError)
-
-
-def _advice_by_kind(kind: type[errors.AlireadError]) -> str:
-    return {
-        errors.ServiceUnavailableError: "retry later",
-        errors.AccessDeniedError: "check the credentials and their RAM permissions",
-        errors.NotFoundError: "check the id, the region and the account",
-        errors.InvalidInputError: "check the id and options",
-        errors.ConflictError: "check the object's state in the console",
-    }.get(kind, "see the API's error center page for this code, with the request id")
