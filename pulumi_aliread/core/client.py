@@ -100,7 +100,6 @@ class Client:
         self._lock = threading.Lock()
         self._closed = False
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
         self._http: Http | None = None
         self._slots: asyncio.Semaphore | None = None
         self.credential_chain = Chain()
@@ -228,14 +227,18 @@ class Client:
     # -- the loop ------------------------------------------------------------------------
 
     def submit(self, coroutine: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
-        """Run ``coroutine`` on this client's loop; its future."""
+        """Run ``coroutine`` on this client's loop (started on first use); its future."""
         import asyncio
 
-        try:
-            loop = self._running_loop()
-        except RuntimeError:
-            coroutine.close()  # never to run
-            raise
+        loop = self._loop
+        if loop is None:
+            with self._lock:
+                if self._closed:
+                    coroutine.close()  # never to run
+                    raise RuntimeError("this pulumi_aliread Client is closed; make a new one")
+                if self._loop is None:
+                    self._loop = self._start_loop()
+                loop = self._loop
         return asyncio.run_coroutine_threadsafe(coroutine, loop)
 
     @staticmethod
@@ -244,19 +247,7 @@ class Client:
         wait_done(future)
         return future.result()
 
-    def _running_loop(self) -> asyncio.AbstractEventLoop:
-        loop = self._loop
-        if loop is not None:
-            return loop
-        with self._lock:
-            if self._closed:
-                raise RuntimeError("this pulumi_aliread Client is closed; make a new one")
-            if self._loop is None:
-                self._start_loop()
-            assert self._loop is not None
-            return self._loop
-
-    def _start_loop(self) -> None:
+    def _start_loop(self) -> asyncio.AbstractEventLoop:
         import asyncio
 
         from .http import Http
@@ -284,7 +275,7 @@ class Client:
             if before is not None:
                 signal.pthread_sigmask(signal.SIG_SETMASK, before)
         ready.wait()
-        self._loop, self._thread = loop, thread
+        return loop
 
     # -- lifetime ---------------------------------------------------------------------
 
