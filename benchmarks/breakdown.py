@@ -20,7 +20,7 @@ from .common import QUICK, SEED_HANDSHAKE_ID, EmulatorProcess, apply_env
 STAGES = (
     "settings + credentials",
     "signing (aliyunsdkcore RPC signer)",
-    "HTTP round trip (httpx, pooled; emulator included)",
+    "HTTP round trip (httpcore, pooled; emulator included)",
     "schema (JSON decode + marshmallow)",
 )
 

@@ -80,26 +80,24 @@ def _load() -> str:
 OBSTACLES = {
     "1": "the client's own CPU on loopback: signing (aliyunsdkcore's signer encodes every "
          "parameter twice), marshmallow's load, the hand-off to the client's event loop and "
-         "httpx's own per-request work (the stages in \"Where one read goes\"): a fraction "
+         "httpcore's own per-request work (the stages in \"Where one read goes\"): a fraction "
          "of a millisecond, which a real endpoint 20-200 ms away does not show",
-    "7b": "imports the script does not need: httpx (the one HTTP library, kept), "
-          "marshmallow and click (kept), figures in the row's notes",
-    "3": "the client's CPU per read, all of it on the client's one event loop: httpx's "
-         "own work (it checks every character of the signed URL, and httpcore's pool "
-         "bookkeeping; the requests are spread over clients of 4 connections because one "
-         "client of 32 was 4.5x slower, encode/httpcore#1035) plus signing and "
-         "marshmallow, about 1.5-2 ms a read on this machine, so 1 000 reads need 1.5-2 s "
-         "of one core whatever the latency; the hand-written HTTP/1.1 client that issue "
-         "19 deleted spent about a third of that. The emulator's own CPU (row 6) shares "
-         "the 2 cores; Pulumi's own part is 3d",
-    "11a": "the read path's imports in the program's process (marshmallow, httpx, which "
-           "imports click when it is installed, the signer, anyio at the first request), "
+    "7b": "imports the script does not need: httpcore with anyio and asyncio (the one HTTP "
+          "library, kept), marshmallow and click (kept), figures in the row's notes",
+    "3": "the client's CPU per read, all of it on the client's one event loop: httpcore, "
+         "anyio and h11 (about 65% of it; one pool of one connection per concurrent read, "
+         "since one pool of 32 cost 4.1 ms a read, encode/httpcore#1035), signing (about "
+         "0.1 ms) and marshmallow (about 0.1 ms), about 0.9 ms a read on this machine, "
+         "so 1 000 reads need about 0.9 s of one core whatever the latency. The "
+         "emulator's own CPU (row 6) shares the 2 cores; Pulumi's own part is 3d",
+    "11a": "the read path's imports in the program's process (marshmallow, httpcore, "
+           "the signer, anyio at the first request), "
            "against a baseline whose program imports pulumi alone and whose second "
            "process, the dynamic provider's, imports pulumi and urllib",
-    "11b": "imports, twice: the program imports the whole read path though its reads run "
-           "in the dynamic-provider process (pulumi_aliread.pulumi.provider imports "
-           "core.client at the top; its cost is in the row's notes), and that process "
-           "imports it again to read",
+    "11b": "imports in the dynamic-provider process: it unpickles the provider and "
+           "imports the read path (marshmallow, httpcore, the signer) to read, where the "
+           "baseline's provider imports urllib; the program itself loads only the "
+           "resource classes (the read path's import cost in it is in the row's notes)",
     "10": "the client's CPU per page (validating 100 rows with marshmallow, building 100 "
           "results) on top of each page's 20 ms; core/paging.py reads the pages one after "
           "another (each page's total decides whether the listing starts over)",
@@ -144,7 +142,7 @@ def document(rows: list[Row], stages: list[tuple[str, float]] | None, runs: int,
         "growing no faster than the printed output, and failed reads (4c) at most 1.10x "
         "successful ones; 5 exactly one request; 6 printed so a reader can see the "
         "emulator is not what is measured; 7a `aliread --help` at most 0.5x `import "
-        "pulumi`, loading none of marshmallow, aliyunsdkcore, httpx, asyncio, pulumi; 7b a "
+        "pulumi`, loading none of marshmallow, aliyunsdkcore, httpcore, asyncio, pulumi; 7b a "
         "one-id `aliread` run at most 1.3x a one-shot classic-SDK script doing the same "
         "read; 10 listing 1 000 invitations (10 pages of 100, read one after another) at "
         "most 0.02x reading the same 1 000 ids one by one (the ideal, 10 x 20 ms against "
@@ -153,11 +151,11 @@ def document(rows: list[Row], stages: list[tuple[str, float]] | None, runs: int,
         "the real engine, at most 1.15x the same engine running a minimal dynamic "
         "provider whose `check` sends two plain GETs. The backlog-5 rows are retired.",
         "",
-        "How the reads run (design, not measured here): every read runs on its client's "
-        "own event loop (a daemon thread) over httpx's async client, at most 32 at once; "
-        "`get_*_output` awaits it from the program's loop, `aliread` and `get_*` wait for "
-        "it. Each `get_*_output` read is one Pulumi Output; identical reads share one "
-        "request. `--help` imports click and the API descriptions only; httpx is imported "
+        "How the reads run (design, not measured here): every read runs on its client's own "
+        "event loop (a daemon thread) over httpcore's async connection pools, at most 32 at "
+        "once; `get_*_output` awaits it from the program's loop, `aliread` and `get_*` wait "
+        "for it. Each `get_*_output` read is one Pulumi Output; identical reads share one "
+        "request. `--help` imports click and the API descriptions only; httpcore is imported "
         "by the first read.",
     ]
     missed = obstacles(rows)

@@ -24,7 +24,7 @@ from .common import (
 
 HELP_TARGET = 0.5
 RUN_TARGET = 1.3
-NOT_FOR_HELP = ("marshmallow", "aliyunsdkcore", "httpx", "asyncio", "pulumi")
+NOT_FOR_HELP = ("marshmallow", "aliyunsdkcore", "httpcore", "asyncio", "pulumi")
 
 
 def loaded_by_help() -> list[str]:

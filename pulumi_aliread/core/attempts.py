@@ -5,8 +5,7 @@ ended.
 Requests are signed by aliyun-python-sdk-core's RPC signer (HMAC-SHA1) with exactly the
 keys resolved by ``settings``; the SDK's client is not used, so its environment
 override (``ALIYUN_ACCESS_KEY_ID``), ECS-only retries and DEBUG parameter logging do not
-apply. ``attempt`` is the one attempt loop (a coroutine on the client's event loop);
-``Attempt`` signs each attempt and reads its answer or failure.
+apply. ``attempt`` is the one attempt loop (a coroutine on the client's event loop).
 """
 
 from __future__ import annotations
@@ -17,17 +16,17 @@ import logging
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from aliyunsdkcore.auth.algorithm import sha_hmac1
 from aliyunsdkcore.auth.composer import rpc_signature_composer
 
 from .. import errors
 from . import redaction, schemas
-from .apis import THROTTLING_CODES, TRANSIENT_CODE_PREFIXES
+from .apis import COMMON_ERRORS, THROTTLING_CODES, TRANSIENT_CODE_PREFIXES
 from .bodies import BodyTooLarge, UndecodableBody
-from .http import Answer, TransportFailure
+from .http import Answer, Http, TransportFailure
 from .retries import RetryPolicy
 from .settings import CallSettings, Credentials
 from .spec import ErrorSpec, Operation
@@ -62,15 +61,6 @@ class RetryMetrics:
             self.requests, self.retries, self.backoff_seconds = 0, 0, 0.0
 
 
-class Send(Protocol):
-    """Sends one signed GET of ``path_and_query`` (``http.Http.request`` bound to an
-    endpoint): the answer, or ``TransportFailure`` / ``BodyTooLarge`` /
-    ``UndecodableBody``."""
-
-    async def __call__(self, path_and_query: str, connect_timeout: float,
-                       read_timeout: float, deadline_at: float | None) -> Answer: ...
-
-
 @dataclass(slots=True)
 class Failure:
     """One attempt's failure: what its error will say and carry, and whether a retry may
@@ -83,12 +73,6 @@ class Failure:
     request_id: str | None = None
     transient: bool = False
     retry_after: float | None = None  # seconds the server asked to wait (throttling)
-
-    @classmethod
-    def of(cls, error: errors.AlireadError) -> Failure:
-        """The failure an error raised while interpreting an answer stands for."""
-        return cls(type(error), error.message, error.code, error.http_status,
-                   error.request_id)
 
     def error(self, attempts: int, started: float, stop_reason: str) -> errors.AlireadError:
         """The error of a read that stopped after ``attempts`` requests, begun at
@@ -107,11 +91,12 @@ class Failure:
 
 
 async def attempt(api: Operation, params: Mapping[str, str], settings: CallSettings,
-                  creds: Credentials, send: Send, metrics: RetryMetrics,
+                  creds: Credentials, http: Http, proxy: str | None, metrics: RetryMetrics,
                   deadline_at: float | None = None) -> Any:
-    """One signed request of ``api`` with its own query ``params``, sent by ``send`` and
-    retried as ``RetryPolicy`` decides, within ``settings.options.deadline`` (and
-    ``deadline_at``, ``time.monotonic()`` seconds, if sooner).
+    """One signed request of ``api`` with its own query ``params``, sent by ``http``
+    (through ``proxy``, a URL or None) and retried as ``RetryPolicy`` decides, within
+    ``settings.options.deadline`` (and ``deadline_at``, ``time.monotonic()`` seconds, if
+    sooner).
 
     Returns what ``schemas.load_response`` makes of the answer, or (not raised) the
     ``AlireadError`` of a request that failed: the caller raises it from its own frame,
@@ -121,22 +106,39 @@ async def attempt(api: Operation, params: Mapping[str, str], settings: CallSetti
     """
     import asyncio  # not at import: --help never loads it
 
-    policy = RetryPolicy(settings.options)
+    options, base_url = settings.options, settings.base_url
+    policy = RetryPolicy(options)
     started = time.monotonic()
+    # Every attempt ends by the read's deadline, connecting and reading included.
+    ends = started + options.deadline if deadline_at is None \
+        else min(started + options.deadline, deadline_at)
+    # How messages name what was asked for: the object's id, else the parameters.
+    id_param = getattr(api, "id_param", None)
+    requested_id = params.get(id_param) if id_param else None
+    object_id = requested_id or " ".join(f"{name}={value}" for name, value in params.items())
     attempts = 0
     while True:
         attempts += 1
-        one = Attempt(api, params, settings, creds, started, metrics, deadline_at)
+        path, string_to_sign = _signed_path(api, params, settings, creds)
+        metrics.add(requests=1)
+        remaining = ends - time.monotonic()
+        sent = time.perf_counter()
         try:
-            answer = await send(one.path, one.connect_timeout, one.read_timeout,
-                                one.deadline_at)
+            answer = await http.request(
+                "GET", base_url + path, proxy=proxy, ca_bundle=settings.ca_bundle,
+                connect_timeout=max(0.05, min(options.connect_timeout, remaining)),
+                read_timeout=max(0.05, min(options.read_timeout, remaining)), deadline_at=ends)
         except (TransportFailure, BodyTooLarge, UndecodableBody) as failed:
-            outcome = one.failed(failed)
+            outcome: Any = _failed(api, object_id, base_url, failed)
         else:
-            outcome = one.interpret(answer)
+            log.debug("%s %s -> HTTP %s in %.1f ms", api.action, object_id, answer.status,
+                      (time.perf_counter() - sent) * 1000)
+            outcome = _interpret(api, object_id, requested_id, answer, base_url,
+                                 string_to_sign, creds)
         if not isinstance(outcome, Failure):
             return outcome
-        pause, stop_reason = _next(policy, outcome, attempts, started)
+        pause, stop_reason = policy.decide(attempts, started, outcome.retry_after) \
+            if outcome.transient else (None, "permanent")
         if pause is not None and deadline_at is not None \
                 and time.monotonic() + pause >= deadline_at:
             pause, stop_reason = None, "deadline"
@@ -146,101 +148,64 @@ async def attempt(api: Operation, params: Mapping[str, str], settings: CallSetti
         await asyncio.sleep(pause)
 
 
-def _next(policy: RetryPolicy, failure: Failure, attempts: int,
-          started: float) -> tuple[float | None, str | None]:
-    if not failure.transient:
-        return None, "permanent"
-    return policy.decide(attempts, started, failure.retry_after)
-
-
-class Attempt:
-    """One attempt: the signed path and timeouts going out, the answer's meaning coming
-    back (the same for the blocking and the asyncio transport)."""
-
-    def __init__(self, api: Operation, params: Mapping[str, str], settings: CallSettings,
-                 creds: Credentials, started: float, metrics: RetryMetrics,
-                 deadline_at: float | None = None) -> None:
-        self.api, self.settings, self.creds = api, settings, creds
-        # How messages name what was asked for: the object's id, else the parameters.
-        id_param = getattr(api, "id_param", None)
-        self.requested_id = params.get(id_param) if id_param else None
-        self.object_id = self.requested_id or " ".join(
-            f"{name}={value}" for name, value in params.items())
-        self.path, self.string_to_sign = _signed_path(api, params, settings, creds)
-        metrics.add(requests=1)
-        # Every attempt ends by the read's deadline, connecting and reading included.
-        options = settings.options
-        self.deadline_at = started + options.deadline
-        if deadline_at is not None:
-            self.deadline_at = min(self.deadline_at, deadline_at)
-        remaining = self.deadline_at - time.monotonic()
-        self.read_timeout = max(0.05, min(options.read_timeout, remaining))
-        self.connect_timeout = max(0.05, min(options.connect_timeout, remaining))
-        self.sent = time.perf_counter()
-
-    def failed(self, failure: TransportFailure | BodyTooLarge | UndecodableBody) -> Failure:
-        """The failure of an attempt that got no usable answer."""
-        api, object_id = self.api, self.object_id
-        if isinstance(failure, BodyTooLarge):
-            return Failure(
-                errors.ResponseValidationError,
-                f"{api.action} {object_id}: the answer is larger than 4 MiB (on the wire or "
-                "decompressed), which no answer of this API is; nothing was returned. Check "
-                "the endpoint setting.",
-                code=errors.ResponseValidationError.default_code,
-            )
-        if isinstance(failure, UndecodableBody):
-            return Failure(
-                errors.ResponseValidationError,
-                f"{api.action} {object_id}: {redaction.scrub(str(failure))}, which this "
-                "client did not ask for (it sends Accept-Encoding: identity) and cannot "
-                f"decode; nothing was returned. Check the endpoint setting "
-                f"({self.settings.base_url}) and any proxy or gateway that re-encodes "
-                "answers.",
-                code=errors.ResponseValidationError.default_code,
-            )
-        if failure.permanent and failure.kind.startswith("Proxy"):
-            return Failure(  # the proxy refused the tunnel: the same answer next time
-                errors.ApiError,
-                f"{api.action} {object_id}: could not reach {self.settings.base_url}: "
-                f"{failure.detail}. Nothing was sent to the endpoint; not retried.",
-                code=failure.kind,
-            )
-        if failure.permanent:
-            return Failure(
-                errors.TlsVerificationError,
-                f"{api.action} {object_id}: could not connect securely to "
-                f"{self.settings.base_url}: {failure.detail}. Nothing was sent; not retried.",
-                code=failure.kind,
-            )
-        log.debug("%s %s: %s", api.action, object_id, failure)
+def _failed(api: Operation, object_id: str, base_url: str,
+            failure: TransportFailure | BodyTooLarge | UndecodableBody) -> Failure:
+    """The failure of an attempt that got no usable answer."""
+    if isinstance(failure, BodyTooLarge):
         return Failure(
-            errors.ServiceUnavailableError,
-            f"{api.action} {object_id}: could not get an answer from "
-            f"{self.settings.base_url}: {failure.detail}. Check the network and the "
-            "endpoint setting, or raise the timeouts.",
-            code=failure.kind, transient=True,
+            errors.ResponseValidationError,
+            f"{api.action} {object_id}: the answer is larger than 4 MiB (on the wire or "
+            "decompressed), which no answer of this API is; nothing was returned. Check "
+            "the endpoint setting.",
+            code=errors.ResponseValidationError.default_code,
         )
+    if isinstance(failure, UndecodableBody):
+        return Failure(
+            errors.ResponseValidationError,
+            f"{api.action} {object_id}: {redaction.scrub(str(failure))}, which this "
+            "client did not ask for (it sends Accept-Encoding: identity) and cannot "
+            f"decode; nothing was returned. Check the endpoint setting "
+            f"({base_url}) and any proxy or gateway that re-encodes answers.",
+            code=errors.ResponseValidationError.default_code,
+        )
+    if failure.permanent and failure.kind.startswith("Proxy"):
+        return Failure(  # the proxy refused the tunnel: the same answer next time
+            errors.ApiError,
+            f"{api.action} {object_id}: could not reach {base_url}: "
+            f"{failure.detail}. Nothing was sent to the endpoint; not retried.",
+            code=failure.kind,
+        )
+    if failure.permanent:
+        return Failure(
+            errors.TlsVerificationError,
+            f"{api.action} {object_id}: could not connect securely to "
+            f"{base_url}: {failure.detail}. Nothing was sent; not retried.",
+            code=failure.kind,
+        )
+    log.debug("%s %s: %s", api.action, object_id, failure)
+    return Failure(
+        errors.ServiceUnavailableError,
+        f"{api.action} {object_id}: could not get an answer from "
+        f"{base_url}: {failure.detail}. Check the network and the "
+        "endpoint setting, or raise the timeouts.",
+        code=failure.kind, transient=True,
+    )
 
-    def interpret(self, answer: Answer) -> Any:
-        """The validated result of a good answer; the ``Failure`` of any other."""
-        api, object_id = self.api, self.object_id
-        log.debug(
-            "%s %s -> HTTP %s in %.1f ms",
-            api.action, object_id, answer.status, (time.perf_counter() - self.sent) * 1000,
-        )
-        if 200 <= answer.status < 300:
-            try:
-                payload = schemas.decode_body(answer.body, action=api.action,
-                                              http_status=answer.status)
-                if not (isinstance(payload, dict) and "Code" in payload
-                        and api.response_key not in payload):
-                    return schemas.load_response(api, payload,
-                                                 requested_id=self.requested_id)
-            except errors.AlireadError as invalid:
-                return Failure.of(invalid)
-        return _api_error(api, object_id, answer, self.settings.base_url,
-                          self.string_to_sign, self.creds)
+
+def _interpret(api: Operation, object_id: str, requested_id: str | None, answer: Answer,
+               base_url: str, string_to_sign: str, creds: Credentials) -> Any:
+    """The validated result of a good answer; the ``Failure`` of any other."""
+    if 200 <= answer.status < 300:
+        try:
+            payload = schemas.decode_body(answer.body, action=api.action,
+                                          http_status=answer.status)
+            if not (isinstance(payload, dict) and "Code" in payload
+                    and api.response_key not in payload):
+                return schemas.load_response(api, payload, requested_id=requested_id)
+        except errors.AlireadError as invalid:
+            return Failure(type(invalid), invalid.message, invalid.code, invalid.http_status,
+                           invalid.request_id)
+    return _api_error(api, object_id, answer, base_url, string_to_sign, creds)
 
 
 def _signed_path(
@@ -295,27 +260,50 @@ def _api_error(
         _, marker, server_string = server_message.rpartition("string to sign is:")
         if marker and server_string.strip() == string_to_sign:
             code = "InvalidAccessKeySecret"  # same string signed: only the secret differs
-    spec = api.error(code)
-    throttled = _is_throttling(code, status)
-    kind = spec.kind if spec else _kind_by_status(code, status)
-    text = spec.message if spec else (redaction.scrub(server_message) or "no message")
-    advice = spec.advice if spec else _advice_by_kind(kind)
-    if throttled and not spec:
-        kind, advice = errors.ServiceUnavailableError, _THROTTLED_ADVICE
+    # Every throttling signal of Alibaba Cloud gateways: HTTP 429, a throttling code, or
+    # any code with ``Throttling`` in it (``Concurrency.Throttling``...), as
+    # terraform-provider-alicloud's ``NeedRetry`` reads them.
+    throttled = status == 429 or "Throttling" in code or code.startswith(THROTTLING_CODES)
+    spec = api.error(code) or _unlisted(code, status, throttled,
+                                        redaction.scrub(server_message) or "no message")
     who = ""
-    if kind is errors.AccessDeniedError or code == getattr(api, "invited_accepted_code", None):
+    if spec.kind is errors.AccessDeniedError \
+            or code == getattr(api, "invited_accepted_code", None):
         who = f" AccessKeyId {creds.access_key_id} (from {creds.source})."
     shown_code, shown_id = redaction.scrub(code), redaction.scrub(request_id or "none")
     message = (
         f"{api.action} {_asked(api, object_id)} failed: {shown_code} (HTTP {status}, "
-        f"request id {shown_id}): {text.rstrip('.')}.{who} To fix: {advice}."
+        f"request id {shown_id}): {spec.message.rstrip('.')}.{who} To fix: {spec.advice}."
     )
-    transient = throttled or _is_transient(spec, code, status)
-    return Failure(kind, message, code, status, request_id, transient,
+    transient = throttled or spec.transient
+    return Failure(spec.kind, message, code, status, request_id, transient,
                    answer.retry_after if transient else None)
 
 
-_THROTTLED_ADVICE = "lower the request rate (--concurrency) and retry later"
+def _unlisted(code: str, status: int, throttled: bool, text: str) -> ErrorSpec:
+    """How a code no error table lists reads (``text``: the server's message): a
+    throttling signal is the gateway's ``Throttling``; a 5xx or another transient code
+    is unavailable; else the code's prefix, then the HTTP status, tell the kind."""
+    if throttled:
+        return replace(COMMON_ERRORS["Throttling"], code=code, http_status=status,
+                       message=text)
+    if status >= 500 or code.startswith(TRANSIENT_CODE_PREFIXES):
+        kind: type[errors.AlireadError] = errors.ServiceUnavailableError
+    elif code.startswith(("Forbidden", "NoPermission", "InvalidAccessKey",
+                          "InvalidSecurityToken")):
+        kind = errors.AccessDeniedError
+    elif code.startswith(("InvalidParameter", "MissingParameter")):
+        kind = errors.InvalidInputError
+    else:
+        kind = {403: errors.AccessDeniedError, 404: errors.NotFoundError,
+                409: errors.ConflictError}.get(status, errors.ApiError)
+    return ErrorSpec(code, status, text, kind, {
+        errors.ServiceUnavailableError: "retry later",
+        errors.AccessDeniedError: "check the credentials and their RAM permissions",
+        errors.NotFoundError: "check the id, the region and the account",
+        errors.InvalidInputError: "check the id and options",
+        errors.ConflictError: "check the object's state in the console",
+    }.get(kind, "see the API's error center page for this code, with the request id"))
 
 
 def _asked(api: Operation, object_id: str) -> str:
@@ -354,40 +342,3 @@ def _foreign_answer(api: Operation, object_id: str, answer: Answer,
         "at that address). Check the endpoint setting and any proxy in between.",
         f"HTTP{status}", status, answer.request_id,
     )
-
-
-def _is_throttling(code: str, status: int) -> bool:
-    """Every throttling signal of Alibaba Cloud gateways: HTTP 429, a throttling code, or
-    any code with ``Throttling`` in it (``Concurrency.Throttling``...), as
-    terraform-provider-alicloud's ``NeedRetry`` reads them."""
-    return status == 429 or "Throttling" in code or code.startswith(THROTTLING_CODES)
-
-
-def _is_transient(spec: ErrorSpec | None, code: str, status: int) -> bool:
-    if spec is not None:
-        return spec.transient
-    return status >= 500 or code.startswith(TRANSIENT_CODE_PREFIXES)
-
-
-def _kind_by_status(code: str, status: int) -> type[errors.AlireadError]:
-    if status >= 500 or code.startswith(TRANSIENT_CODE_PREFIXES):
-        return errors.ServiceUnavailableError
-    if code.startswith(("Forbidden", "NoPermission", "InvalidAccessKey", "InvalidSecurityToken")):
-        return errors.AccessDeniedError
-    if code.startswith(("InvalidParameter", "MissingParameter")):
-        return errors.InvalidInputError
-    return {
-        403: errors.AccessDeniedError,
-        404: errors.NotFoundError,
-        409: errors.ConflictError,
-    }.get(status, errors.ApiError)
-
-
-def _advice_by_kind(kind: type[errors.AlireadError]) -> str:
-    return {
-        errors.ServiceUnavailableError: "retry later",
-        errors.AccessDeniedError: "check the credentials and their RAM permissions",
-        errors.NotFoundError: "check the id, the region and the account",
-        errors.InvalidInputError: "check the id and options",
-        errors.ConflictError: "check the object's state in the console",
-    }.get(kind, "see the API's error center page for this code, with the request id")

@@ -79,11 +79,8 @@ class BodyDecoder:
 
     def finish(self) -> bytes:
         """The whole decoded body (call once every byte was fed)."""
-        if self._decoder is not None:
-            if not self._decoder.eof:
-                raise self._corrupt()
-        elif self._pending_deflate and self._raw == 0:
-            pass  # an empty deflate body: nothing to decode
+        if self._decoder is not None and not self._decoder.eof:
+            raise self._corrupt()
         return bytes(self._out)
 
     def _corrupt(self) -> UndecodableBody:

@@ -1,7 +1,7 @@
 """``Client``: one event loop, its HTTP connections, credentials, shared reads, counters.
 
 Every read goes through a ``Client`` and runs on the client's own event loop, a daemon
-thread started on first use: httpx's async client sends there, at most
+thread started on first use: httpcore's connection pools send there, at most
 ``max_concurrent_reads`` requests at once. Blocking callers (``get_*``, the dynamic
 provider, ``aliread``) submit a read and wait for its ``concurrent.futures.Future``;
 async callers (``get_*_output`` on the Pulumi program's loop, the plugin) await it with
@@ -10,7 +10,10 @@ async callers (``get_*_output`` on the Pulumi program's loop, the plugin) await 
 ``read`` is the whole read (``core.read``); ``request`` / ``request_async`` send one
 signed request of any operation with its retry policy. The module function ``read`` and
 the plain ``get_*`` use a default client, created on first use; tests and applications
-that want their own make one: ``with Client() as client: ...``.
+that want their own make one: ``with Client() as client: ...``. The ``get_*_output``
+reads of one Pulumi program that are identical (same API, id, settings and credential
+sources) share one request (``SharedReads``); the Pulumi layer gives each program run its
+own client.
 """
 
 from __future__ import annotations
@@ -19,12 +22,13 @@ import concurrent.futures
 import signal
 import threading
 import time
-from collections.abc import Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Hashable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .. import errors
 from .apis import ApiSpec
 from .attempts import RetryMetrics, attempt
+from .credential_chain import Chain
 from .read import Read, check_expectation, invited_view, prepare, settle
 from .settings import CallSettings, ConfigLookup, Credentials, resolve_credentials
 from .spec import Operation
@@ -32,9 +36,7 @@ from .spec import Operation
 if TYPE_CHECKING:
     import asyncio
 
-    from .credential_chain import Chain
-    from .http import Answer, Http
-    from .shared_reads import SharedReads
+    from .http import Http
 
 T = TypeVar("T")
 
@@ -66,6 +68,9 @@ class Client:
 
     Attributes:
         metrics (RetryMetrics): requests sent, retries, seconds of backoff.
+        credential_chain (credential_chain.Chain): the default credential chain's
+            sources, kept by this client between reads (they cache and renew STS
+            credentials).
 
     Raises:
         InvalidInputError: ``proxy`` is not an http(s) URL, or ``max_concurrent_reads``
@@ -80,7 +85,7 @@ class Client:
                 f"max_concurrent_reads must be a whole number >= 1, got "
                 f"{max_concurrent_reads!r}."
             )
-        from . import http  # httpx: imported with the first client, not by the first read
+        from . import http  # httpcore: imported with the first client, not by the first read
 
         if proxy is not None:
             if not isinstance(proxy, str):
@@ -95,11 +100,10 @@ class Client:
         self._lock = threading.Lock()
         self._closed = False
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
         self._http: Http | None = None
         self._slots: asyncio.Semaphore | None = None
-        self._chain: Chain | None = None
-        self._shared: SharedReads | None = None
+        self.credential_chain = Chain()
+        self._shared = SharedReads()
 
     # -- the read ------------------------------------------------------------------------
 
@@ -139,7 +143,7 @@ class Client:
         if creds is None:
             creds = await self.credentials_async(one.config,
                                                  deadline=one.settings.options.deadline)
-        return await self._request(one.api, one.params, one.settings, creds)
+        return await self.request_async(one.api, one.params, one.settings, creds)
 
     # -- one signed request (any operation) ----------------------------------------------
 
@@ -153,8 +157,8 @@ class Client:
         or a list's ``schemas.Page``).
         Raises the request's ``AlireadError``, with no frames of the attempts.
         """
-        return self.wait(self.submit(self._request(api, params, settings, creds,
-                                                   deadline_at)))
+        return self.wait(self.submit(self.request_async(api, params, settings, creds,
+                                                        deadline_at=deadline_at)))
 
     async def request_async(self, api: Operation, params: Mapping[str, str],
                             settings: CallSettings, creds: Credentials, *,
@@ -162,27 +166,13 @@ class Client:
         """``request`` for a caller on any event loop (the work runs on this client's)."""
         import asyncio
 
-        coroutine = self._request(api, params, settings, creds, deadline_at)
-        if self._loop is not None and asyncio.get_running_loop() is self._loop:
-            return await coroutine
-        return await asyncio.wrap_future(self.submit(coroutine))
-
-    async def _request(self, api: Operation, params: Mapping[str, str],
-                       settings: CallSettings, creds: Credentials,
-                       deadline_at: float | None = None) -> Any:
+        if self._loop is None or asyncio.get_running_loop() is not self._loop:
+            return await asyncio.wrap_future(self.submit(self.request_async(
+                api, params, settings, creds, deadline_at=deadline_at)))
         assert self._http is not None and self._slots is not None  # set with the loop
-        http, base_url = self._http, settings.base_url
-        proxy = self.proxy_for(base_url)
-
-        async def send(path_and_query: str, connect_timeout: float, read_timeout: float,
-                       deadline_at: float | None) -> Answer:
-            return await http.request(
-                "GET", base_url + path_and_query, connect_timeout=connect_timeout,
-                read_timeout=read_timeout, deadline_at=deadline_at, proxy=proxy,
-                ca_bundle=settings.ca_bundle)
-
         async with self._slots:
-            outcome = await attempt(api, params, settings, creds, send, self.metrics,
+            outcome = await attempt(api, params, settings, creds, self._http,
+                                    self.proxy_for(settings.base_url), self.metrics,
                                     deadline_at)
         if isinstance(outcome, errors.AlireadError):
             raise outcome
@@ -221,25 +211,8 @@ class Client:
         return await asyncio.to_thread(self.credentials, config, deadline=deadline)
 
     @property
-    def credential_chain(self) -> Chain:
-        """The default credential chain's sources, built once and kept by this client."""
-        if self._chain is None:
-            from .credential_chain import Chain
-
-            with self._lock:
-                if self._chain is None:
-                    self._chain = Chain()
-        return self._chain
-
-    @property
     def shared_reads(self) -> SharedReads:
         """The requests identical ``get_*_output`` reads share (one per object)."""
-        if self._shared is None:
-            from .shared_reads import SharedReads
-
-            with self._lock:
-                if self._shared is None:
-                    self._shared = SharedReads()
         return self._shared
 
     def proxy_for(self, base_url: str) -> str | None:
@@ -254,14 +227,18 @@ class Client:
     # -- the loop ------------------------------------------------------------------------
 
     def submit(self, coroutine: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
-        """Run ``coroutine`` on this client's loop; its future."""
+        """Run ``coroutine`` on this client's loop (started on first use); its future."""
         import asyncio
 
-        try:
-            loop = self._running_loop()
-        except RuntimeError:
-            coroutine.close()  # never to run
-            raise
+        loop = self._loop
+        if loop is None:
+            with self._lock:
+                if self._closed:
+                    coroutine.close()  # never to run
+                    raise RuntimeError("this pulumi_aliread Client is closed; make a new one")
+                if self._loop is None:
+                    self._loop = self._start_loop()
+                loop = self._loop
         return asyncio.run_coroutine_threadsafe(coroutine, loop)
 
     @staticmethod
@@ -270,19 +247,7 @@ class Client:
         wait_done(future)
         return future.result()
 
-    def _running_loop(self) -> asyncio.AbstractEventLoop:
-        loop = self._loop
-        if loop is not None:
-            return loop
-        with self._lock:
-            if self._closed:
-                raise RuntimeError("this pulumi_aliread Client is closed; make a new one")
-            if self._loop is None:
-                self._start_loop()
-            assert self._loop is not None
-            return self._loop
-
-    def _start_loop(self) -> None:
+    def _start_loop(self) -> asyncio.AbstractEventLoop:
         import asyncio
 
         from .http import Http
@@ -310,7 +275,7 @@ class Client:
             if before is not None:
                 signal.pthread_sigmask(signal.SIG_SETMASK, before)
         ready.wait()
-        self._loop, self._thread = loop, thread
+        return loop
 
     # -- lifetime ---------------------------------------------------------------------
 
@@ -321,8 +286,7 @@ class Client:
         with self._lock:
             self._closed = True
             loop, self._loop = self._loop, None
-        if self._shared is not None:
-            self._shared.clear()
+        self._shared.clear()
         if loop is None or not loop.is_running():
             return
         import asyncio
@@ -348,6 +312,38 @@ class Client:
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
         return f"<pulumi_aliread.Client {state}>"
+
+
+class SharedReads:
+    """Futures of reads by key; a read that failed or was cancelled is forgotten, so a
+    later identical read tries again."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._futures: dict[Hashable, concurrent.futures.Future[Any]] = {}
+
+    def get(self, key: Hashable, begin: Callable[[], concurrent.futures.Future[Any]]
+            ) -> concurrent.futures.Future[Any]:
+        """The read of ``key`` in flight or done, else ``begin()``'s future."""
+        with self._lock:
+            pending = self._futures.get(key)
+            if pending is None:
+                pending = self._futures[key] = begin()
+            else:
+                return pending
+        pending.add_done_callback(lambda done: self._forget_failure(key, done))
+        return pending
+
+    def clear(self) -> None:
+        """Forget every shared answer."""
+        with self._lock:
+            self._futures = {}
+
+    def _forget_failure(self, key: Hashable, done: concurrent.futures.Future[Any]) -> None:
+        if done.cancelled() or done.exception() is not None:
+            with self._lock:
+                if self._futures.get(key) is done:
+                    del self._futures[key]
 
 
 def wait_done(future: concurrent.futures.Future[Any]) -> None:

@@ -1,29 +1,29 @@
-"""Every request the package sends: httpx's ``AsyncClient`` (HTTP/1.1, its public API),
-plus the two bounds it lacks.
+"""Every request the package sends: httpcore's ``AsyncConnectionPool`` (HTTP/1.1, its
+public API; the transport httpx itself sends with), plus the two bounds it lacks.
 
-httpx times each socket operation, not an answer: a server dripping a byte a second
-never trips a read timeout. Here the whole exchange runs under a timer that cancels it:
+httpcore times each socket operation, not an answer: a server dripping a byte a second
+never trips a read timeout. Here the whole exchange runs under an anyio cancel scope:
 ``connect_timeout + read_timeout`` (and never past the read's deadline) until the request
 is out, then ``read_timeout`` for the whole answer, status line to last byte (moved when
-httpx reports, through its documented ``trace`` extension, that the answer is awaited).
-The body is streamed raw and decoded by ``bodies.BodyDecoder`` within 4 MiB, on the wire
-and decompressed; httpx is asked for ``identity`` and never decodes anything itself.
+httpcore reports, through its documented ``trace`` extension, that the answer is
+awaited). The body is streamed and decoded by ``bodies.BodyDecoder`` within 4 MiB, on the
+wire and decompressed; the server is asked for ``identity``, and httpcore decodes nothing.
 
 Proxies follow the environment as urllib and aliyun-python-sdk-core read them
 (``proxy_for``): ``HTTPS_PROXY`` for https endpoints, ``HTTP_PROXY`` for http ones
-(lowercase names win), ``NO_PROXY`` honoured, loopback hosts never proxied; httpx's own
-environment reading is off. ``user:password@`` in a proxy URL becomes a
+(lowercase names win), ``NO_PROXY`` honoured, loopback hosts never proxied; httpcore
+reads no environment. ``user:password@`` in a proxy URL becomes a
 ``Proxy-Authorization`` header and never appears in messages or logs. Redirects are
-never followed.
+never followed (httpcore follows none).
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import functools
 import logging
 import os
+import platform
 import re
 import ssl
 import time
@@ -32,9 +32,11 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-import httpcore  # noqa: F401 - its loggers must exist before they are protected
-import httpx
+import anyio
+import certifi
+import httpcore
 
+from .._version import __version__
 from ..errors import InvalidInputError
 from . import redaction
 from .bodies import MAX_BODY_BYTES, BodyDecoder, BodyTooLarge, UndecodableBody, retry_after
@@ -44,9 +46,8 @@ __all__ = ["MAX_BODY_BYTES", "Answer", "BodyTooLarge", "Http", "TransportFailure
            "UndecodableBody", "is_loopback", "parse_proxy", "proxy_for"]
 
 log = logging.getLogger("pulumi_aliread")
-# httpx and httpcore log each request's URL, signed query and all. httpx imports httpcore
-# only when it builds a transport; imported here, httpcore's child loggers
-# (httpcore.http11, ...) exist now and get the filter too.
+# httpx and httpcore log each request's URL, signed query and all; imported here,
+# httpcore's child loggers (httpcore.http11, ...) exist now and get the filter too.
 for _name in ("pulumi_aliread", "httpx", "httpcore"):
     redaction.protect_logger(_name)
 
@@ -157,80 +158,43 @@ class Answer:
     location: str | None = None  # of a redirect (never followed)
 
 
-class _Timer:
-    """Cancels the exchange's task at its deadline; ``fired`` tells it did."""
+# httpcore 1.0's pool rescans every connection and queued request on each request and
+# release (encode/httpcore#1035): 1 000 GETs at 20 ms, 32 at once, cost 4.1 ms of CPU a
+# request through one pool of 32 connections, 0.52 through 32 pools of one (measured
+# here against the emulator). So each request takes the pool with the fewest in flight.
+class _Pool:
+    """One httpcore connection pool and the requests it has in flight."""
 
-    def __init__(self, at: float) -> None:
-        self._task = asyncio.current_task()
-        self._loop = asyncio.get_running_loop()
-        self.fired = False
-        self._handle = self._arm(at)
-
-    def _arm(self, at: float) -> asyncio.TimerHandle:
-        return self._loop.call_later(max(0.0, at - time.monotonic()), self._fire)
-
-    def _fire(self) -> None:
-        if self._task is not None:
-            self.fired = True
-            self._task.cancel()
-
-    def move(self, at: float) -> None:
-        self._handle.cancel()
-        self._handle = self._arm(at)
-
-    def stop(self) -> None:
-        """Disarm; the task's cancellation, if it fired, is taken back."""
-        self._handle.cancel()
-        if self.fired and self._task is not None and hasattr(self._task, "uncancel"):
-            self._task.uncancel()
-        self._task = None
-
-
-# Connections per httpx client. httpcore 1.0's pool rescans every connection and queued
-# request on each request and release (encode/httpcore#1035): 1 000 GETs at 20 ms, 32 at
-# once, took 4.45 s through one client against 1.00 s through eight of four (0.63 s
-# ideal; measured here, one run each, same server). So a key's requests are spread
-# over several small clients, each a plain public AsyncClient.
-_CONNECTIONS_PER_CLIENT = 4
-
-
-class _Shard:
-    """One httpx client and the requests it has in flight."""
-
-    def __init__(self, client: httpx.AsyncClient) -> None:
-        self.client = client
+    def __init__(self, pool: httpcore.AsyncConnectionPool) -> None:
+        self.pool = pool
         self.in_flight = 0
 
 
 class Http:
-    """httpx clients of one ``client.Client``, per proxy and CA bundle, all on the
-    client's event loop (create, use and ``aclose`` on it).
+    """httpcore connection pools of one ``client.Client``, per proxy and CA bundle, all
+    on the client's event loop (create, use and ``aclose`` on it).
 
-    ``max_connections`` (int): keep-alive connections kept per proxy and CA bundle, over
-    ``ceil(max_connections / 4)`` clients. A request takes the first client with the
-    fewest requests in flight: reads one after another reuse one connection, and reads
-    at once spread evenly (at most 4 per client while at most ``max_connections`` run).
+    ``max_connections`` (int): keep-alive connections kept per proxy and CA bundle, one
+    a pool. A request takes the first pool with the fewest requests in flight: reads one
+    after another reuse one connection, and reads at once spread one a pool.
     """
 
     def __init__(self, max_connections: int) -> None:
         self._max = max_connections
-        self._clients: dict[tuple[str | None, str | None, bool], list[_Shard]] = {}
+        self._pools: dict[tuple[str | None, str | None, bool], list[_Pool]] = {}
 
-    def _shard(self, proxy: str | None, ca_bundle: str | None, https: bool) -> _Shard:
+    def _pool(self, proxy: str | None, ca_bundle: str | None, https: bool) -> _Pool:
         key = (proxy, ca_bundle, https)
-        shards = self._clients.get(key)
-        if shards is None:
+        pools = self._pools.get(key)
+        if pools is None:
             parsed = parse_proxy(proxy) if proxy else None
-            verify = tls_context(ca_bundle or default_ca_bundle()) if https else False
-            shards = self._clients[key] = [_Shard(httpx.AsyncClient(
-                http1=True, http2=False, trust_env=False, follow_redirects=False,
-                verify=verify,
-                proxy=httpx.Proxy(parsed.url, headers=parsed.headers) if parsed else None,
-                limits=httpx.Limits(max_connections=None,
-                                    max_keepalive_connections=_CONNECTIONS_PER_CLIENT),
-                headers={"User-Agent": USER_AGENT, "Accept-Encoding": "identity"},
-            )) for _ in range(-(-self._max // _CONNECTIONS_PER_CLIENT))]
-        return min(shards, key=lambda shard: shard.in_flight)
+            pools = self._pools[key] = [_Pool(httpcore.AsyncConnectionPool(
+                ssl_context=tls_context(ca_bundle) if https else None,
+                proxy=httpcore.Proxy(parsed.url, headers=list(parsed.headers.items()))
+                if parsed else None,
+                max_connections=None, max_keepalive_connections=1,
+            )) for _ in range(self._max)]
+        return min(pools, key=lambda pool: pool.in_flight)
 
     async def request(self, method: str, url: str, *, connect_timeout: float,
                       read_timeout: float, deadline_at: float | None = None,
@@ -245,76 +209,93 @@ class Http:
         ends everything. ``proxy``: a proxy URL or None (direct); ``ca_bundle``: the PEM
         file verifying https (None: certifi's); ``max_body`` (bytes): the body's cap.
         """
-        started = time.monotonic()
-        first = started + connect_timeout + read_timeout
-        timer = _Timer(first if deadline_at is None else min(first, deadline_at))
+        first = time.monotonic() + connect_timeout + read_timeout
         answered = False
 
         async def trace(event: str, _info: Any) -> None:
             if event.endswith("receive_response_headers.started"):
                 at = time.monotonic() + read_timeout  # the whole answer from here on
-                timer.move(at if deadline_at is None else min(at, deadline_at))
+                scope.deadline = at if deadline_at is None else min(at, deadline_at)
 
         where = f" (through the proxy {parse_proxy(proxy).url})" if proxy else ""
-        shard = self._shard(proxy, ca_bundle, url.startswith("https://"))
-        shard.in_flight += 1
-        timeout = httpx.Timeout(read_timeout, connect=connect_timeout)
-        try:
-            async with shard.client.stream(method, url, headers=headers, timeout=timeout,
-                                     extensions={"trace": trace}) as response:
-                answered = True
-                if proxy and response.status_code == 407:  # a plain-http proxy's refusal
-                    raise _proxy_refused(proxy, url, 407, "")
-                found = {k.lower(): v for k, v in reversed(response.headers.multi_items())}
-                length = found.get("content-length", "")
-                if length.strip().isdigit() and int(length) > max_body:
-                    raise BodyTooLarge()
-                decoder = BodyDecoder(found.get("content-encoding"), max_body)
-                async for chunk in response.aiter_raw():
-                    decoder.feed(chunk)
-                body = decoder.finish()
-        except asyncio.CancelledError:
-            if not timer.fired:
-                raise
+        target = httpcore.URL(url)
+        host = target.host if target.port is None else b"%s:%d" % (target.host, target.port)
+        pool = self._pool(proxy, ca_bundle, target.scheme == b"https")
+        pool.in_flight += 1
+        timeouts = {"connect": connect_timeout, "read": read_timeout,
+                    "write": read_timeout, "pool": read_timeout}
+        # asyncio's clock is time.monotonic(): the scope cancels the exchange at its deadline.
+        with anyio.CancelScope(deadline=first if deadline_at is None
+                               else min(first, deadline_at)) as scope:
+            try:
+                async with pool.pool.stream(
+                        method, target, headers=[(b"Host", host), *_HEADERS,
+                                                 *(headers or {}).items()],
+                        extensions={"timeout": timeouts, "trace": trace}) as response:
+                    answered = True
+                    if proxy and response.status == 407:  # a plain-http proxy's refusal
+                        raise _proxy_refused(proxy, url, 407, "")
+                    found = {k.decode("latin-1").lower(): v.decode("latin-1")
+                             for k, v in reversed(response.headers)}
+                    length = found.get("content-length", "")
+                    if length.strip().isdigit() and int(length) > max_body:
+                        raise BodyTooLarge()
+                    decoder = BodyDecoder(found.get("content-encoding"), max_body)
+                    async for chunk in response.aiter_stream():
+                        decoder.feed(chunk)
+                    body = decoder.finish()
+            except httpcore.ProxyError as exc:
+                status = re.match(r"\s*(\d{3})\b", str(exc))
+                if status:
+                    raise _proxy_refused(proxy or "", url, int(status.group(1)),
+                                         where) from None
+                raise TransportFailure("ProxyError", _reason(exc) + where) from None
+            except httpcore.ConnectTimeout:
+                raise TransportFailure("ConnectTimeout",
+                                       "connecting timed out" + where) from None
+            except httpcore.TimeoutException:
+                detail = "the answer stalled mid-body" if answered else \
+                    "no answer within the read timeout"
+                raise TransportFailure("ReadTimeout", detail + where) from None
+            except httpcore.RemoteProtocolError as exc:
+                # h11's words ("illegal status line: bytearray(b'SSH-2.0...')") say little.
+                detail = ("the server closed the connection mid-answer" if answered
+                          or "disconnected" in str(exc) or "closed" in str(exc)
+                          else "the answer is not HTTP/1.1")
+                raise TransportFailure("ConnectionError", f"{detail}{where}") from None
+            except (httpcore.NetworkError, httpcore.ProtocolError,
+                    httpcore.UnsupportedProtocol) as exc:
+                cert = next((e for e in _causes(exc)
+                             if isinstance(e, ssl.SSLCertVerificationError)), None)
+                if cert is not None:  # sending again cannot help
+                    reason = redaction.scrub(str(getattr(cert, "verify_message", None)
+                                                 or getattr(cert, "reason", None) or cert))
+                    raise TransportFailure(
+                        "TlsVerificationFailed",
+                        f"the server's TLS certificate did not verify against "
+                        f"{ca_bundle_source(ca_bundle)} ({reason}). If the endpoint is right "
+                        "and its certificate is signed by a private CA, point "
+                        "ALIBABA_CLOUD_CA_BUNDLE (it comes before SSL_CERT_FILE and "
+                        "REQUESTS_CA_BUNDLE) at a PEM file holding that CA",
+                        permanent=True) from None
+                raise TransportFailure("ConnectionError",
+                                       redaction.scrub(_reason(exc)) + where) from None
+            finally:
+                pool.in_flight -= 1
+        if scope.cancelled_caught:
             detail = "the whole answer did not arrive within the read timeout" if answered \
                 else "no answer within the read timeout"
-            raise TransportFailure("ReadTimeout", detail + where) from None
-        except httpx.ProxyError as exc:
-            status = re.match(r"\s*(\d{3})\b", str(exc))
-            if status:
-                raise _proxy_refused(proxy or "", url, int(status.group(1)), where) from None
-            raise TransportFailure("ProxyError", _reason(exc) + where) from None
-        except httpx.ConnectTimeout:
-            raise TransportFailure("ConnectTimeout", "connecting timed out" + where) from None
-        except httpx.TimeoutException:
-            detail = "the answer stalled mid-body" if answered else \
-                "no answer within the read timeout"
-            raise TransportFailure("ReadTimeout", detail + where) from None
-        except httpx.RemoteProtocolError as exc:
-            # h11's words ("illegal status line: bytearray(b'SSH-2.0...')") say little.
-            detail = ("the server closed the connection mid-answer" if answered
-                      or "disconnected" in str(exc) or "closed" in str(exc)
-                      else "the answer is not HTTP/1.1")
-            raise TransportFailure("ConnectionError", f"{detail}{where}") from None
-        except httpx.HTTPError as exc:
-            cert = _cert_error(exc)
-            if cert is not None:
-                raise tls_failure(cert, ca_bundle) from None
-            raise TransportFailure("ConnectionError",
-                                   redaction.scrub(_reason(exc)) + where) from None
-        finally:
-            shard.in_flight -= 1
-            timer.stop()
-        status_code = response.status_code
+            raise TransportFailure("ReadTimeout", detail + where)
+        status_code = response.status
         log.debug('"%s %s HTTP/1.1" %s %s', method, url, status_code, len(body))
         return Answer(status_code, body, found.get("x-acs-request-id"), retry_after(found),
                       found.get("location") if 300 <= status_code < 400 else None)
 
     async def aclose(self) -> None:
-        clients, self._clients = list(self._clients.values()), {}
-        for shards in clients:
-            for shard in shards:
-                await shard.client.aclose()
+        pools, self._pools = list(self._pools.values()), {}
+        for each in pools:
+            for pool in each:
+                await pool.pool.aclose()
 
 
 def _proxy_refused(proxy: str, url: str, status: int, where: str) -> TransportFailure:
@@ -347,20 +328,6 @@ def _proxy_refused(proxy: str, url: str, status: int, where: str) -> TransportFa
     return TransportFailure("ProxyError", f"{who}, which may pass: retried")
 
 
-def tls_failure(exc: BaseException, ca_bundle: str | None) -> TransportFailure:
-    """The permanent failure of a certificate that did not verify."""
-    reason = redaction.scrub(str(getattr(exc, "verify_message", None)
-                                 or getattr(exc, "reason", None) or exc))
-    return TransportFailure(
-        "TlsVerificationFailed",
-        f"the server's TLS certificate did not verify against {ca_bundle_source(ca_bundle)} "
-        f"({reason}). If the endpoint is right and its certificate is signed by a private "
-        "CA, point ALIBABA_CLOUD_CA_BUNDLE (it comes before SSL_CERT_FILE and "
-        "REQUESTS_CA_BUNDLE) at a PEM file holding that CA",
-        permanent=True,
-    )
-
-
 def _causes(exc: BaseException) -> list[BaseException]:
     seen: list[BaseException] = []
     current: BaseException | None = exc
@@ -368,11 +335,6 @@ def _causes(exc: BaseException) -> list[BaseException]:
         seen.append(current)
         current = current.__cause__ or current.__context__
     return seen
-
-
-def _cert_error(exc: BaseException) -> ssl.SSLCertVerificationError | None:
-    return next((e for e in _causes(exc) if isinstance(e, ssl.SSLCertVerificationError)),
-                None)
 
 
 def _reason(exc: BaseException) -> str:
@@ -386,25 +348,11 @@ def _reason(exc: BaseException) -> str:
 
 
 @functools.lru_cache(maxsize=8)
-def tls_context(cafile: str) -> ssl.SSLContext:
-    """The verifying client context of a CA bundle (loading certifi's bundle costs
-    milliseconds, so one per bundle)."""
-    return ssl.create_default_context(cafile=cafile)
+def tls_context(cafile: str | None) -> ssl.SSLContext:
+    """The verifying client context of a CA bundle (None: certifi's; loading a bundle
+    costs milliseconds, so one per bundle)."""
+    return ssl.create_default_context(cafile=cafile or certifi.where())
 
 
-def default_ca_bundle() -> str:
-    """certifi's CA bundle: the trust store when no CA-bundle variable is set."""
-    import certifi
-
-    return certifi.where()
-
-
-def _user_agent() -> str:
-    import platform
-
-    from .._version import __version__
-
-    return f"pulumi-aliread/{__version__} Python/{platform.python_version()}"
-
-
-USER_AGENT = _user_agent()
+USER_AGENT = f"pulumi-aliread/{__version__} Python/{platform.python_version()}"
+_HEADERS = (("Accept", "*/*"), ("Accept-Encoding", "identity"), ("User-Agent", USER_AGENT))

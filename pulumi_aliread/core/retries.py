@@ -1,8 +1,8 @@
 """``RetryPolicy``: when a read tries again, and how long it pauses first.
 
-One object, consulted by the attempt loop of each transport kind (``attempts.attempt``
-and ``attempts.attempt_async``). Which failures are transient is decided where the answer
-is interpreted (``attempts.Attempt``, from the ``ApiSpec`` error tables); this decides the
+One object, consulted by the attempt loop (``attempts.attempt``). Which failures are
+transient is decided where the answer is interpreted (``attempts``, from the ``ApiSpec``
+error tables); this decides the
 rest: exponential backoff with full jitter, the server's retry-after hint as a floor, the
 attempt limit and the deadline.
 
