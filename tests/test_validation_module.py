@@ -31,3 +31,10 @@ def test_id_and_states_are_checked_against_the_api() -> None:
     assert HANDSHAKE.validate_states("Accepted") == ("Accepted",)
     assert settings.parse_endpoint("127.0.0.1:8080") == "https://127.0.0.1:8080"
 
+
+
+def test_read_options_merges_keywords_over_an_object() -> None:
+    base = aliread.ReadOptions(deadline=9)
+    assert base.merged(deadline=None, max_attempts=2) == (
+        aliread.ReadOptions(deadline=9, max_attempts=2))
+    assert aliread.ReadOptions.of() == aliread.ReadOptions()
