@@ -80,7 +80,7 @@ def validate_plain(api: ApiSpec, object_id: object, expected: object,
     """
     validate_option(api, api.id_keyword, object_id)
     validate_option(api, api.expect_keyword, expected)
-    for key in (*SETTING_KEYS, *OPTION_NAMES):
+    for key in (*SETTING_KEYS, *OPTION_NAMES, "mismatch_means_accepted"):
         validate_option(api, key, options.get(key))
 
 
