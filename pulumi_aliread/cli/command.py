@@ -63,7 +63,7 @@ def run(
     included; the exit code follows the class of each failure (``InvalidInputError``: 2,
     any other error: 3). ``invited_account``: count the invited account's "accepted"
     answer (GetHandshake: HTTP 409 HandshakeStatusMismatch) as accepted
-    (``core.read.invited_view``). Raises ``click.exceptions.Exit`` carrying the exit code
+    (``core.read.settle``). Raises ``click.exceptions.Exit`` carrying the exit code
     when stdout is closed early (``| head``), ``OSError`` when it cannot be written.
     """
     out, err, fmt = _streams(output, stdout, stderr)
