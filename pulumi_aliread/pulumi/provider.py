@@ -28,7 +28,7 @@ from ..core.apis import APIS, ApiSpec
 from ..core.spec import LONG
 from ..core.validation import (
     SETTING_KEYS,
-    normalize_expected,
+    is_plain,
     validate_option,
     validate_plain,
 )
@@ -150,8 +150,9 @@ class ReadResource(Resource):
         validate_plain(api, object_id, expected, options)  # known values: refused now
         props: dict[str, Any] = dict.fromkeys(api.result_type.output_names())
         props.update({key: value for key, value in options.items() if value is not None})
-        if expected is not None:
-            props[api.expect_keyword] = normalize_expected(api, expected)
+        if expected is not None:  # known states as a list (JSON-ready); Outputs as they are
+            props[api.expect_keyword] = list(api.validate_states(expected)) \
+                if is_plain(expected) else expected
         opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=object_id))
         super().__init__(ReadOnlyProvider(api.name), resource_name, props, opts)
         # Numbers cross the Pulumi wire as floats: give integer outputs back as int.
