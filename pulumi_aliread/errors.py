@@ -54,6 +54,14 @@ class AlireadError(Exception):
     def __str__(self) -> str:
         return self.message
 
+    def reword(self, message: str) -> AlireadError:
+        """Give this error ``message`` instead (an entry point's words for the same error:
+        the plugin's input names, the command's options, the page it failed on); returns
+        the error."""
+        self.message = message
+        self.args = (message,)
+        return self
+
 
 class InvalidInputError(AlireadError, ValueError):
     """An id or option is malformed (refused before any request), or the API said so.

@@ -19,8 +19,8 @@ from pulumi_helpers import stack_config
 import pulumi_aliread as aliread
 from pulumi_aliread.core import settings
 from pulumi_aliread.core.apis import HANDSHAKE
-from pulumi_aliread.core.read import prepare
-from pulumi_aliread.pulumi import outputs, program
+from pulumi_aliread.core.read import finish, prepare
+from pulumi_aliread.pulumi import outputs
 from pulumi_aliread.testing import (
     DEFAULT_ACCESS_KEY_ID,
     SEED_HANDSHAKE_ID,
@@ -231,8 +231,8 @@ def test_a_cancelled_reader_does_not_cancel_the_read_others_share(emulator: Emul
         one = prepare(HANDSHAKE, SEED_HANDSHAKE_ID, config={}, endpoint=emulator.url)
         reader = aliread.Client(max_concurrent_reads=4)
         pending = reader.start(one)
-        first = asyncio.ensure_future(program._finish(one, pending))
-        second = asyncio.ensure_future(program._finish(one, pending))
+        first = asyncio.ensure_future(finish(one, pending))
+        second = asyncio.ensure_future(finish(one, pending))
         await asyncio.sleep(0.02)
         first.cancel()
         result = await second

@@ -63,7 +63,7 @@ def run(
     included; the exit code follows the class of each failure (``InvalidInputError``: 2,
     any other error: 3). ``invited_account``: count the invited account's "accepted"
     answer (GetHandshake: HTTP 409 HandshakeStatusMismatch) as accepted
-    (``core.read.invited_view``). Raises ``click.exceptions.Exit`` carrying the exit code
+    (``core.read.settle``). Raises ``click.exceptions.Exit`` carrying the exit code
     when stdout is closed early (``| head``), ``OSError`` when it cannot be written.
     """
     out, err, fmt = _streams(output, stdout, stderr)
@@ -193,9 +193,9 @@ def run_list(
         result = miss.result  # type: ignore[attr-defined]
         not_met = dict(miss.not_met)  # type: ignore[attr-defined]
         verdict = exitcodes.NOT_EXPECTED
-        _note(err, render.failure_line(name, _in_cli_words(spec, miss)))
+        _note(err, render.failure_line(name, miss.reword(_cli_words(spec, miss.message))))
     except errors.AlireadError as exc:
-        _note(err, render.failure_line(name, _in_cli_words(spec, exc)))
+        _note(err, render.failure_line(name, exc.reword(_cli_words(spec, exc.message))))
         return _emit(spec.item, [Outcome(None, Status.ERROR, error=exc)], "json", out,
                      name=name)
     finally:
@@ -351,12 +351,6 @@ def _cli_words(spec: ListSpec, text: str) -> str:
     if first in options:
         text = f"{options[first]} {rest}"
     return text.replace(f"({item.expect_keyword}=)", "(--expect)")
-
-
-def _in_cli_words(spec: ListSpec, error: errors.AlireadError) -> errors.AlireadError:
-    error.message = _cli_words(spec, error.message)
-    error.args = (error.message,)
-    return error
 
 
 def _note(err: TextIO, line: str) -> None:

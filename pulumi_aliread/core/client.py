@@ -29,7 +29,7 @@ from .. import errors
 from .apis import ApiSpec
 from .attempts import RetryMetrics, attempt
 from .credential_chain import Chain
-from .read import Read, check_expectation, invited_view, prepare, settle
+from .read import Read, prepare, settle
 from .settings import CallSettings, ConfigLookup, Credentials, resolve_credentials
 from .spec import Operation
 
@@ -48,8 +48,7 @@ MAX_CONCURRENT_READS = 32
 # blocked on a lock with no timeout would handle Ctrl-C only once the read ends.
 _SIGNAL_CHECK_SECONDS = 0.1
 
-__all__ = ["Client", "RetryMetrics", "check_expectation", "default_client",
-           "invited_view", "read", "wait_done"]
+__all__ = ["Client", "RetryMetrics", "default_client", "read", "wait_done"]
 
 
 class Client:

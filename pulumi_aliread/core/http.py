@@ -39,11 +39,10 @@ import httpcore
 from .._version import __version__
 from ..errors import InvalidInputError
 from . import redaction
-from .bodies import MAX_BODY_BYTES, BodyDecoder, BodyTooLarge, UndecodableBody, retry_after
+from .bodies import MAX_BODY_BYTES, BodyDecoder, BodyTooLarge, retry_after
 from .settings import ca_bundle_source, is_loopback
 
-__all__ = ["MAX_BODY_BYTES", "Answer", "BodyTooLarge", "Http", "TransportFailure",
-           "UndecodableBody", "is_loopback", "parse_proxy", "proxy_for"]
+__all__ = ["Answer", "Http", "TransportFailure", "parse_proxy", "proxy_for"]
 
 log = logging.getLogger("pulumi_aliread")
 # httpx and httpcore log each request's URL, signed query and all; imported here,

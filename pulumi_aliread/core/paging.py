@@ -204,8 +204,7 @@ def _listing(client: Client, spec: ListSpec, call: Any, creds: Any, deadline_at:
             try:
                 page: Page = client.request(spec, params, call, creds, deadline_at=deadline_at)
             except errors.ResponseValidationError as invalid:
-                invalid.message = f"page {number} of {spec.action}: {invalid.message}"
-                invalid.args = (invalid.message,)
+                invalid.reword(f"page {number} of {spec.action}: {invalid.message}")
                 raise
             if number == 1:
                 totals.append(page.total_count)

@@ -67,7 +67,7 @@ def prepare(api: object, object_id: object, *, expected: object = None,
             None (default): any.
         config (ConfigLookup | None): Pulumi config (``.get("ns:key")``); None: the
             running program's, if Pulumi is imported, else none.
-        mismatch_means_accepted (bool | None): see ``invited_view``. Default None.
+        mismatch_means_accepted (bool | None): see ``settle``. Default None.
         options (ReadOptions | None): timeouts and retry knobs; default ``ReadOptions()``.
         **keywords: those of ``settings.resolve`` (``region``, ``endpoint``,
             ``api_version``, ``allow_insecure_http``, ``deadline=``...).
@@ -126,14 +126,23 @@ def settle(read: Read, done: Future[Any]) -> Any:
         AlireadError: the read's own error (from ``done``).
         ExpectationNotMetError: read, but not in an expected state.
     """
+    api = read.api
     try:
         result = done.result()
     except errors.ConflictError as error:
-        result = invited_view(read.api, read.object_id, error) if read.accept_mismatch \
-            else None
-        if result is None:
+        # The invited account's view: the answer that means "accepted" to that account
+        # (GetHandshake: HTTP 409 HandshakeStatusMismatch) is a result in ``api``'s first
+        # success state carrying only the id, the state and the answer's request id
+        # (every other field None: the API did not send them).
+        if not (read.accept_mismatch and api.invited_accepted_code is not None
+                and error.code == api.invited_accepted_code):
             raise
-    check_expectation(read.api, result, read.expected, command_line=read.command_line)
+        result = api.result_type(**{
+            api.id_keyword: read.object_id,
+            api.state_field: api.success_states[0],
+            "request_id": error.request_id,
+        })
+    check_expectation(api, result, read.expected, command_line=read.command_line)
     return result
 
 
@@ -143,21 +152,6 @@ async def finish(read: Read, pending: Future[Any]) -> Any:
     if not pending.done():
         await asyncio.wait([asyncio.wrap_future(pending)])
     return settle(read, pending)
-
-
-def invited_view(api: ApiSpec, object_id: str, error: errors.AlireadError) -> Any | None:
-    """What a gate run by the invited account counts ``error`` as: for the answer that
-    means "accepted" to that account (GetHandshake: HTTP 409 HandshakeStatusMismatch), a
-    result in ``api``'s first success state carrying only the id, the state and the
-    answer's request id (every other field None: the API did not send them); None for
-    any other error."""
-    if api.invited_accepted_code is None or error.code != api.invited_accepted_code:
-        return None
-    return api.result_type(**{  # type: ignore[call-arg]
-        api.id_keyword: object_id,
-        api.state_field: api.success_states[0],
-        "request_id": error.request_id,
-    })
 
 
 def check_expectation(api: ApiSpec, result: Any, expected: Iterable[str], *,

@@ -80,13 +80,5 @@ def validate_plain(api: ApiSpec, object_id: object, expected: object,
     """
     validate_option(api, api.id_keyword, object_id)
     validate_option(api, api.expect_keyword, expected)
-    for key in (*SETTING_KEYS, *OPTION_NAMES):
+    for key in (*SETTING_KEYS, *OPTION_NAMES, "mismatch_means_accepted"):
         validate_option(api, key, options.get(key))
-
-
-def normalize_expected(api: ApiSpec, expected: object) -> object:
-    """A plain expectation as a list of states (JSON-ready); Outputs are left as they are."""
-    if expected is None or not is_plain(expected):
-        return expected
-    return list(api.validate_states(expected))
-

@@ -233,10 +233,9 @@ class AlireadProvider(p.Provider):
             return await asyncio.to_thread(paging.read_list, default_client(), prepared)
         except AlireadError as error:
             item = LIST_FUNCTIONS[token][False].item
-            error.message = plugin_words(error.message, allowed, {
+            error.reword(plugin_words(error.message, allowed, {
                 f"{item.id_keyword} for {item.action}": "ids",
-                "(--max-items on the command line)": ""})
-            error.args = (error.message,)
+                "(--max-items on the command line)": ""}))
             raise
 
     # Resources -----------------------------------------------------------------------
@@ -353,8 +352,7 @@ class AlireadProvider(p.Provider):
             # The read runs on the client's loop; this (the gRPC server's) loop awaits it.
             return await finish(one, default_client().start(one))
         except AlireadError as error:
-            error.message = plugin_words(error.message, input_names(api))
-            error.args = (error.message,)
+            error.reword(plugin_words(error.message, input_names(api)))
             while resource:
                 if self._invokes:
                     await asyncio.wait(set(self._invokes))

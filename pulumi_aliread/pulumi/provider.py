@@ -29,8 +29,6 @@ from ..core.spec import LONG
 from ..core.validation import (
     SETTING_KEYS,
     is_plain,
-    normalize_expected,
-    validate_mismatch_means_accepted,
     validate_option,
     validate_plain,
 )
@@ -75,15 +73,11 @@ class ReadOnlyProvider(ResourceProvider):
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         failures = []
-        for key in (*SETTING_KEYS, self.api.expect_keyword):
+        for key in (*SETTING_KEYS, self.api.expect_keyword, MISMATCH_KEY):
             try:
                 validate_option(self.api, key, news.get(key))
             except InvalidInputError as error:
                 failures.append(CheckFailure(key, str(error)))
-        try:
-            validate_mismatch_means_accepted(self.api, news.get(MISMATCH_KEY))
-        except InvalidInputError as error:
-            failures.append(CheckFailure(MISMATCH_KEY, str(error)))
         return CheckResult(news, failures)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -154,12 +148,11 @@ class ReadResource(Resource):
     ) -> None:
         api = self._api
         validate_plain(api, object_id, expected, options)  # known values: refused now
-        if is_plain(options.get(MISMATCH_KEY)):
-            validate_mismatch_means_accepted(api, options.get(MISMATCH_KEY))
         props: dict[str, Any] = dict.fromkeys(api.result_type.output_names())
         props.update({key: value for key, value in options.items() if value is not None})
-        if expected is not None:
-            props[api.expect_keyword] = normalize_expected(api, expected)
+        if expected is not None:  # known states as a list (JSON-ready); Outputs as they are
+            props[api.expect_keyword] = list(api.validate_states(expected)) \
+                if is_plain(expected) else expected
         opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=object_id))
         super().__init__(ReadOnlyProvider(api.name), resource_name, props, opts)
         # Numbers cross the Pulumi wire as floats: give integer outputs back as int.
