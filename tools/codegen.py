@@ -489,14 +489,36 @@ OPTS = {
     "invoke": ("pulumi.InvokeOptions | None", "opts (pulumi.InvokeOptions, optional): "
                "accepted as in pulumi-alicloud, unused (the read calls the cloud API "
                "directly). Default: None."),
-    "output": ("Options", "opts (pulumi.InvokeOutputOptions, optional): ``depends_on`` is "
+    "output": ("Options", "opts (pulumi.InvokeOutputOptions or pulumi.InvokeOptions, "
+               "optional): either kind (pulumi 3.139 has only ``InvokeOptions``); "
+               "``depends_on`` is "
                "honoured (the read waits for those resources, and is unknown while one of "
                "them is); the other options are accepted and unused (the read calls the "
                "cloud API directly, not through the engine). Default: None."),
     "resource": ("pulumi.ResourceOptions | None", "opts (pulumi.ResourceOptions, optional): "
                  "as for any resource; ``id`` is set from ``{id}``. Default: None."),
 }
-OPTS_TYPE_ERROR = "TypeError: ``opts`` is not a ``pulumi.InvokeOptions``."
+OPTS_TYPE_ERROR = ("TypeError: ``opts`` is neither None nor a ``pulumi.InvokeOptions`` "
+                   "(``pulumi.InvokeOutputOptions`` is one); raised at the call, before "
+                   "any read.")
+# The state lists a function (False) or a Pulumi ``_output`` function and resource
+# (True) takes: the aliases ``States`` / ``StatesInput`` of the generated modules.
+STATES = {False: "str | Sequence[str] | None",
+          True: "pulumi.Input[str] | Sequence[pulumi.Input[str]] | None"}
+# What a resource's constructor raises, and how the engine shows the failures that come
+# later (checked against pulumi 3.274's ``pulumi preview``).
+RESOURCE_RAISES = [
+    "InvalidInputError: an id or option known at construction is malformed: raised "
+    "there, before any request, so the program fails (``Program failed with an "
+    "unhandled exception``, the message on its last line).",
+    "TypeError: ``opts`` is neither None nor a ``pulumi.ResourceOptions`` (Pulumi's "
+    "own check, at construction).",
+    "A failure once the engine reads it (an input that was an Output and turns out "
+    "malformed, then ``NotFoundError``, ``AccessDeniedError``, "
+    "``ExpectationNotMetError``... as for the ``get_*`` functions) is the resource's "
+    "error in ``pulumi preview`` or ``up``, not an exception in the program: one line "
+    "(``error: Preview failed: <message>`` in a preview), no traceback.",
+]
 OUTPUT_ERRORS = "Errors of the {what} itself fail the Output (and so the preview or update)."
 
 
@@ -538,24 +560,32 @@ def _plural(word: str) -> str:
     return word + ("es" if word.endswith("s") else "s")
 
 
-def _region_doc(operation: Operation) -> str:
-    return ("region (str, optional): region id such as ``cn-shanghai``. Default: Pulumi "
-            "config ``aliread:region`` / ``alicloud:region``, then ``ALIBABA_CLOUD_REGION_ID`` "
-            f"/ ``ALICLOUD_REGION``, then ``{operation.default_region}``.")
+def _shown(annotation: str) -> str:
+    """The type a docstring shows for ``annotation``: ``str | None`` is ``str`` (the
+    entry says ``optional``), ``Sequence[X]`` is ``list of X``, ``|`` is ``or``."""
+    parts = [part for part in annotation.split(" | ") if part != "None"]
+    return " or ".join(re.sub(r"^Sequence\[(.*)\]$", r"list of \1", part) for part in parts)
 
 
-def _endpoint_doc(operation: Operation) -> str:
+def _region_doc(operation: Operation, typed: str) -> str:
+    return (f"region ({_shown(typed)}, optional): region id such as ``cn-shanghai``. "
+            "Default: Pulumi config ``aliread:region`` / ``alicloud:region``, then "
+            "``ALIBABA_CLOUD_REGION_ID`` / ``ALICLOUD_REGION``, then "
+            f"``{operation.default_region}``.")
+
+
+def _endpoint_doc(operation: Operation, typed: str) -> str:
     default = operation.endpoint_template.format(region="<region>")
-    return ("endpoint (str, optional): a host (https) or a URL such as "
+    return (f"endpoint ({_shown(typed)}, optional): a host (https) or a URL such as "
             "``http://127.0.0.1:8080``. Default: Pulumi config "
             f"``aliread:{operation.endpoint_setting}``, then ``{operation.endpoint_env}``, "
             f"then ``{default}``.")
 
 
-def _expect_doc(api: ApiSpec, also: str = "") -> str:
+def _expect_doc(api: ApiSpec, shown: str, also: str = "") -> str:
     word = _word(api)
     states = ", ".join(f"``{state}``" for state in api.states)
-    return (f"{api.expect_keyword} (str or list of str, optional): the {_plural(word)} "
+    return (f"{api.expect_keyword} ({shown}, optional): the {_plural(word)} "
             f"that count as success: {states} (case-sensitive). Default: None, any {word} "
             f"passes.{also}")
 
@@ -616,16 +646,17 @@ def _object_params(api: ApiSpec, kind: str) -> list[Param]:
     params += [
         Param(api.id_keyword, typed, f"{api.id_keyword} ({typed}): {rule}.", default=None,
               keyword_only=False),
-        Param("region", setting, _region_doc(api)),
-        Param("endpoint", setting, _endpoint_doc(api)),
+        Param("region", setting, _region_doc(api, typed)),
+        Param("endpoint", setting, _endpoint_doc(api, typed)),
     ]
     if len(api.known_versions) > 1:
         versions = " or ".join(f"``{v}``" + (" (default)" if v == api.version else "")
                                for v in api.known_versions)
-        params.append(Param("api_version", setting, "api_version (str, optional): the "
+        params.append(Param("api_version", setting, f"api_version ({typed}, optional): the "
                             f"{api.product} API version, {versions}."))
     states = "StatesInput" if kind == "resource" else "States"
-    params.append(Param(api.expect_keyword, states, _expect_doc(api)))
+    params.append(Param(api.expect_keyword, states,
+                        _expect_doc(api, _shown(STATES[kind != "invoke"]))))
     if kind != "resource":
         params += _tuning()
     params.append(Param("allow_insecure_http", "bool | None", INSECURE_HTTP_DOC))
@@ -674,13 +705,13 @@ def _list_params(spec: ListSpec, kind: str) -> list[Param]:
         if not meaning:
             continue  # no invited view
         if output:
-            shown = ("pulumi.Input[str] or list" if annotation == "States"
-                     else annotation.removesuffix(" | None"))
+            shown = _shown(STATES[True] if annotation == "States" else annotation)
             meaning = f"{as_for} Default: {default}."
         params.append(Param(name, annotation, f"{name} ({shown}, optional): {meaning}",
                             default=default, keyword_only=False))
     every = "" if output else f" Every listed {title} (after the filters) must be in one of them."
-    params.append(Param(item.expect_keyword, "States", _expect_doc(item, every),
+    params.append(Param(item.expect_keyword, "States",
+                        _expect_doc(item, _shown(STATES[output]), every),
                         keyword_only=False))
     pages = MAX_ITEMS // spec.page_size_max
     most = f"{MAX_ITEMS:,}".replace(",", " ")
@@ -689,8 +720,8 @@ def _list_params(spec: ListSpec, kind: str) -> list[Param]:
                  "reports more fails with ``ApiError`` (code ``TooManyItems``) after its "
                  f"first page. Default: {most} ({pages} pages).")
     params += [
-        Param("region", f"{typed} | None", _region_doc(spec)),
-        Param("endpoint", f"{typed} | None", _endpoint_doc(spec)),
+        Param("region", f"{typed} | None", _region_doc(spec, typed)),
+        Param("endpoint", f"{typed} | None", _endpoint_doc(spec, typed)),
         Param("max_items", "int", max_items, default="MAX_ITEMS"),
         *_tuning(deadline="the whole listing, every page and detail read included."),
         Param("allow_insecure_http", "bool | None", INSECURE_HTTP_DOC),
@@ -816,23 +847,29 @@ def _generated_function(operation: Operation, kind: str) -> str:
 
 
 def _generated_resource(api: ApiSpec) -> str:
-    """The read-only resource class of ``api``."""
+    """The read-only resource class of ``api``: its docstring, which ``help()``, editors
+    and Sphinx show first, has the constructor's Args and Raises as well as the outputs."""
     product = "" if api.title.startswith(api.product) else f"{api.product} "
-    doc = _docstring(
-        f"{_a(api.title)[0].upper()}{_a(api.title)[1:]}, read with {product}``{api.action}``.",
-        [("Outputs (``pulumi.Output`` attributes; ``None`` where the API left a field out)",
-          [python_doc(f) for f in api.fields])], "    ",
+    params = _object_params(api, "resource")
+    args = [p.doc for p in params]
+    defaults = ", ".join(f"{name} {getattr(READ_OPTIONS_DEFAULT, name):g}{unit}"
+                         for name, _annotation, kind, _meaning in TUNING
+                         for unit in [" s" if "seconds" in kind else ""])
+    about = (
         "Read-only: the engine reads it on every ``pulumi preview``, ``up`` and "
         "``refresh``, and never creates, changes or deletes it. The read, and so the "
-        f"preview, fails when the live {_word(api)} is not among ``{api.expect_keyword}``.")
-    params = _object_params(api, "resource")
+        f"preview, fails when the live {_word(api)} is not among ``{api.expect_keyword}``."
+        "\n\nThe read runs in the engine's dynamic-provider process with the default read "
+        f"options (``ReadOptions()``: {defaults}); a resource takes no timeout or retry "
+        f"keyword (``{_name(api)}_output`` does).")
+    doc = _docstring(
+        f"{_a(api.title)[0].upper()}{_a(api.title)[1:]}, read with {product}``{api.action}``.",
+        [("Args", args), ("Raises", RESOURCE_RAISES),
+         ("Outputs (``pulumi.Output`` attributes; ``None`` where the API left a field out)",
+          [python_doc(f) for f in api.fields])], "    ", about)
     init_doc = _docstring(
         f"Read the {api.title} ``{api.id_keyword}`` as the resource ``resource_name``.",
-        [("Args", [p.doc for p in params]), ("Raises", [
-            "InvalidInputError: a known id or option is malformed (at once, before any "
-            "request).",
-            "The read's own errors (``NotFoundError``, ``AccessDeniedError``,\n"
-            "``ExpectationNotMetError``...) fail the preview or update."])], "        ")
+        [("Args", args), ("Raises", RESOURCE_RAISES)], "        ")
     args = ["resource_name", api.id_keyword, f"expected={api.expect_keyword}",
             *(f"{p.name}={p.name}" for p in params[2:] if p.name != api.expect_keyword)]
     signature = _signature("__init__", [Param("self", "", "", None, False), *params], "None",
@@ -888,7 +925,7 @@ from .invoke import invoke
 if TYPE_CHECKING:
     import pulumi
 
-States = str | Sequence[str] | None
+States = {STATES[False]}
 ''']
     parts += [_generated_function(operation, "invoke") for operation in operations]
     parts.append(_all(_name(operation) for operation in operations))
@@ -921,7 +958,7 @@ from ..core.paging import MAX_ITEMS
 from .compat import invoke_options_type
 {_import(".program", [*program, "invoke_output"])}
 
-States = pulumi.Input[str] | Sequence[pulumi.Input[str]] | None
+States = {STATES[True]}
 if typing.TYPE_CHECKING:
     Options = pulumi.InvokeOutputOptions | pulumi.InvokeOptions | None
 else:  # pulumi 3.139 has no InvokeOutputOptions
@@ -955,7 +992,7 @@ import pulumi
 from .provider import ReadResource
 from .resource_outputs import {", ".join(f"{name}Outputs" for name in names)}
 
-StatesInput = pulumi.Input[str] | Sequence[pulumi.Input[str]] | None
+StatesInput = {STATES[True]}
 ''']
     parts += [_generated_resource(api) for api in APIS.values()]
     parts.append(_all(names))

@@ -91,7 +91,9 @@ def get_handshake(
         ResponseValidationError: the answer does not match the API reference.
         ExpectationNotMetError: the object was read, but its state is not an expected one.
         ApiError: an error code this library does not classify.
-        TypeError: ``opts`` is not a ``pulumi.InvokeOptions``.
+        TypeError: ``opts`` is neither None nor a ``pulumi.InvokeOptions``
+            (``pulumi.InvokeOutputOptions`` is one); raised at the call, before any
+            read.
     """
     return invoke(
         HANDSHAKE, "get_handshake", opts, handshake_id=handshake_id, region=region,
@@ -166,7 +168,9 @@ def get_join_permission_auth_order(
         ResponseValidationError: the answer does not match the API reference.
         ExpectationNotMetError: the object was read, but its state is not an expected one.
         ApiError: an error code this library does not classify.
-        TypeError: ``opts`` is not a ``pulumi.InvokeOptions``.
+        TypeError: ``opts`` is neither None nor a ``pulumi.InvokeOptions``
+            (``pulumi.InvokeOutputOptions`` is one); raised at the call, before any
+            read.
     """
     return invoke(
         AUTH_ORDER, "get_join_permission_auth_order", opts, order_id=order_id,
@@ -283,7 +287,9 @@ def get_handshakes(
             while it was read (4 listings), or ``DeadlineExceeded``.
         ExpectationNotMetError: names every listed resource-directory invitation not in
             an expected status.
-        TypeError: ``opts`` is not a ``pulumi.InvokeOptions``.
+        TypeError: ``opts`` is neither None nor a ``pulumi.InvokeOptions``
+            (``pulumi.InvokeOutputOptions`` is one); raised at the call, before any
+            read.
     """
     return invoke(
         LIST_HANDSHAKES, "get_handshakes", opts, status=status, ids=ids,

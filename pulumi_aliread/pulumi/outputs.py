@@ -58,16 +58,17 @@ def get_handshake_output(
     Args:
         handshake_id (pulumi.Input[str]): an invitation id: ``h-`` followed by 16
             letters or digits, e.g. ``h-ycm4rp3z8b1xq9vk``.
-        region (str, optional): region id such as ``cn-shanghai``. Default: Pulumi
-            config ``aliread:region`` / ``alicloud:region``, then
+        region (pulumi.Input[str], optional): region id such as ``cn-shanghai``.
+            Default: Pulumi config ``aliread:region`` / ``alicloud:region``, then
             ``ALIBABA_CLOUD_REGION_ID`` / ``ALICLOUD_REGION``, then ``cn-hangzhou``.
-        endpoint (str, optional): a host (https) or a URL such as
+        endpoint (pulumi.Input[str], optional): a host (https) or a URL such as
             ``http://127.0.0.1:8080``. Default: Pulumi config
             ``aliread:resourcemanagerEndpoint``, then
             ``ALIREAD_RESOURCEMANAGER_ENDPOINT``, then ``resourcemanager.aliyuncs.com``.
-        expected_status (str or list of str, optional): the statuses that count as
-            success: ``Pending``, ``Accepted``, ``Declined``, ``Cancelled``,
-            ``Expired``, ``Deleted`` (case-sensitive). Default: None, any status passes.
+        expected_status (pulumi.Input[str] or list of pulumi.Input[str], optional): the
+            statuses that count as success: ``Pending``, ``Accepted``, ``Declined``,
+            ``Cancelled``, ``Expired``, ``Deleted`` (case-sensitive). Default: None, any
+            status passes.
         connect_timeout (float, seconds, optional): per attempt. Default: 5.
         read_timeout (float, seconds, optional): per attempt. Default: 10.
         max_attempts (int, optional): attempts at a transient failure. Default: 5.
@@ -81,7 +82,8 @@ def get_handshake_output(
             and ``ALIREAD_ALLOW_INSECURE_HTTP``. Default: None (off).
         mismatch_means_accepted (bool, optional): as for ``get_handshake``, for a
             program run with the invited account's credentials. Default: None (off).
-        opts (pulumi.InvokeOutputOptions, optional): ``depends_on`` is honoured (the
+        opts (pulumi.InvokeOutputOptions or pulumi.InvokeOptions, optional): either kind
+            (pulumi 3.139 has only ``InvokeOptions``); ``depends_on`` is honoured (the
             read waits for those resources, and is unknown while one of them is); the
             other options are accepted and unused (the read calls the cloud API
             directly, not through the engine). Default: None.
@@ -101,7 +103,9 @@ def get_handshake_output(
         ResponseValidationError: the answer does not match the API reference.
         ExpectationNotMetError: the object was read, but its state is not an expected one.
         ApiError: an error code this library does not classify.
-        TypeError: ``opts`` is not a ``pulumi.InvokeOptions``.
+        TypeError: ``opts`` is neither None nor a ``pulumi.InvokeOptions``
+            (``pulumi.InvokeOutputOptions`` is one); raised at the call, before any
+            read.
         Errors of the read itself fail the Output (and so the preview or update).
     """
     return invoke_output(
@@ -139,18 +143,18 @@ def get_join_permission_auth_order_output(
     Args:
         order_id (pulumi.Input[str]): an authorization order id: printable characters
             without spaces, e.g. ``123``.
-        region (str, optional): region id such as ``cn-shanghai``. Default: Pulumi
-            config ``aliread:region`` / ``alicloud:region``, then
+        region (pulumi.Input[str], optional): region id such as ``cn-shanghai``.
+            Default: Pulumi config ``aliread:region`` / ``alicloud:region``, then
             ``ALIBABA_CLOUD_REGION_ID`` / ``ALICLOUD_REGION``, then ``cn-shanghai``.
-        endpoint (str, optional): a host (https) or a URL such as
+        endpoint (pulumi.Input[str], optional): a host (https) or a URL such as
             ``http://127.0.0.1:8080``. Default: Pulumi config
             ``aliread:linkwanEndpoint``, then ``ALIREAD_LINKWAN_ENDPOINT``, then
             ``linkwan.<region>.aliyuncs.com``.
-        api_version (str, optional): the LinkWAN API version, ``2018-12-30`` (default)
-            or ``2019-03-01``.
-        expected_state (str or list of str, optional): the states that count as success:
-            ``APPLYING``, ``ACCEPTED``, ``REJECTED``, ``CANCELED`` (case-sensitive).
-            Default: None, any state passes.
+        api_version (pulumi.Input[str], optional): the LinkWAN API version,
+            ``2018-12-30`` (default) or ``2019-03-01``.
+        expected_state (pulumi.Input[str] or list of pulumi.Input[str], optional): the
+            states that count as success: ``APPLYING``, ``ACCEPTED``, ``REJECTED``,
+            ``CANCELED`` (case-sensitive). Default: None, any state passes.
         connect_timeout (float, seconds, optional): per attempt. Default: 5.
         read_timeout (float, seconds, optional): per attempt. Default: 10.
         max_attempts (int, optional): attempts at a transient failure. Default: 5.
@@ -162,7 +166,8 @@ def get_join_permission_auth_order_output(
             loopback, which is refused otherwise (the signed request and any STS token
             would travel in clear text); also Pulumi config ``aliread:allowInsecureHttp``
             and ``ALIREAD_ALLOW_INSECURE_HTTP``. Default: None (off).
-        opts (pulumi.InvokeOutputOptions, optional): ``depends_on`` is honoured (the
+        opts (pulumi.InvokeOutputOptions or pulumi.InvokeOptions, optional): either kind
+            (pulumi 3.139 has only ``InvokeOptions``); ``depends_on`` is honoured (the
             read waits for those resources, and is unknown while one of them is); the
             other options are accepted and unused (the read calls the cloud API
             directly, not through the engine). Default: None.
@@ -182,7 +187,9 @@ def get_join_permission_auth_order_output(
         ResponseValidationError: the answer does not match the API reference.
         ExpectationNotMetError: the object was read, but its state is not an expected one.
         ApiError: an error code this library does not classify.
-        TypeError: ``opts`` is not a ``pulumi.InvokeOptions``.
+        TypeError: ``opts`` is neither None nor a ``pulumi.InvokeOptions``
+            (``pulumi.InvokeOutputOptions`` is one); raised at the call, before any
+            read.
         Errors of the read itself fail the Output (and so the preview or update).
     """
     return invoke_output(
@@ -223,23 +230,24 @@ def get_handshakes_output(
     client and its Pulumi config.
 
     Args:
-        status (pulumi.Input[str] or list, optional): as for ``get_handshakes``.
-            Default: None.
-        ids (pulumi.Input[str] or list, optional): as for ``get_handshakes``. Default:
-            None.
+        status (pulumi.Input[str] or list of pulumi.Input[str], optional): as for
+            ``get_handshakes``. Default: None.
+        ids (pulumi.Input[str] or list of pulumi.Input[str], optional): as for
+            ``get_handshakes``. Default: None.
         target_entity (pulumi.Input[str], optional): as for ``get_handshakes``. Default:
             None.
         invited_account (pulumi.Input[bool], optional): as for ``get_handshakes``.
             Default: False.
         with_details (pulumi.Input[bool], optional): as for ``get_handshakes``. Default:
             False.
-        expected_status (str or list of str, optional): the statuses that count as
-            success: ``Pending``, ``Accepted``, ``Declined``, ``Cancelled``,
-            ``Expired``, ``Deleted`` (case-sensitive). Default: None, any status passes.
-        region (str, optional): region id such as ``cn-shanghai``. Default: Pulumi
-            config ``aliread:region`` / ``alicloud:region``, then
+        expected_status (pulumi.Input[str] or list of pulumi.Input[str], optional): the
+            statuses that count as success: ``Pending``, ``Accepted``, ``Declined``,
+            ``Cancelled``, ``Expired``, ``Deleted`` (case-sensitive). Default: None, any
+            status passes.
+        region (pulumi.Input[str], optional): region id such as ``cn-shanghai``.
+            Default: Pulumi config ``aliread:region`` / ``alicloud:region``, then
             ``ALIBABA_CLOUD_REGION_ID`` / ``ALICLOUD_REGION``, then ``cn-hangzhou``.
-        endpoint (str, optional): a host (https) or a URL such as
+        endpoint (pulumi.Input[str], optional): a host (https) or a URL such as
             ``http://127.0.0.1:8080``. Default: Pulumi config
             ``aliread:resourcemanagerEndpoint``, then
             ``ALIREAD_RESOURCEMANAGER_ENDPOINT``, then ``resourcemanager.aliyuncs.com``.
@@ -256,7 +264,8 @@ def get_handshakes_output(
             loopback, which is refused otherwise (the signed request and any STS token
             would travel in clear text); also Pulumi config ``aliread:allowInsecureHttp``
             and ``ALIREAD_ALLOW_INSECURE_HTTP``. Default: None (off).
-        opts (pulumi.InvokeOutputOptions, optional): ``depends_on`` is honoured (the
+        opts (pulumi.InvokeOutputOptions or pulumi.InvokeOptions, optional): either kind
+            (pulumi 3.139 has only ``InvokeOptions``); ``depends_on`` is honoured (the
             read waits for those resources, and is unknown while one of them is); the
             other options are accepted and unused (the read calls the cloud API
             directly, not through the engine). Default: None.
@@ -276,7 +285,9 @@ def get_handshakes_output(
         ResponseValidationError: the answer does not match the API reference.
         ExpectationNotMetError: the object was read, but its state is not an expected one.
         ApiError: an error code this library does not classify.
-        TypeError: ``opts`` is not a ``pulumi.InvokeOptions``.
+        TypeError: ``opts`` is neither None nor a ``pulumi.InvokeOptions``
+            (``pulumi.InvokeOutputOptions`` is one); raised at the call, before any
+            read.
         Errors of the listing itself fail the Output (and so the preview or update).
     """
     return invoke_output(

@@ -27,6 +27,51 @@ class Handshake(ReadResource, HandshakeOutputs, module="aliread", name="Handshak
     and never creates, changes or deletes it. The read, and so the preview, fails when
     the live status is not among ``expected_status``.
 
+    The read runs in the engine's dynamic-provider process with the default read options
+    (``ReadOptions()``: connect_timeout 5 s, read_timeout 10 s, max_attempts 5, deadline
+    60 s, backoff_base 0.2 s, backoff_cap 5 s); a resource takes no timeout or retry
+    keyword (``get_handshake_output`` does).
+
+    Args:
+        resource_name (str): the resource's name in the stack.
+        handshake_id (pulumi.Input[str]): an invitation id: ``h-`` followed by 16
+            letters or digits, e.g. ``h-ycm4rp3z8b1xq9vk``; may be another resource's
+            Output.
+        region (pulumi.Input[str], optional): region id such as ``cn-shanghai``.
+            Default: Pulumi config ``aliread:region`` / ``alicloud:region``, then
+            ``ALIBABA_CLOUD_REGION_ID`` / ``ALICLOUD_REGION``, then ``cn-hangzhou``.
+        endpoint (pulumi.Input[str], optional): a host (https) or a URL such as
+            ``http://127.0.0.1:8080``. Default: Pulumi config
+            ``aliread:resourcemanagerEndpoint``, then
+            ``ALIREAD_RESOURCEMANAGER_ENDPOINT``, then ``resourcemanager.aliyuncs.com``.
+        expected_status (pulumi.Input[str] or list of pulumi.Input[str], optional): the
+            statuses that count as success: ``Pending``, ``Accepted``, ``Declined``,
+            ``Cancelled``, ``Expired``, ``Deleted`` (case-sensitive). Default: None, any
+            status passes.
+        allow_insecure_http (bool, optional): read an ``http://`` endpoint that is not
+            loopback, which is refused otherwise (the signed request and any STS token
+            would travel in clear text); also Pulumi config ``aliread:allowInsecureHttp``
+            and ``ALIREAD_ALLOW_INSECURE_HTTP``. Default: None (off).
+        mismatch_means_accepted (pulumi.Input[bool], optional): for a gate run with the
+            *invited* account's credentials: its HTTP 409 ``HandshakeStatusMismatch``
+            answer counts as ``Accepted`` (``status`` is ``"Accepted"``, every other
+            output None), as for ``get_handshake``. Default: None (off).
+        opts (pulumi.ResourceOptions, optional): as for any resource; ``id`` is set from
+            ``handshake_id``. Default: None.
+
+    Raises:
+        InvalidInputError: an id or option known at construction is malformed: raised
+            there, before any request, so the program fails (``Program failed with an
+            unhandled exception``, the message on its last line).
+        TypeError: ``opts`` is neither None nor a ``pulumi.ResourceOptions`` (Pulumi's
+            own check, at construction).
+        A failure once the engine reads it (an input that was an Output and turns out
+            malformed, then ``NotFoundError``, ``AccessDeniedError``,
+            ``ExpectationNotMetError``... as for the ``get_*`` functions) is the
+            resource's error in ``pulumi preview`` or ``up``, not an exception in the
+            program: one line (``error: Preview failed: <message>`` in a preview), no
+            traceback.
+
     Outputs (``pulumi.Output`` attributes; ``None`` where the API left a field out):
         handshake_id (str): The invitation id (`h-` followed by letters and digits). E.g.
             ``h-ycm4rp3z8b1xq9vk``.
@@ -75,16 +120,17 @@ class Handshake(ReadResource, HandshakeOutputs, module="aliread", name="Handshak
             handshake_id (pulumi.Input[str]): an invitation id: ``h-`` followed by 16
                 letters or digits, e.g. ``h-ycm4rp3z8b1xq9vk``; may be another resource's
                 Output.
-            region (str, optional): region id such as ``cn-shanghai``. Default: Pulumi
-                config ``aliread:region`` / ``alicloud:region``, then
+            region (pulumi.Input[str], optional): region id such as ``cn-shanghai``.
+                Default: Pulumi config ``aliread:region`` / ``alicloud:region``, then
                 ``ALIBABA_CLOUD_REGION_ID`` / ``ALICLOUD_REGION``, then ``cn-hangzhou``.
-            endpoint (str, optional): a host (https) or a URL such as
+            endpoint (pulumi.Input[str], optional): a host (https) or a URL such as
                 ``http://127.0.0.1:8080``. Default: Pulumi config
                 ``aliread:resourcemanagerEndpoint``, then
                 ``ALIREAD_RESOURCEMANAGER_ENDPOINT``, then ``resourcemanager.aliyuncs.com``.
-            expected_status (str or list of str, optional): the statuses that count as
-                success: ``Pending``, ``Accepted``, ``Declined``, ``Cancelled``,
-                ``Expired``, ``Deleted`` (case-sensitive). Default: None, any status passes.
+            expected_status (pulumi.Input[str] or list of pulumi.Input[str], optional): the
+                statuses that count as success: ``Pending``, ``Accepted``, ``Declined``,
+                ``Cancelled``, ``Expired``, ``Deleted`` (case-sensitive). Default: None, any
+                status passes.
             allow_insecure_http (bool, optional): read an ``http://`` endpoint that is not
                 loopback, which is refused otherwise (the signed request and any STS token
                 would travel in clear text); also Pulumi config ``aliread:allowInsecureHttp``
@@ -97,10 +143,17 @@ class Handshake(ReadResource, HandshakeOutputs, module="aliread", name="Handshak
                 ``handshake_id``. Default: None.
 
         Raises:
-            InvalidInputError: a known id or option is malformed (at once, before any
-                request).
-            The read's own errors (``NotFoundError``, ``AccessDeniedError``,
-            ``ExpectationNotMetError``...) fail the preview or update.
+            InvalidInputError: an id or option known at construction is malformed: raised
+                there, before any request, so the program fails (``Program failed with an
+                unhandled exception``, the message on its last line).
+            TypeError: ``opts`` is neither None nor a ``pulumi.ResourceOptions`` (Pulumi's
+                own check, at construction).
+            A failure once the engine reads it (an input that was an Output and turns out
+                malformed, then ``NotFoundError``, ``AccessDeniedError``,
+                ``ExpectationNotMetError``... as for the ``get_*`` functions) is the
+                resource's error in ``pulumi preview`` or ``up``, not an exception in the
+                program: one line (``error: Preview failed: <message>`` in a preview), no
+                traceback.
         """
         super().__init__(
             resource_name, handshake_id, expected=expected_status, region=region,
@@ -117,6 +170,47 @@ class JoinPermissionAuthOrder(ReadResource, JoinPermissionAuthOrderOutputs,
     Read-only: the engine reads it on every ``pulumi preview``, ``up`` and ``refresh``,
     and never creates, changes or deletes it. The read, and so the preview, fails when
     the live state is not among ``expected_state``.
+
+    The read runs in the engine's dynamic-provider process with the default read options
+    (``ReadOptions()``: connect_timeout 5 s, read_timeout 10 s, max_attempts 5, deadline
+    60 s, backoff_base 0.2 s, backoff_cap 5 s); a resource takes no timeout or retry
+    keyword (``get_join_permission_auth_order_output`` does).
+
+    Args:
+        resource_name (str): the resource's name in the stack.
+        order_id (pulumi.Input[str]): an authorization order id: printable characters
+            without spaces, e.g. ``123``; may be another resource's Output.
+        region (pulumi.Input[str], optional): region id such as ``cn-shanghai``.
+            Default: Pulumi config ``aliread:region`` / ``alicloud:region``, then
+            ``ALIBABA_CLOUD_REGION_ID`` / ``ALICLOUD_REGION``, then ``cn-shanghai``.
+        endpoint (pulumi.Input[str], optional): a host (https) or a URL such as
+            ``http://127.0.0.1:8080``. Default: Pulumi config
+            ``aliread:linkwanEndpoint``, then ``ALIREAD_LINKWAN_ENDPOINT``, then
+            ``linkwan.<region>.aliyuncs.com``.
+        api_version (pulumi.Input[str], optional): the LinkWAN API version,
+            ``2018-12-30`` (default) or ``2019-03-01``.
+        expected_state (pulumi.Input[str] or list of pulumi.Input[str], optional): the
+            states that count as success: ``APPLYING``, ``ACCEPTED``, ``REJECTED``,
+            ``CANCELED`` (case-sensitive). Default: None, any state passes.
+        allow_insecure_http (bool, optional): read an ``http://`` endpoint that is not
+            loopback, which is refused otherwise (the signed request and any STS token
+            would travel in clear text); also Pulumi config ``aliread:allowInsecureHttp``
+            and ``ALIREAD_ALLOW_INSECURE_HTTP``. Default: None (off).
+        opts (pulumi.ResourceOptions, optional): as for any resource; ``id`` is set from
+            ``order_id``. Default: None.
+
+    Raises:
+        InvalidInputError: an id or option known at construction is malformed: raised
+            there, before any request, so the program fails (``Program failed with an
+            unhandled exception``, the message on its last line).
+        TypeError: ``opts`` is neither None nor a ``pulumi.ResourceOptions`` (Pulumi's
+            own check, at construction).
+        A failure once the engine reads it (an input that was an Output and turns out
+            malformed, then ``NotFoundError``, ``AccessDeniedError``,
+            ``ExpectationNotMetError``... as for the ``get_*`` functions) is the
+            resource's error in ``pulumi preview`` or ``up``, not an exception in the
+            program: one line (``error: Preview failed: <message>`` in a preview), no
+            traceback.
 
     Outputs (``pulumi.Output`` attributes; ``None`` where the API left a field out):
         order_id (str): The authorization order id. E.g. ``123``.
@@ -156,18 +250,18 @@ class JoinPermissionAuthOrder(ReadResource, JoinPermissionAuthOrderOutputs,
             resource_name (str): the resource's name in the stack.
             order_id (pulumi.Input[str]): an authorization order id: printable characters
                 without spaces, e.g. ``123``; may be another resource's Output.
-            region (str, optional): region id such as ``cn-shanghai``. Default: Pulumi
-                config ``aliread:region`` / ``alicloud:region``, then
+            region (pulumi.Input[str], optional): region id such as ``cn-shanghai``.
+                Default: Pulumi config ``aliread:region`` / ``alicloud:region``, then
                 ``ALIBABA_CLOUD_REGION_ID`` / ``ALICLOUD_REGION``, then ``cn-shanghai``.
-            endpoint (str, optional): a host (https) or a URL such as
+            endpoint (pulumi.Input[str], optional): a host (https) or a URL such as
                 ``http://127.0.0.1:8080``. Default: Pulumi config
                 ``aliread:linkwanEndpoint``, then ``ALIREAD_LINKWAN_ENDPOINT``, then
                 ``linkwan.<region>.aliyuncs.com``.
-            api_version (str, optional): the LinkWAN API version, ``2018-12-30`` (default)
-                or ``2019-03-01``.
-            expected_state (str or list of str, optional): the states that count as success:
-                ``APPLYING``, ``ACCEPTED``, ``REJECTED``, ``CANCELED`` (case-sensitive).
-                Default: None, any state passes.
+            api_version (pulumi.Input[str], optional): the LinkWAN API version,
+                ``2018-12-30`` (default) or ``2019-03-01``.
+            expected_state (pulumi.Input[str] or list of pulumi.Input[str], optional): the
+                states that count as success: ``APPLYING``, ``ACCEPTED``, ``REJECTED``,
+                ``CANCELED`` (case-sensitive). Default: None, any state passes.
             allow_insecure_http (bool, optional): read an ``http://`` endpoint that is not
                 loopback, which is refused otherwise (the signed request and any STS token
                 would travel in clear text); also Pulumi config ``aliread:allowInsecureHttp``
@@ -176,10 +270,17 @@ class JoinPermissionAuthOrder(ReadResource, JoinPermissionAuthOrderOutputs,
                 ``order_id``. Default: None.
 
         Raises:
-            InvalidInputError: a known id or option is malformed (at once, before any
-                request).
-            The read's own errors (``NotFoundError``, ``AccessDeniedError``,
-            ``ExpectationNotMetError``...) fail the preview or update.
+            InvalidInputError: an id or option known at construction is malformed: raised
+                there, before any request, so the program fails (``Program failed with an
+                unhandled exception``, the message on its last line).
+            TypeError: ``opts`` is neither None nor a ``pulumi.ResourceOptions`` (Pulumi's
+                own check, at construction).
+            A failure once the engine reads it (an input that was an Output and turns out
+                malformed, then ``NotFoundError``, ``AccessDeniedError``,
+                ``ExpectationNotMetError``... as for the ``get_*`` functions) is the
+                resource's error in ``pulumi preview`` or ``up``, not an exception in the
+                program: one line (``error: Preview failed: <message>`` in a preview), no
+                traceback.
         """
         super().__init__(
             resource_name, order_id, expected=expected_state, region=region,
