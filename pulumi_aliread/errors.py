@@ -6,11 +6,18 @@ did not come from an API answer), and its message ends with what to do next. An 
 a read that reached the network also says how it ended: ``attempts`` (requests sent) and
 ``stop_reason`` (``"permanent"``: not retryable; ``"max_attempts"``: every attempt failed
 transiently; ``"deadline"``: no retry fitted in the read's deadline).
+
+An error's text (``message``, ``code``, ``request_id``) is made safe to print here, once,
+whatever it came from (a server's code, message or request id, an id the user gave, an
+OS error): a control character a terminal would act on (an escape sequence, a bidi
+override) is kept as a visible escape (``\\x1b``, ``\\u202e``), not acted on.
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
+
+from .core.redaction import printable
 
 #: The values of ``AlireadError.stop_reason``.
 STOP_REASONS = ("permanent", "max_attempts", "deadline")
@@ -43,11 +50,13 @@ class AlireadError(Exception):
         attempts: int | None = None,
         stop_reason: str | None = None,
     ) -> None:
+        message = printable(message)
         super().__init__(message)
         self.message = message
-        self.code = code if code is not None else self.default_code
+        code = code if code is not None else self.default_code
+        self.code = None if code is None else printable(code)
         self.http_status = http_status
-        self.request_id = request_id
+        self.request_id = None if request_id is None else printable(request_id)
         self.attempts = attempts
         self.stop_reason = stop_reason
 
@@ -58,6 +67,7 @@ class AlireadError(Exception):
         """Give this error ``message`` instead (an entry point's words for the same error:
         the plugin's input names, the command's options, the page it failed on); returns
         the error."""
+        message = printable(message)
         self.message = message
         self.args = (message,)
         return self

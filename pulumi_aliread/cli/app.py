@@ -18,6 +18,7 @@ from click.core import ParameterSource
 from .. import __version__
 from ..core.apis import APIS, LISTS, ApiSpec
 from ..core.paging import MAX_ITEMS, MAX_RESTARTS
+from ..core.redaction import printable
 from ..core.spec import ListSpec, one_of
 from . import exitcodes
 from .durations import format_duration, parse_duration
@@ -371,14 +372,15 @@ def _main(args: list[str]) -> int:
 
 
 def _describe(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
+    text = " ".join(printable(str(exc)).split())
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _say(line: str) -> None:
-    """One line on stderr, if stderr can take it."""
+    """One line on stderr, if stderr can take it; control characters shown escaped
+    (``redaction.printable``), never written raw."""
     with contextlib.suppress(OSError, ValueError, AttributeError):
-        print(line, file=sys.stderr, flush=True)
+        print(printable(line), file=sys.stderr, flush=True)
 
 
 def _usable_streams() -> None:

@@ -21,6 +21,7 @@ from ..core import paging
 from ..core.apis import ApiSpec
 from ..core.client import Client
 from ..core.read import Read
+from ..core.redaction import printable
 from ..core.settings import resolve
 from ..core.spec import ListSpec, one_of, snake_case
 from . import exitcodes, render
@@ -356,9 +357,10 @@ def _cli_words(spec: ListSpec, text: str) -> str:
 def _note(err: TextIO, line: str) -> None:
     """``line`` on stderr, the diagnostics: a line that cannot be written (``2>/dev/full``,
     a closed pipe) is lost, and the exit code stays the verdict of the reads (a stdout
-    that cannot be written is another matter: the output itself is lost, exit 74)."""
+    that cannot be written is another matter: the output itself is lost, exit 74).
+    Control characters are shown escaped (``redaction.printable``), never written raw."""
     with contextlib.suppress(OSError, ValueError):
-        print(line, file=err, flush=True)
+        print(printable(line), file=err, flush=True)
 
 
 def _isatty(stream: TextIO) -> bool:

@@ -11,16 +11,19 @@ from dataclasses import fields
 from typing import Any, TextIO
 
 from ..core.apis import ApiSpec
+from ..core.redaction import CONTROLS, printable
 from ..errors import AlireadError, ExpectationNotMetError, InvalidInputError
 from .durations import format_duration
 from .run import Outcome, Status
 
 
 def one_line(text: str) -> str:
-    """``text`` on a single line. Messages are scrubbed of secrets where outside text
-    enters them (``redaction``), not here: a secret that is also a word of the advice
-    must not blank it out."""
-    return " ".join(text.split())
+    """``text`` on a single line, every control character a terminal would act on shown
+    as an escape (``redaction.printable``: ``\\x1b``, ``\\u202e``, ``\\n``), then runs of
+    spaces made one. Messages are scrubbed of secrets where outside text enters them
+    (``redaction``), not here: a secret that is also a word of the advice must not blank
+    it out."""
+    return " ".join(printable(text).split())
 
 
 def element(api: ApiSpec, outcome: Outcome, name: str | None = None) -> dict[str, Any]:
@@ -87,6 +90,7 @@ class JsonArray:
 
     Text is written as it is when the stream's encoding is a Unicode one, else as
     ``\\uXXXX`` escapes (``PYTHONIOENCODING=ascii``, a C locale): the JSON is valid either way.
+    Control characters (``redaction.CONTROLS``) are always ``\\uXXXX`` escapes.
     """
 
     def __init__(self, api: ApiSpec, stream: TextIO, name: str | None = None) -> None:
@@ -102,6 +106,10 @@ class JsonArray:
 
     def add(self, outcome: Outcome) -> None:
         text = json.dumps(element(self.api, outcome, self.name), ensure_ascii=self.ascii)
+        # json.dumps escapes C0 controls only: DEL, C1 controls and the bidi controls a
+        # terminal would act on are written as \uXXXX too (in JSON they can only be in
+        # strings, whose values stay the same).
+        text = CONTROLS.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
         self.stream.write(("[\n" if self.count == 0 else ",\n") + text)
         self.count += 1
 
@@ -155,9 +163,11 @@ def _code_of(error: BaseException | None) -> str:
 
 
 def _cell(value: object) -> str:
+    """A table cell: control characters shown escaped (``redaction.printable``), any
+    other character that does not print (a surrogate, a non-space separator) a space."""
     if value is None:
         return "-"
-    text = "".join(ch if ch.isprintable() else " " for ch in str(value))
+    text = "".join(ch if ch.isprintable() else " " for ch in printable(str(value)))
     return text if len(text) <= 40 else text[:39] + "…"
 
 

@@ -1,4 +1,5 @@
-"""Keeps secrets (AccessKey secrets, STS tokens) out of text: messages, logs, output.
+"""Keeps secrets (AccessKey secrets, STS tokens) out of text: messages, logs, output;
+and keeps outside text from driving a terminal (``printable``).
 
 Every secret the library sees is registered here (in memory only); ``scrub`` replaces
 it, and its URL-encoded forms, by ``***``. ``RedactingFilter`` does the same to log
@@ -9,7 +10,13 @@ HTTP layer logs at DEBUG.
 value of an answer), applied where it enters a message, never to a whole message: a
 secret that happens to be a word (``wrong``) must not blank out the library's own
 advice. Public strings (AccessKey ids, registered with ``register_public``) are never
-masked, even when a secret is part of one.
+masked, even when a secret is part of one. ``scrub_answer`` applies ``scrub`` to every
+string of a decoded API answer, where the answer enters the library.
+
+``printable`` escapes control characters (C0, DEL, C1) and the Unicode bidi and line
+controls, which a terminal would act on (clear the screen, set the title, reorder the
+line); ``errors.AlireadError`` applies it to its message, code and request id, and the
+CLI to every line it writes to stderr.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from typing import Any
 from urllib.parse import quote
 
 MASK = "***"
@@ -66,6 +74,43 @@ def scrub(text: str) -> str:
             text = "".join(piece if index % 2 else pattern.sub(MASK, piece)
                            for index, piece in enumerate(pieces))
     return _QUERY_SECRETS.sub(lambda m: m.group(1) + MASK, text)
+
+
+def scrub_answer(value: Any) -> Any:
+    """A decoded JSON answer with ``scrub`` applied to every string in it, at any depth
+    (objects' values, lists' items; keys are left as they are). A server may echo the
+    STS token or the AccessKey secret in any field of an answer, good or bad."""
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, dict):
+        return {key: scrub_answer(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [scrub_answer(item) for item in value]
+    return value
+
+
+#: What ``printable`` escapes: C0 controls, DEL, C1 controls; the bidi controls (ALM,
+#: LRM, RLM, LRE..RLO, LRI..PDI); the Unicode line and paragraph separators.
+CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029"
+                       "\u202a-\u202e\u2066-\u2069]")
+
+
+_SHORT = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escaped(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in _SHORT:
+        return _SHORT[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character a terminal would act on shown as an escape
+    (``\\x1b``, ``\\u202e``, ``\\n``) instead: nothing is dropped, nothing is acted on. Text
+    without them (every message of the library's own) is returned as it is."""
+    return CONTROLS.sub(_escaped, text)
 
 
 class RedactingFilter(logging.Filter):

@@ -195,9 +195,13 @@ def load_response(api: Any, payload: Any, *, requested_id: str | None = None) ->
     """
     if not isinstance(payload, Mapping):
         raise _invalid(api.action, [("(body)", payload, "must be a JSON object")], None)
-    # The server's words, so scrubbed: a broken or hostile endpoint may echo the STS token.
+    # The server's words, so scrubbed, every string of them (item and list answers, every
+    # field, every row), before anything is built of them: a broken or hostile endpoint
+    # may echo the STS token or the AccessKey secret in any field, which would otherwise
+    # reach results, CLI output, Pulumi outputs and state.
+    payload = redaction.scrub_answer(payload)
     request_id = payload.get("RequestId")
-    request_id = redaction.scrub(request_id) if isinstance(request_id, str) else None
+    request_id = request_id if isinstance(request_id, str) else None
     try:
         loaded = _envelope(api).load(payload)
     except ValidationError as exc:
