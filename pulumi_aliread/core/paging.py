@@ -6,12 +6,17 @@ total the answers report (``total_key``), or a page comes back short. A list tha
 changes while it is read gives each object once and loses none that existed throughout,
 as far as the API lets anyone tell: when the total moves between two pages the listing
 starts over (at most ``MAX_RESTARTS`` times), and an object seen twice (the list moved
-by an insertion in front of the cursor) is kept once. A removal and an addition between
-the same two pages leave the total as it was and cannot be seen from the answers.
+by an insertion in front of the cursor) is kept once. The listing also starts over when
+an object is listed twice with different contents, or when every page came back full
+and still fewer distinct objects than the total were listed: a list that moved, or an
+answer that cannot be right, must not pass a gate. A removal and an addition between
+the same two pages leave the total as it was; they show only when they make an object
+appear twice. A page with more rows than ``PageSize`` is a ``ResponseValidationError``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -183,11 +188,14 @@ def _listing(client: Client, spec: ListSpec, call: Any, creds: Any, deadline_at:
 
     Raises ServiceUnavailableError ``DeadlineExceeded`` before a page past the deadline,
     ApiError (code ``TooManyItems``) when the list holds more than ``max_items``
-    objects, and ServiceUnavailableError (code ``ListChanging``) when the total moved
-    during ``MAX_RESTARTS + 1`` listings in a row.
+    objects, ResponseValidationError for a page with more rows than ``PageSize``, and
+    ServiceUnavailableError (code ``ListChanging``) when the list moved (the total, an
+    object listed twice with other contents, full pages short of the total) during
+    ``MAX_RESTARTS + 1`` listings in a row.
     """
     size = spec.page_size_max
     totals: list[int] = []
+    signs: list[str] = []  # why a listing started over, other than a moved total
     for _restart in range(MAX_RESTARTS + 1):
         rows: dict[str, Any] = {}
         request_ids: list[str | None] = []
@@ -206,6 +214,15 @@ def _listing(client: Client, spec: ListSpec, call: Any, creds: Any, deadline_at:
             except errors.ResponseValidationError as invalid:
                 invalid.reword(f"page {number} of {spec.action}: {invalid.message}")
                 raise
+            if len(page.rows) > size:
+                where = f" (request id {page.request_id})" if page.request_id else ""
+                raise errors.ResponseValidationError(
+                    f"page {number} of {spec.action}: {len(page.rows)} {spec.title}s came "
+                    f"back{where} for {spec.page_size_param}={size}, more than a page "
+                    "holds; the endpoint does not page as the API does, so nothing was "
+                    "returned. Check the endpoint (--endpoint) and any proxy in between, "
+                    "and report it if it persists.",
+                    request_id=page.request_id)
             if number == 1:
                 totals.append(page.total_count)
             elif page.total_count != totals[-1]:
@@ -213,8 +230,10 @@ def _listing(client: Client, spec: ListSpec, call: Any, creds: Any, deadline_at:
                 break  # the list moved: start over
             total = totals[-1]
             request_ids.append(page.request_id)
-            for row in page.rows:
-                rows.setdefault(row.id, row)
+            twice = _listed_twice(rows, page.rows)
+            if twice is not None:
+                signs.append(f"{twice} listed twice with different contents")
+                break  # the list moved: start over
             received += len(page.rows)
             if max(total, len(rows)) > max_items:
                 raise errors.ApiError(
@@ -224,16 +243,34 @@ def _listing(client: Client, spec: ListSpec, call: Any, creds: Any, deadline_at:
                     "credentials' view.",
                     code="TooManyItems", request_id=page.request_id,
                 )
-            if len(page.rows) < size or received >= total:
+            if len(page.rows) < size:  # a short page ends the listing (documented)
                 return list(rows.values()), total, request_ids
+            if received >= total:
+                if len(rows) >= total:
+                    return list(rows.values()), total, request_ids
+                signs.append(f"{number} full pages held {len(rows)} distinct "
+                             f"{spec.title}s of {spec.total_key} {total}")
+                break  # objects came twice, others never: start over
             number += 1
     moves = " -> ".join(str(t) for t in totals)
+    seen = [f"{spec.total_key} {moves}"] if len(set(totals)) > 1 else []
+    seen += dict.fromkeys(signs)
     raise errors.ServiceUnavailableError(
-        f"{spec.action}: the list of {spec.title}s changed while it was read ({spec.total_key} "
-        f"{moves}), so it was read again from page 1, {MAX_RESTARTS} times; it was still "
-        "changing. Retry when the invitations settle.",
+        f"{spec.action}: the list of {spec.title}s changed while it was read "
+        f"({'; '.join(seen)}), so it was read again from page 1, {MAX_RESTARTS} times; it "
+        "was still changing. Retry when the invitations settle.",
         code="ListChanging", stop_reason="permanent",
     )
+
+
+def _listed_twice(rows: dict[str, Any], page: Sequence[Any]) -> str | None:
+    """Add ``page``'s rows to ``rows`` (by id, the first kept); the id of a row listed
+    again with other contents than before (its page's request id aside), else None."""
+    for row in page:
+        kept = rows.setdefault(row.id, row)
+        if kept is not row and dataclasses.replace(kept, request_id=row.request_id) != row:
+            return str(row.id)
+    return None
 
 
 def check_all(request: ListRequest, rows: Sequence[Any], result: Any) -> None:
