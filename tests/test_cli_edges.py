@@ -234,6 +234,24 @@ def test_bad_ids_print_an_element_per_id(emulator):
     assert (good["handshake_id"], good["error"]["code"]) == (SEED_HANDSHAKE_ID, "NotRead")
 
 
+def test_a_huge_id_on_stdin_is_shortened_in_its_element(emulator):
+    huge = "h-" + "a" * 3_000_000
+    proc = subprocess.run(
+        [sys.executable, "-m", "pulumi_aliread", "handshake", "-", SEED_HANDSHAKE_ID,
+         "--endpoint", emulator.url],
+        input=huge + "\n", capture_output=True, text=True, env=cli_env(), timeout=120,
+    )
+
+    assert proc.returncode == 2 and emulator.count() == 0
+    assert len(proc.stdout) < 2000 and len(proc.stderr) < 1000  # nothing echoed whole
+    bad, good = elements(proc)
+    assert bad["handshake_id"] == huge[:64] + "..."
+    message = bad["error"]["message"]
+    assert "'h-aaaa" in message and "3000002 characters long, more than 64" in message
+    assert message in proc.stderr
+    assert good["handshake_id"] == SEED_HANDSHAKE_ID
+
+
 # -- 5. (CLI side) no credentials: one clean line, the message whole ----------------------
 
 
