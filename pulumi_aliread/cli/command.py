@@ -180,7 +180,7 @@ def run_list(
             connect_timeout=connect_timeout, read_timeout=read_timeout, deadline=deadline,
             allow_insecure_http=allow_insecure_http or None)
     except errors.InvalidInputError as exc:
-        _bad_input([_cli_words(spec, exc.message)], err)
+        _bad_input([exc.reword(_cli_words(spec, exc.message)).message], err)  # JSON too
         # One element, not an empty array, which would read as "none listed".
         return _emit(spec.item, [Outcome(None, Status.ERROR, error=exc)], "json", out,
                      name=name)

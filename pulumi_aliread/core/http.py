@@ -139,11 +139,13 @@ class TransportFailure(Exception):
     refusing the tunnel), so the caller must not retry.
     """
 
-    def __init__(self, kind: str, detail: str, *, permanent: bool = False) -> None:
+    def __init__(self, kind: str, detail: str, *, permanent: bool = False,
+                 at_deadline: bool = False) -> None:
         super().__init__(f"{kind}: {detail}")
         self.kind = kind
         self.detail = detail
         self.permanent = permanent
+        self.at_deadline = at_deadline  # the caller's deadline_at ended it, not a timeout
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +213,15 @@ class Http:
         first = time.monotonic() + connect_timeout + read_timeout
         answered = False
 
+        def timed_out(kind: str, timeout: str, late: str) -> TransportFailure:
+            """The failure of an exchange that ran out of time: ``timeout`` says which
+            timeout ended it, ``late`` what did not happen before ``deadline_at`` (the
+            timeouts are cut to fit in it), when that is what ended it instead."""
+            if deadline_at is not None and time.monotonic() >= deadline_at - _CLOCK_SLACK:
+                return TransportFailure(kind, f"{late} before the read's deadline{where}",
+                                        at_deadline=True)
+            return TransportFailure(kind, timeout + where)
+
         async def trace(event: str, _info: Any) -> None:
             if event.endswith("receive_response_headers.started"):
                 at = time.monotonic() + read_timeout  # the whole answer from here on
@@ -250,12 +261,13 @@ class Http:
                                          where) from None
                 raise TransportFailure("ProxyError", _reason(exc) + where) from None
             except httpcore.ConnectTimeout:
-                raise TransportFailure("ConnectTimeout",
-                                       "connecting timed out" + where) from None
+                raise timed_out("ConnectTimeout", "connecting timed out",
+                                "connecting did not finish") from None
             except httpcore.TimeoutException:
-                detail = "the answer stalled mid-body" if answered else \
-                    "no answer within the read timeout"
-                raise TransportFailure("ReadTimeout", detail + where) from None
+                raise (timed_out("ReadTimeout", "the answer stalled mid-body",
+                                 "the whole answer did not arrive") if answered else
+                       timed_out("ReadTimeout", "no answer within the read timeout",
+                                 "no answer came")) from None
             except httpcore.RemoteProtocolError as exc:
                 # h11's words ("illegal status line: bytearray(b'SSH-2.0...')") say little.
                 detail = ("the server closed the connection mid-answer" if answered
@@ -282,9 +294,11 @@ class Http:
             finally:
                 pool.in_flight -= 1
         if scope.cancelled_caught:
-            detail = "the whole answer did not arrive within the read timeout" if answered \
-                else "no answer within the read timeout"
-            raise TransportFailure("ReadTimeout", detail + where)
+            raise (timed_out("ReadTimeout",
+                             "the whole answer did not arrive within the read timeout",
+                             "the whole answer did not arrive") if answered else
+                   timed_out("ReadTimeout", "no answer within the read timeout",
+                             "no answer came"))
         status_code = response.status
         log.debug('"%s %s HTTP/1.1" %s %s', method, url, status_code, len(body))
         return Answer(status_code, body, found.get("x-acs-request-id"), retry_after(found),
@@ -352,6 +366,10 @@ def tls_context(cafile: str | None) -> ssl.SSLContext:
     costs milliseconds, so one per bundle)."""
     return ssl.create_default_context(cafile=cafile or certifi.where())
 
+
+# asyncio may run a timer up to its clock's resolution early: a cancel scope that ended
+# an exchange at the deadline can see the clock a hair before it.
+_CLOCK_SLACK = 0.001
 
 USER_AGENT = f"pulumi-aliread/{__version__} Python/{platform.python_version()}"
 _HEADERS = (("Accept", "*/*"), ("Accept-Encoding", "identity"), ("User-Agent", USER_AGENT))
