@@ -67,6 +67,10 @@ def test_invalid_input_is_also_a_value_error():
         ({"expected_state": 5}, "must be a state or a list"),
         ({"read_timeout": 0}, "read_timeout"),
         ({"max_attempts": -1}, "max_attempts"),
+        ({"max_attempts": 2.5}, "max_attempts must be a whole number of attempts, got 2.5"),
+        ({"backoff_base": 10}, "backoff_base (10 s, the first retry pause) is more than "
+                               "backoff_cap (5 s"),
+        ({"backoff_base": 2, "backoff_cap": 1}, "give a backoff_base at most backoff_cap"),
     ],
 )
 def test_bad_option_is_refused_before_any_request(options, fragment, emulator, credentials):
@@ -98,3 +102,21 @@ def test_a_locally_refused_input_has_the_code_the_cli_prints() -> None:
     with pytest.raises(aliread.InvalidInputError) as caught:
         aliread.get_handshake("h-bad")
     assert caught.value.code == "InvalidInput"
+
+
+def test_whole_attempts_and_a_first_pause_within_the_cap_are_taken(emulator, credentials):
+    result = aliread.get_handshake(SEED_HANDSHAKE_ID, endpoint=emulator.url,
+                                   max_attempts=3.0, backoff_base=7, backoff_cap=7)
+    assert result.status == "Pending"
+    options = aliread.ReadOptions(max_attempts=3.0)
+    assert options.max_attempts == 3 and isinstance(options.max_attempts, int)
+
+
+def test_a_huge_id_is_shortened_in_the_message(emulator, credentials):
+    huge = "h-" + "a" * 3_000_000
+    with pytest.raises(aliread.InvalidInputError) as caught:
+        aliread.get_handshake(huge, endpoint=emulator.url)
+    message = str(caught.value)
+    assert "'h-aaaa" in message and "3000002 characters long" in message
+    assert len(message) < 300
+    assert emulator.count() == 0

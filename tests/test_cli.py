@@ -424,6 +424,30 @@ def test_closed_stdout_keeps_an_error_already_seen(emulator):
     _assert_quiet(stderr)
 
 
+def test_closed_stdout_after_every_read_is_done_keeps_the_verdict(emulator):
+    # One id given 2 000 times is read once: every read is done long before the output
+    # (far more than a pipe holds) is cut, so the verdict is known, never 141 by timing.
+    code, stderr = _closed_early("handshake", *[SEED_HANDSHAKE_ID] * 2000,
+                                 "--endpoint", emulator.url)
+
+    assert code == 0
+    _assert_quiet(stderr)
+    assert emulator.count() == 1
+
+
+def test_closed_stdout_keeps_an_error_of_a_read_done_but_not_printed(emulator):
+    # The unknown id's read is done before the output reaches its element (the seed's
+    # answer, printed first, comes later): its error decides the code.
+    missing = "h-0000000000000zzz"
+    emulator.inject(Fault.latency(0.5), object_id=SEED_HANDSHAKE_ID)
+
+    code, stderr = _closed_early("handshake", SEED_HANDSHAKE_ID, *[SEED_HANDSHAKE_ID] * 2000,
+                                 missing, "--endpoint", emulator.url)
+
+    assert code == 3
+    _assert_quiet(stderr)
+
+
 @pytest.mark.parametrize("status,timeout,expected", [("Declined", "1h", 1),
                                                      ("Pending", "0.2s", 4)])
 def test_closed_stdout_after_a_wait_keeps_its_exit_code(emulator, status, timeout,

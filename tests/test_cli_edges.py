@@ -20,7 +20,7 @@ import pulumi_aliread as aliread_pkg
 from pulumi_aliread import errors
 from pulumi_aliread.cli import main
 from pulumi_aliread.cli.durations import format_duration
-from pulumi_aliread.testing import SEED_HANDSHAKE_ID, SEED_ORDER_ID
+from pulumi_aliread.testing import SEED_HANDSHAKE_ID, SEED_ORDER_ID, Fault
 
 # Exit codes a failure that is not about the objects must never use.
 OBJECT_CODES = (0, 1, 2, 3, 4)
@@ -234,6 +234,24 @@ def test_bad_ids_print_an_element_per_id(emulator):
     assert (good["handshake_id"], good["error"]["code"]) == (SEED_HANDSHAKE_ID, "NotRead")
 
 
+def test_a_huge_id_on_stdin_is_shortened_in_its_element(emulator):
+    huge = "h-" + "a" * 3_000_000
+    proc = subprocess.run(
+        [sys.executable, "-m", "pulumi_aliread", "handshake", "-", SEED_HANDSHAKE_ID,
+         "--endpoint", emulator.url],
+        input=huge + "\n", capture_output=True, text=True, env=cli_env(), timeout=120,
+    )
+
+    assert proc.returncode == 2 and emulator.count() == 0
+    assert len(proc.stdout) < 2000 and len(proc.stderr) < 1000  # nothing echoed whole
+    bad, good = elements(proc)
+    assert bad["handshake_id"] == huge[:64] + "..."
+    message = bad["error"]["message"]
+    assert "'h-aaaa" in message and "3000002 characters long, more than 64" in message
+    assert message in proc.stderr
+    assert good["handshake_id"] == SEED_HANDSHAKE_ID
+
+
 # -- 5. (CLI side) no credentials: one clean line, the message whole ----------------------
 
 
@@ -383,6 +401,31 @@ def test_read_timeout_and_deadline_bound_a_hanging_endpoint(silent):
     [item] = elements(proc)
     assert item["error"]["type"] == "ServiceUnavailableError"
     assert item["error"]["code"] == "ReadTimeout"
+
+
+def test_a_read_cut_by_its_deadline_names_the_deadline(emulator):
+    emulator.inject(Fault.hang(5))
+    proc = aliread("handshake", SEED_HANDSHAKE_ID, "--endpoint", emulator.url,
+                   "--deadline", "300ms", timeout=30)
+
+    assert proc.returncode == 3
+    [item] = elements(proc)
+    error = item["error"]
+    assert (error["code"], error["stop_reason"]) == ("ReadTimeout", "deadline")
+    message = error["message"]
+    assert "before the read's deadline" in message and "deadline was 0.3 s" in message
+    assert "--deadline" in message and "read timeout" not in message
+    assert message in proc.stderr
+
+
+def test_no_credentials_names_only_what_the_command_reads(emulator):
+    env = cli_env(ALIBABA_CLOUD_ACCESS_KEY_ID=None, ALIBABA_CLOUD_ACCESS_KEY_SECRET=None)
+    proc = aliread("handshake", SEED_HANDSHAKE_ID, "--endpoint", emulator.url, env=env)
+
+    assert proc.returncode == 3
+    message = elements(proc)[0]["error"]["message"]
+    assert "ALIBABA_CLOUD_ACCESS_KEY_ID" in message and "Tried: OIDC role" in message
+    assert "alicloud:" not in message and "pulumi config" not in message.lower()
 
 
 @pytest.mark.parametrize("option", ["--connect-timeout", "--read-timeout", "--deadline"])

@@ -165,6 +165,11 @@ def test_bad_input_found_by_the_core_prints_one_error_element(emulator):
     assert item["api"] == NAME and item["ok"] is False
     assert item["error"]["type"] == "InvalidInputError"
     assert "nothing was read (exit 2)" in proc.stderr
+    # the element says what stderr says, in the command's words
+    message = item["error"]["message"]
+    assert message.startswith("--id 'h-short' is not a valid id")
+    assert f"aliread: bad input: {message}" in proc.stderr.splitlines()
+    assert "handshake_id" not in message and "GetHandshake" not in message
 
 
 def test_api_error_exit_3_one_error_element_and_no_secret(emulator):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import subprocess
@@ -237,3 +238,24 @@ def test_stdout_closed_after_the_last_read_exits_with_the_verdict(emulator, cred
             stdout=_ReaderGoneAtTheEnd(), stderr=io.StringIO())
 
     assert closed.value.exit_code == 0  # every read done: the verdict is known
+
+
+def test_stdout_whose_reader_left_keeps_the_verdict_of_reads_done(emulator, credentials):
+    """An os.pipe whose read end is closed: the first flush (after 8 KiB of elements)
+    fails while most of the given ids are still to be printed, but the one read they
+    need is done: the verdict, 0."""
+    import os
+
+    import click
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    with open(write_end, "w", encoding="utf-8") as closed_pipe:
+        with pytest.raises(click.exceptions.Exit) as closed:
+            run(HANDSHAKE, ids=[SEED_HANDSHAKE_ID] * 500, endpoint=emulator.url,
+                stdout=closed_pipe, stderr=io.StringIO())
+        with contextlib.suppress(OSError):
+            closed_pipe.close()  # its buffer can no longer be written
+
+    assert closed.value.exit_code == 0
+    assert emulator.count() == 1

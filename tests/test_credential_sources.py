@@ -366,10 +366,12 @@ def test_no_credentials_is_one_line_naming_every_source(tmp_path: Path) -> None:
     done = run_cli(clean_env(tmp_path))
     assert done.returncode == 3
     line = assert_one_clean_line(done.stderr)
-    for words in ("ALIBABA_CLOUD_ACCESS_KEY_ID", "alicloud:accessKey", "OIDC role",
+    for words in ("ALIBABA_CLOUD_ACCESS_KEY_ID", "OIDC role",
                   "aliyun CLI profile", "credentials file", "ECS RAM role",
                   "ALIBABA_CLOUD_CREDENTIALS_URI"):
         assert words in line
+    # only the sources the command reads: it reads no Pulumi config
+    assert "alicloud:" not in line and "pulumi config" not in line.lower()
 
 
 # --- rotation: a rewritten profile is read again ----------------------------------------------

@@ -186,3 +186,14 @@ def test_a_failed_default_chain_prints_nothing_and_says_why(emulator, capfd):
         aliread.get_handshake(SEED_HANDSHAKE_ID, endpoint=emulator.url)
     assert caught.value.code == "NoCredentials" and "Tried: OIDC role: not set" in str(caught.value)
     assert capfd.readouterr().err == ""
+
+
+def test_no_credentials_names_pulumi_config_only_where_it_was_read():
+    with pytest.raises(aliread.NoCredentialsError) as program:
+        settings.resolve_credentials({}, {})  # a Pulumi program's config: none set
+    with pytest.raises(aliread.NoCredentialsError) as outside:
+        settings.resolve_credentials(None, {})  # no Pulumi config read (the CLI)
+    assert "pulumi config set alicloud:accessKey" in program.value.message
+    assert "alicloud:" not in outside.value.message
+    assert "pulumi config" not in outside.value.message.lower()
+    assert "ALIBABA_CLOUD_ACCESS_KEY_ID" in outside.value.message

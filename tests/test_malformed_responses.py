@@ -91,3 +91,32 @@ def test_success_false_is_refused_even_where_the_reference_has_no_success_flag(
     emulator.inject(Fault.body(body % SEED_HANDSHAKE_ID))
     with pytest.raises(aliread.ResponseValidationError, match="Success: must be true"):
         aliread.get_handshake(SEED_HANDSHAKE_ID, endpoint=emulator.url)
+
+
+@pytest.mark.parametrize("member", ["AcceptedMillis", "OwnerAliyunId", "Unlisted"])
+def test_an_integer_of_100_000_digits_is_refused_naming_its_field(member, emulator,
+                                                                   credentials):
+    huge = "9" * 100_000
+    body = ('{"RequestId":"R","Success":true,"Data":{"OrderId":"' + SEED_ORDER_ID
+            + f'","OrderState":"ACCEPTED","{member}":{huge}}}}}')
+    emulator.inject(Fault.body(body))
+    if member == "Unlisted":  # a member no field reads is dropped, as any other
+        result = aliread.get_join_permission_auth_order(SEED_ORDER_ID, endpoint=emulator.url)
+        assert result.order_state == "ACCEPTED"
+        return
+    with pytest.raises(aliread.ResponseValidationError) as caught:
+        aliread.get_join_permission_auth_order(SEED_ORDER_ID, endpoint=emulator.url)
+    message = str(caught.value)
+    assert f"Data.{member}:" in message and "an integer of 100000 digits" in message
+    assert "sys." not in message and "set_int_max_str_digits" not in message
+    assert len(message) < 400 and caught.value.request_id == "R"
+
+
+def test_an_error_answer_with_a_huge_integer_is_still_read_as_an_error(emulator,
+                                                                       credentials):
+    body = ('{"RequestId":"R","Code":"EntityNotExists.Handshake","Message":"gone",'
+            f'"Extra":{"9" * 100_000}}}')
+    emulator.inject(Fault.body(body, status=404))
+    with pytest.raises(aliread.NotFoundError) as caught:
+        aliread.get_handshake(SEED_HANDSHAKE_ID, endpoint=emulator.url)
+    assert caught.value.code == "EntityNotExists.Handshake"

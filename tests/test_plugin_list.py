@@ -161,6 +161,7 @@ def test_an_expectation_not_met_fails_naming_the_invitations(plugin, requests) -
     ({"targetEntity": " "}, r"targetEntity ' ' is empty"),
     ({"expectedStatus": ["Gone"]}, r"expectedStatus 'Gone' is not a state"),
     ({"maxItems": 0.0}, r"maxItems must be a whole number >= 1"),
+    ({"maxItems": 2.5}, r"maxItems must be a whole number >= 1, got 2.5"),
     ({"invitedAccount": "yes"}, r"invitedAccount must be True or False"),
     ({"handshakeId": SEED_HANDSHAKE_ID}, r"handshakeId: not an input of "
                                          r"aliread:index:getHandshakes: use status, ids"),

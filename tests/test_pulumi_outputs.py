@@ -259,11 +259,29 @@ def test_output_variants_take_backoff_and_opts(emulator: Emulator,
     assert emulator.count("GetHandshake") == 2  # the 503 was retried
 
 
+def test_a_first_pause_is_checked_against_a_cap_still_unknown_once_it_is_known(
+        emulator: Emulator, mocks: ProviderMocks) -> None:
+    def program() -> None:
+        hs = aliread.get_handshake_output(
+            SEED_HANDSHAKE_ID, backoff_base=6, backoff_cap=pulumi.Output.from_input(8.0))
+        pulumi.export("status", hs.status)
+
+    assert mocks.run(program) == {"status": "Pending"}
+
+
 def test_output_variants_refuse_bad_backoff_and_foreign_opts(emulator: Emulator,
                                                             mocks: ProviderMocks) -> None:
     with pytest.raises(aliread.InvalidInputError, match="backoff_cap must be a positive"):
         mocks.run(lambda: aliread.get_join_permission_auth_order_output(
             pulumi.Output.from_input(SEED_ORDER_ID), backoff_cap=0))
+    with pytest.raises(aliread.InvalidInputError, match="max_attempts must be a whole"):
+        mocks.run(lambda: aliread.get_join_permission_auth_order_output(
+            pulumi.Output.from_input(SEED_ORDER_ID), max_attempts=2.5))
+    with pytest.raises(aliread.InvalidInputError, match="backoff_base .* is more than"):
+        mocks.run(lambda: aliread.get_handshake_output(SEED_HANDSHAKE_ID, backoff_base=6))
+    with pytest.raises(aliread.InvalidInputError, match="backoff_base .* is more than"):
+        mocks.run(lambda: aliread.get_handshake_output(
+            SEED_HANDSHAKE_ID, backoff_base=3, backoff_cap=pulumi.Output.from_input(2)))
     with pytest.raises(TypeError, match=r"get_handshake_output\(\) opts must be"):
         mocks.run(lambda: aliread.get_handshake_output(
             SEED_HANDSHAKE_ID, opts=pulumi.ResourceOptions()))

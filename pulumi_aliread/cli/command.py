@@ -109,8 +109,8 @@ def run(
         template = Read(api, "", settings, None, expected, invited_account,
                         command_line=True)
         if not wait:
-            return _emit(api, per_given_id(ids, read_all(reader, template, creds, unique,
-                                                         concurrency)), fmt, out, err)
+            reads = read_all(reader, template, creds, unique, concurrency)
+            return _emit(api, per_given_id(ids, reads), fmt, out, err, pending=reads.done)
         show = progress or _isatty(err)
         outcomes = wait_all(
             reader, template, creds, unique, concurrency, timeout=timeout,
@@ -181,7 +181,7 @@ def run_list(
             connect_timeout=connect_timeout, read_timeout=read_timeout, deadline=deadline,
             allow_insecure_http=allow_insecure_http or None)
     except errors.InvalidInputError as exc:
-        _bad_input([_cli_words(spec, exc.message)], err)
+        _bad_input([exc.reword(_cli_words(spec, exc.message)).message], err)  # JSON too
         # One element, not an empty array, which would read as "none listed".
         return _emit(spec.item, [Outcome(None, Status.ERROR, error=exc)], "json", out,
                      name=name)
@@ -255,14 +255,18 @@ def decide(codes: set[int]) -> int:
 
 def _emit(api: ApiSpec, outcomes: Iterable[Outcome], fmt: str, out: TextIO,
           err: TextIO | None = None, *, name: str | None = None,
-          columns: Sequence[str] = (), verdict: int = exitcodes.OK) -> int:
+          columns: Sequence[str] = (), verdict: int = exitcodes.OK,
+          pending: Callable[[], tuple[list[Outcome], bool]] | None = None) -> int:
     """Print every outcome as ``fmt`` (``render.element``, ``api`` named ``name``; or a
     ``render.Table`` of ``columns``), a stderr line for each failure unless ``err`` is
     None; return the exit code the outcomes and ``verdict`` decide.
 
     Raises ``click.exceptions.Exit`` with the exit code when stdout was closed early:
     the decided one once it is known (every read done, or an API error seen, which
-    decides whatever the ids not read yet would have given), else 141.
+    decides whatever the ids not read yet would have given), else 141. ``pending``
+    (``Reads.done``) tells, without waiting, the outcomes of the reads finished but not
+    printed yet, and whether no other read is left: an id given many times is read once,
+    so its read may be long done while its elements are still being printed.
     """
     # A list is complete: its exit code is known before anything is printed.
     complete = isinstance(outcomes, list)
@@ -294,7 +298,11 @@ def _emit(api: ApiSpec, outcomes: Iterable[Outcome], fmt: str, out: TextIO,
         finished = True
         writer.close()
     except BrokenPipeError:  # e.g. `aliread ... | head`: keep the reads' verdict
-        known = complete or finished or exitcodes.API_ERROR in codes
+        known = complete or finished
+        if not known and pending is not None:
+            done, known = pending()  # every read done counts, printed or not
+            codes.update(exit_code_of(outcome) for outcome in done)
+        known = known or exitcodes.API_ERROR in codes
         raise click.exceptions.Exit(decide(codes) if known else exitcodes.BROKEN_PIPE) \
             from None
     finally:

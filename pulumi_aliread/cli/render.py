@@ -34,12 +34,20 @@ def element(api: ApiSpec, outcome: Outcome, name: str | None = None) -> dict[str
     if outcome.result is not None:
         data.update(outcome.result.to_dict())
     elif outcome.object_id is not None:
-        data[api.id_keyword] = outcome.object_id
+        data[api.id_keyword] = shortened_id(api, outcome.object_id)
     data["ok"] = outcome.status is Status.OK
     error = outcome.error
     if error is not None and outcome.status is not Status.OK:
         data["error"] = error_data(error)
     return data
+
+
+def shortened_id(api: ApiSpec, object_id: str) -> str:
+    """``object_id`` as given, or, when it is longer than any id of ``api`` can be (it was
+    refused for that), its first ``id_max_length`` characters and ``...``: a given text of
+    megabytes is not echoed whole (its error message says its length)."""
+    limit = api.id_max_length
+    return object_id if len(object_id) <= limit else object_id[:limit] + "..."
 
 
 def error_data(error: AlireadError) -> dict[str, Any]:

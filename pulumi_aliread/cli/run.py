@@ -5,7 +5,6 @@ Everything here works from an ``ApiSpec``; nothing knows which API it reads.
 
 from __future__ import annotations
 
-import itertools
 import random
 import threading
 import time
@@ -47,56 +46,106 @@ class Outcome:
 
 
 def read_all(client: Client, template: Read, creds: Credentials, ids: Iterable[str],
-             concurrency: int, *, waiting: bool = False) -> Iterator[Outcome]:
+             concurrency: int, *, waiting: bool = False) -> Reads:
     """The outcome of each id, in order: ``template`` (a validated ``core.read.Read`` of
     no id yet) read for each on ``client``, at most ``4 * concurrency`` ahead of the
     consumer (the client runs ``concurrency`` at once). A credential-wide error cancels
     the reads not finished (the same credentials would fail them all): those are "not
     read". When the consumer stops early (an exception, a signal, ``close()``), the reads
-    in flight are cancelled."""
-    stop = threading.Event()
-    window: deque[tuple[Read, Future[Any] | None]] = deque()
-    lock = threading.Lock()
+    in flight are cancelled. ``Reads.done`` tells, without waiting, what the reads not
+    taken yet have already decided."""
+    return Reads(client, template, creds, ids, concurrency, waiting=waiting)
 
-    def cancel_all() -> None:
-        with lock:
-            pending = [future for _, future in window if future is not None]
+
+_END = object()  # no id left to start
+
+
+class Reads(Iterator[Outcome]):
+    """The iterator ``read_all`` returns."""
+
+    def __init__(self, client: Client, template: Read, creds: Credentials,
+                 ids: Iterable[str], concurrency: int, *, waiting: bool = False) -> None:
+        self._client = client
+        self._template = template
+        self._creds = creds
+        self._waiting = waiting
+        self._stop = threading.Event()
+        self._window: deque[tuple[Read, Future[Any] | None]] = deque()
+        self._lock = threading.Lock()
+        self._todo = iter(ids)
+        self._ahead: object = next(self._todo, _END)  # the next id to start
+        self._closed = False
+        for _ in range(4 * max(1, concurrency)):
+            self._start_next()
+
+    def __next__(self) -> Outcome:
+        if self._closed:
+            raise StopIteration
+        try:
+            with self._lock:
+                if not self._window:
+                    raise StopIteration
+                one, future = self._window.popleft()
+            self._start_next()
+            if future is not None:
+                wait_done(future)
+        except BaseException:
+            self.close()
+            raise
+        return self._outcome(one, future)
+
+    def close(self) -> None:
+        """Cancel the reads not finished; no outcome follows."""
+        self._closed = True
+        self._cancel_all()
+
+    def done(self) -> tuple[list[Outcome], bool]:
+        """Without waiting for any read: the outcomes of the reads already finished that
+        have not been taken yet, and whether those are all that is left (every id
+        started, every read finished). A stdout closed early (``| head``) keeps the
+        verdict of every read done (``command._emit``)."""
+        with self._lock:
+            window = list(self._window)
+            every = self._ahead is _END
+        outcomes = []
+        for one, future in window:
+            if future is None or future.done():
+                outcomes.append(self._outcome(one, future))
+            else:
+                every = False
+        return outcomes, every
+
+    def _start_next(self) -> None:
+        object_id = self._ahead
+        if object_id is _END or self._closed:
+            return
+        self._ahead = next(self._todo, _END)
+        one = replace(self._template, object_id=str(object_id))
+        future = None if self._stop.is_set() else self._client.start(one, self._creds)
+        with self._lock:
+            self._window.append((one, future))
+        if future is not None:
+            future.add_done_callback(self._check)
+
+    def _check(self, done: Future[Any]) -> None:
+        error = None if done.cancelled() else done.exception()
+        if isinstance(error, errors.AlireadError) and stops_the_run(self._template.api,
+                                                                   error):
+            self._stop.set()
+            self._cancel_all()
+
+    def _cancel_all(self) -> None:
+        with self._lock:
+            pending = [future for _, future in self._window if future is not None]
         for future in pending:
             future.cancel()
 
-    def check(done: Future[Any]) -> None:
-        error = None if done.cancelled() else done.exception()
-        if isinstance(error, errors.AlireadError) and stops_the_run(template.api, error):
-            stop.set()
-            cancel_all()
-
-    def start(object_id: str) -> None:
-        one = replace(template, object_id=object_id)
-        future = None if stop.is_set() else client.start(one, creds)
-        with lock:
-            window.append((one, future))
-        if future is not None:
-            future.add_done_callback(check)
-
-    todo = iter(ids)
-    try:
-        for object_id in itertools.islice(todo, 4 * max(1, concurrency)):
-            start(object_id)
-        while window:
-            with lock:
-                one, future = window.popleft()
-            for object_id in itertools.islice(todo, 1):
-                start(object_id)
-            if future is not None:
-                wait_done(future)
-            if future is None or future.cancelled():
-                yield Outcome(one.object_id, Status.ERROR, error=NotReadError(
-                    "not read: an earlier credential error stopped the run (see the first "
-                    "error).", code="NotRead"))
-            else:
-                yield _outcome(one, future, waiting=waiting)
-    finally:
-        cancel_all()
+    def _outcome(self, one: Read, future: Future[Any] | None) -> Outcome:
+        if future is None or future.cancelled():
+            return Outcome(one.object_id, Status.ERROR, error=NotReadError(
+                "not read: an earlier credential error stopped the run (see the first "
+                "error).", code="NotRead"))
+        return _outcome(one, future, waiting=self._waiting)
 
 
 def wait_all(

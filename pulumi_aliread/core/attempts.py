@@ -11,7 +11,6 @@ apply. ``attempt`` is the one attempt loop (a coroutine on the client's event lo
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import threading
 import time
@@ -129,7 +128,7 @@ async def attempt(api: Operation, params: Mapping[str, str], settings: CallSetti
                 connect_timeout=max(0.05, min(options.connect_timeout, remaining)),
                 read_timeout=max(0.05, min(options.read_timeout, remaining)), deadline_at=ends)
         except (TransportFailure, BodyTooLarge, UndecodableBody) as failed:
-            outcome: Any = _failed(api, object_id, base_url, failed)
+            outcome: Any = _failed(api, object_id, base_url, failed, options.deadline)
         else:
             log.debug("%s %s -> HTTP %s in %.1f ms", api.action, object_id, answer.status,
                       (time.perf_counter() - sent) * 1000)
@@ -149,8 +148,10 @@ async def attempt(api: Operation, params: Mapping[str, str], settings: CallSetti
 
 
 def _failed(api: Operation, object_id: str, base_url: str,
-            failure: TransportFailure | BodyTooLarge | UndecodableBody) -> Failure:
-    """The failure of an attempt that got no usable answer."""
+            failure: TransportFailure | BodyTooLarge | UndecodableBody,
+            deadline: float) -> Failure:
+    """The failure of an attempt that got no usable answer (``deadline``: the read's, in
+    seconds, named when it is what ended the attempt)."""
     if isinstance(failure, BodyTooLarge):
         return Failure(
             errors.ResponseValidationError,
@@ -183,11 +184,15 @@ def _failed(api: Operation, object_id: str, base_url: str,
             code=failure.kind,
         )
     log.debug("%s %s: %s", api.action, object_id, failure)
+    advice = "Check the network and the endpoint setting, or raise the timeouts."
+    if failure.at_deadline:  # the deadline, not a timeout, ended it: name it
+        advice = (f"The read's deadline was {deadline:g} s: check the network and the "
+                  "endpoint setting, or raise the deadline (deadline=, --deadline on the "
+                  "command line).")
     return Failure(
         errors.ServiceUnavailableError,
         f"{api.action} {object_id}: could not get an answer from "
-        f"{base_url}: {failure.detail}. Check the network and the "
-        "endpoint setting, or raise the timeouts.",
+        f"{base_url}: {failure.detail}. {advice}",
         code=failure.kind, transient=True,
     )
 
@@ -248,7 +253,7 @@ def _api_error(
     status = answer.status
     payload: Any = None
     with contextlib.suppress(ValueError, RecursionError):
-        payload = json.loads(answer.body.decode("utf-8"))
+        payload = schemas.loads(answer.body.decode("utf-8"))
     if not isinstance(payload, dict) or not isinstance(payload.get("Code"), str):
         return _foreign_answer(api, object_id, answer, base_url)
     code = payload["Code"]

@@ -150,11 +150,13 @@ class TransportFailure(Exception):
     refusing the tunnel), so the caller must not retry.
     """
 
-    def __init__(self, kind: str, detail: str, *, permanent: bool = False) -> None:
+    def __init__(self, kind: str, detail: str, *, permanent: bool = False,
+                 at_deadline: bool = False) -> None:
         super().__init__(f"{kind}: {detail}")
         self.kind = kind
         self.detail = detail
         self.permanent = permanent
+        self.at_deadline = at_deadline  # the caller's deadline_at ended it, not a timeout
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,6 +254,15 @@ class Http:
         answered = False
         opened = False  # this exchange opened its connection (else: a kept-alive one)
 
+        def timed_out(kind: str, timeout: str, late: str) -> TransportFailure:
+            """The failure of an exchange that ran out of time: ``timeout`` says which
+            timeout ended it, ``late`` what did not happen before ``deadline_at`` (the
+            timeouts are cut to fit in it), when that is what ended it instead."""
+            if deadline_at is not None and time.monotonic() >= deadline_at - _CLOCK_SLACK:
+                return TransportFailure(kind, f"{late} before the read's deadline{where}",
+                                        at_deadline=True)
+            return TransportFailure(kind, timeout + where)
+
         async def trace(event: str, _info: Any) -> None:
             nonlocal opened
             if event.endswith(".connect_tcp.started"):
@@ -294,12 +305,13 @@ class Http:
                                          where) from None
                 raise TransportFailure("ProxyError", _reason(exc) + where) from None
             except httpcore.ConnectTimeout:
-                raise TransportFailure("ConnectTimeout",
-                                       "connecting timed out" + where) from None
+                raise timed_out("ConnectTimeout", "connecting timed out",
+                                "connecting did not finish") from None
             except httpcore.TimeoutException:
-                detail = "the answer stalled mid-body" if answered else \
-                    "no answer within the read timeout"
-                raise TransportFailure("ReadTimeout", detail + where) from None
+                raise (timed_out("ReadTimeout", "the answer stalled mid-body",
+                                 "the whole answer did not arrive") if answered else
+                       timed_out("ReadTimeout", "no answer within the read timeout",
+                                 "no answer came")) from None
             except httpcore.RemoteProtocolError as exc:
                 if stale() and "without sending a response" in str(exc):
                     raise _Stale() from None
@@ -328,9 +340,11 @@ class Http:
                 raise TransportFailure("ConnectionError",
                                        redaction.scrub(_reason(exc)) + where) from None
         if scope.cancelled_caught:
-            detail = "the whole answer did not arrive within the read timeout" if answered \
-                else "no answer within the read timeout"
-            raise TransportFailure("ReadTimeout", detail + where)
+            raise (timed_out("ReadTimeout",
+                             "the whole answer did not arrive within the read timeout",
+                             "the whole answer did not arrive") if answered else
+                   timed_out("ReadTimeout", "no answer within the read timeout",
+                             "no answer came"))
         status_code = response.status
         log.debug('"%s %s HTTP/1.1" %s %s', method, url, status_code, len(body))
         return Answer(status_code, body, found.get("x-acs-request-id"), retry_after(found),
@@ -398,6 +412,10 @@ def tls_context(cafile: str | None) -> ssl.SSLContext:
     costs milliseconds, so one per bundle)."""
     return ssl.create_default_context(cafile=cafile or certifi.where())
 
+
+# asyncio may run a timer up to its clock's resolution early: a cancel scope that ended
+# an exchange at the deadline can see the clock a hair before it.
+_CLOCK_SLACK = 0.001
 
 USER_AGENT = f"pulumi-aliread/{__version__} Python/{platform.python_version()}"
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})

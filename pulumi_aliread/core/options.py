@@ -30,8 +30,10 @@ class ReadOptions:
             pause may be twice as long (exponential backoff, full jitter). Default: 0.2.
         backoff_cap (float, seconds): the longest retry pause. Default: 5.
 
-    Every value must be a positive finite number (``bool`` is refused); ``max_attempts`` is
-    truncated to an int. Raises ``InvalidInputError`` naming the field otherwise.
+    Every value must be a positive finite number (``bool`` is refused); ``max_attempts`` a
+    whole one (``3.0`` is taken as 3, ``2.5`` is refused); ``backoff_base`` at most
+    ``backoff_cap`` (no pause is longer than the cap, so a larger first pause would mean
+    nothing). Raises ``InvalidInputError`` naming the field otherwise.
     """
 
     connect_timeout: float = 5.0
@@ -44,15 +46,13 @@ class ReadOptions:
     def __post_init__(self) -> None:
         # Checked in the order the keywords have always been checked in.
         for name in _CHECK_ORDER:
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-                raise InvalidInputError(f"{name} must be a positive number, got {value!r}.")
-            if not math.isfinite(value):  # an infinite deadline would never end a read
-                raise InvalidInputError(
-                    f"{name} must be a positive number, got {value!r}: give a finite one "
-                    "(seconds, or attempts for max_attempts)."
-                )
-            object.__setattr__(self, name, int(value) if name == "max_attempts" else float(value))
+            object.__setattr__(self, name, check_value(name, getattr(self, name)))
+        if self.backoff_base > self.backoff_cap:
+            raise InvalidInputError(
+                f"backoff_base ({self.backoff_base:g} s, the first retry pause) is more than "
+                f"backoff_cap ({self.backoff_cap:g} s, the longest pause): give a "
+                "backoff_base at most backoff_cap, or a larger backoff_cap."
+            )
 
     @classmethod
     def of(cls, **keywords: Any) -> ReadOptions:
@@ -72,10 +72,31 @@ class ReadOptions:
         return dataclasses.replace(self, **given) if given else self
 
 
+def check_value(name: str, value: object) -> int | float:
+    """``value`` of the option ``name`` checked alone, as the option holds it (an int for
+    ``max_attempts``, else a float); ``InvalidInputError`` naming the option otherwise.
+    ``ReadOptions`` also checks the options together (``backoff_base <= backoff_cap``)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise InvalidInputError(f"{name} must be a positive number, got {value!r}.")
+    if not math.isfinite(value):  # an infinite deadline would never end a read
+        raise InvalidInputError(
+            f"{name} must be a positive number, got {value!r}: give a finite one "
+            "(seconds, or attempts for max_attempts)."
+        )
+    if name != "max_attempts":
+        return float(value)
+    if value != int(value):
+        raise InvalidInputError(
+            f"max_attempts must be a whole number of attempts, got {value!r}: give an int "
+            "(the first attempt included; default 5)."
+        )
+    return int(value)
+
+
 # The option names, in field order.
 NAMES: tuple[str, ...] = tuple(field.name for field in dataclasses.fields(ReadOptions))
 _CHECK_ORDER = ("connect_timeout", "read_timeout", "max_attempts", "deadline",
                 "backoff_base", "backoff_cap")
 DEFAULT = ReadOptions()
 
-__all__ = ["DEFAULT", "NAMES", "ReadOptions"]
+__all__ = ["DEFAULT", "NAMES", "ReadOptions", "check_value"]

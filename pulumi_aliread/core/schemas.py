@@ -32,6 +32,35 @@ _AN_OBJECT = dict.fromkeys(("required", "null"), "must be an object")
 _MISSING = object()
 
 
+class LongInteger:
+    """A JSON integer of more digits than ``_MAX_DIGITS``, left as text's length: no field
+    of these APIs holds one (a ``Long`` is an int64, 19 digits), and converting it would
+    cost time quadratic in its length (Python refuses past 4 300 digits). The field it
+    is in refuses it (``Long``: out of range; any other: not of its type); a member no
+    field reads is dropped with the rest."""
+
+    __slots__ = ("digits",)
+
+    def __init__(self, text: str) -> None:
+        self.digits = len(text.lstrip("-"))
+
+    def __repr__(self) -> str:
+        return f"an integer of {self.digits} digits"
+
+
+_MAX_DIGITS = 40
+
+
+def _parse_int(text: str) -> int | LongInteger:
+    return int(text) if len(text) <= _MAX_DIGITS else LongInteger(text)
+
+
+def loads(text: str) -> Any:
+    """``json.loads``, with every integer longer than ``_MAX_DIGITS`` digits a
+    ``LongInteger``. Raises ``ValueError`` (malformed JSON) and ``RecursionError``."""
+    return json.loads(text, parse_int=_parse_int)
+
+
 class Long(fields.Integer):
     """A JSON integer (the pages' ``Long``): refuses booleans, floats and digit strings."""
 
@@ -42,6 +71,8 @@ class Long(fields.Integer):
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
         if isinstance(value, bool):
             raise self.make_error("invalid")
+        if isinstance(value, LongInteger):  # past any int64: as the range says
+            raise ValidationError(f"Must be an integer from 0 to {_INT64_MAX} (int64).")
         return super()._deserialize(value, attr, data, **kwargs)
 
 
@@ -154,7 +185,7 @@ def decode_body(body: bytes, *, action: str, http_status: int | None = None) -> 
     except UnicodeDecodeError as exc:
         raise refuse(f"a body that is not valid UTF-8 (byte {exc.start})") from None
     try:
-        return json.loads(text)
+        return loads(text)
     except RecursionError:
         raise refuse("JSON nested too deeply to be an API answer") from None
     except ValueError as exc:

@@ -357,8 +357,11 @@ def resolve_credentials(
     # Imported only here: most users configure keys explicitly.
     from .credential_chain import Chain, default_sources
 
+    # The message names only the places this caller read: no Pulumi config when there is
+    # none (the ``aliread`` command, plain Python outside a program).
+    intro = _NO_CREDENTIALS if config is not None else _NO_CREDENTIALS_OUTSIDE_PULUMI
     key_id, secret, token, name = (chain or Chain()).credentials(
-        default_sources(config_value("alicloud:profile", config)), intro=_NO_CREDENTIALS,
+        default_sources(config_value("alicloud:profile", config)), intro=intro,
         deadline_at=deadline_at)
     return Credentials(key_id, secret, token, source=f"default credential chain ({name})",
                        renewable=True)
@@ -397,4 +400,11 @@ _NO_CREDENTIALS = (
     "alicloud:secretKey ...`, or set up one of the default chain's sources. Not set: "
     "Pulumi config alicloud:accessKey, environment ALIBABA_CLOUD_ACCESS_KEY_ID / "
     "ALICLOUD_ACCESS_KEY."
+)
+# Where no Pulumi config is read (config None): the environment and the default chain.
+_NO_CREDENTIALS_OUTSIDE_PULUMI = (
+    "No Alibaba Cloud credentials found: set ALIBABA_CLOUD_ACCESS_KEY_ID and "
+    "ALIBABA_CLOUD_ACCESS_KEY_SECRET (with ALIBABA_CLOUD_SECURITY_TOKEN for STS keys) in "
+    "the environment, or set up one of the default chain's sources. Not set: environment "
+    "ALIBABA_CLOUD_ACCESS_KEY_ID / ALICLOUD_ACCESS_KEY."
 )

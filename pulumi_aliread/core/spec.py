@@ -203,7 +203,8 @@ class ApiSpec(Operation):
             raise errors.InvalidInputError(f"{what} is empty: pass {self.id_rule}.")
         if len(value) > self.id_max_length:
             raise errors.InvalidInputError(
-                f"{what} is {len(value)} characters long, more than {self.id_max_length}: "
+                f"{what} {shown(value)} is {len(value)} characters long, more than "
+                f"{self.id_max_length}: "
                 f"pass {self.id_rule}."
             )
         if not self.id_pattern.fullmatch(value):
@@ -277,6 +278,9 @@ class ListSpec(Operation):
 
 
 def shown(value: object, limit: int = 40) -> str:
+    """``repr(value)``, cut to ``limit`` characters: a long text is never copied whole."""
+    if isinstance(value, str) and len(value) > limit:
+        value = value[:limit]  # its repr is longer than ``limit`` still: cut below
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 5] + "...'"
 

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 from ..errors import InvalidInputError
 from . import settings
 from .options import NAMES as OPTION_NAMES
+from .options import ReadOptions
+from .options import check_value as check_option
 
 if TYPE_CHECKING:
     from .apis import ApiSpec
@@ -64,7 +66,10 @@ def validate_option(api: ApiSpec, key: str, value: object) -> None:
         api.validate_states(value)
     elif key == "mismatch_means_accepted":
         validate_mismatch_means_accepted(api, value)
-    elif key in (*SETTING_KEYS, *OPTION_NAMES):
+    elif key in OPTION_NAMES:
+        # Alone: the others may be Outputs still (validate_plain checks them together).
+        check_option(key, value)
+    elif key in SETTING_KEYS:
         # Checked alone, as the read checks it: no config or environment consulted, and
         # no endpoint refused for plain http (allow_insecure_http may come from those).
         given: dict[str, Any] = {"allow_insecure_http": True, key: value}
@@ -82,3 +87,6 @@ def validate_plain(api: ApiSpec, object_id: object, expected: object,
     validate_option(api, api.expect_keyword, expected)
     for key in (*SETTING_KEYS, *OPTION_NAMES, "mismatch_means_accepted"):
         validate_option(api, key, options.get(key))
+    tuning = {key: options.get(key) for key in OPTION_NAMES}
+    if is_plain(list(tuning.values())):
+        ReadOptions.of(**tuning)  # together (backoff_base <= backoff_cap); None: default
