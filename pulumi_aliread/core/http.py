@@ -15,13 +15,6 @@ Proxies follow the environment as urllib and aliyun-python-sdk-core read them
 reads no environment. ``user:password@`` in a proxy URL becomes a
 ``Proxy-Authorization`` header and never appears in messages or logs. Redirects are
 never followed (httpcore follows none).
-
-A server may close a kept-alive connection just as a request goes out on it (its idle
-timeout racing the request). When an idempotent request fails on a reused connection
-before any answer arrived (the ``trace`` extension says whether this exchange opened its
-connection), it is sent again at once on a new connection, once, as urllib3 and
-requests do: the race costs no attempt of the retry policy and does not hide the API's
-own answer behind a ``ConnectionError``.
 """
 
 from __future__ import annotations
@@ -139,10 +132,6 @@ def parse_proxy(proxy: str) -> Proxy:
     return Proxy(safe, headers)
 
 
-class _Stale(Exception):
-    """A reused keep-alive connection failed before any byte of the answer arrived."""
-
-
 class TransportFailure(Exception):
     """The request got no usable HTTP answer (reset, refused, timed out, cut short).
 
@@ -221,38 +210,8 @@ class Http:
         ends everything. ``proxy``: a proxy URL or None (direct); ``ca_bundle``: the PEM
         file verifying https (None: certifi's); ``max_body`` (bytes): the body's cap.
         """
-        target = httpcore.URL(url)
-        pool = self._pool(proxy, ca_bundle, target.scheme == b"https")
-        pool.in_flight += 1
-        exchange = functools.partial(
-            self._exchange, pool, method, url, target, connect_timeout=connect_timeout,
-            read_timeout=read_timeout, deadline_at=deadline_at, proxy=proxy,
-            ca_bundle=ca_bundle, headers=headers, max_body=max_body)
-        try:
-            try:
-                return await exchange(resent=False)
-            except _Stale:
-                # The server closed the kept-alive connection as the request went out
-                # (its idle timeout racing the request): nothing of an answer came, so
-                # the request is sent again at once on a new connection, as urllib3 and
-                # requests do, and no attempt is spent on the race.
-                log.debug('"%s %s": the kept-alive connection was closed by the server '
-                          "before any answer; sent again on a new connection", method, url)
-                return await exchange(resent=True)
-        finally:
-            pool.in_flight -= 1
-
-    async def _exchange(self, pool: _Pool, method: str, url: str, target: httpcore.URL, *,
-                        connect_timeout: float, read_timeout: float,
-                        deadline_at: float | None, proxy: str | None,
-                        ca_bundle: str | None, headers: Mapping[str, str] | None,
-                        max_body: int, resent: bool) -> Answer:
-        """One exchange of ``request`` through ``pool``. Raises ``_Stale`` (unless
-        ``resent``) when it went out on a reused connection that failed before any answer
-        arrived, else what ``request`` raises."""
         first = time.monotonic() + connect_timeout + read_timeout
         answered = False
-        opened = False  # this exchange opened its connection (else: a kept-alive one)
 
         def timed_out(kind: str, timeout: str, late: str) -> TransportFailure:
             """The failure of an exchange that ran out of time: ``timeout`` says which
@@ -264,18 +223,15 @@ class Http:
             return TransportFailure(kind, timeout + where)
 
         async def trace(event: str, _info: Any) -> None:
-            nonlocal opened
-            if event.endswith(".connect_tcp.started"):
-                opened = True
-            elif event.endswith("receive_response_headers.started"):
+            if event.endswith("receive_response_headers.started"):
                 at = time.monotonic() + read_timeout  # the whole answer from here on
                 scope.deadline = at if deadline_at is None else min(at, deadline_at)
 
-        def stale() -> bool:
-            return not (answered or opened or resent) and method in _IDEMPOTENT
-
         where = f" (through the proxy {parse_proxy(proxy).url})" if proxy else ""
+        target = httpcore.URL(url)
         host = target.host if target.port is None else b"%s:%d" % (target.host, target.port)
+        pool = self._pool(proxy, ca_bundle, target.scheme == b"https")
+        pool.in_flight += 1
         timeouts = {"connect": connect_timeout, "read": read_timeout,
                     "write": read_timeout, "pool": read_timeout}
         # asyncio's clock is time.monotonic(): the scope cancels the exchange at its deadline.
@@ -313,8 +269,6 @@ class Http:
                        timed_out("ReadTimeout", "no answer within the read timeout",
                                  "no answer came")) from None
             except httpcore.RemoteProtocolError as exc:
-                if stale() and "without sending a response" in str(exc):
-                    raise _Stale() from None
                 # h11's words ("illegal status line: bytearray(b'SSH-2.0...')") say little.
                 detail = ("the server closed the connection mid-answer" if answered
                           or "disconnected" in str(exc) or "closed" in str(exc)
@@ -322,8 +276,6 @@ class Http:
                 raise TransportFailure("ConnectionError", f"{detail}{where}") from None
             except (httpcore.NetworkError, httpcore.ProtocolError,
                     httpcore.UnsupportedProtocol) as exc:
-                if stale() and isinstance(exc, (httpcore.ReadError, httpcore.WriteError)):
-                    raise _Stale() from None  # reset or broken pipe before any answer
                 cert = next((e for e in _causes(exc)
                              if isinstance(e, ssl.SSLCertVerificationError)), None)
                 if cert is not None:  # sending again cannot help
@@ -339,6 +291,8 @@ class Http:
                         permanent=True) from None
                 raise TransportFailure("ConnectionError",
                                        redaction.scrub(_reason(exc)) + where) from None
+            finally:
+                pool.in_flight -= 1
         if scope.cancelled_caught:
             raise (timed_out("ReadTimeout",
                              "the whole answer did not arrive within the read timeout",
@@ -418,5 +372,4 @@ def tls_context(cafile: str | None) -> ssl.SSLContext:
 _CLOCK_SLACK = 0.001
 
 USER_AGENT = f"pulumi-aliread/{__version__} Python/{platform.python_version()}"
-_IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 _HEADERS = (("Accept", "*/*"), ("Accept-Encoding", "identity"), ("User-Agent", USER_AGENT))
