@@ -11,7 +11,8 @@ an object is listed twice with different contents, or when every page came back 
 and still fewer distinct objects than the total were listed: a list that moved, or an
 answer that cannot be right, must not pass a gate. A removal and an addition between
 the same two pages leave the total as it was; they show only when they make an object
-appear twice. A page with more rows than ``PageSize`` is a ``ResponseValidationError``.
+appear twice. A page with more rows than the page size asked for is a
+``ResponseValidationError``.
 """
 
 from __future__ import annotations
@@ -188,8 +189,8 @@ def _listing(client: Client, spec: ListSpec, call: Any, creds: Any, deadline_at:
 
     Raises ServiceUnavailableError ``DeadlineExceeded`` before a page past the deadline,
     ApiError (code ``TooManyItems``) when the list holds more than ``max_items``
-    objects, ResponseValidationError for a page with more rows than ``PageSize``, and
-    ServiceUnavailableError (code ``ListChanging``) when the list moved (the total, an
+    objects, ResponseValidationError for a page with more rows than the page size asked
+    for, and ServiceUnavailableError (code ``ListChanging``) when the list moved (the total, an
     object listed twice with other contents, full pages short of the total) during
     ``MAX_RESTARTS + 1`` listings in a row.
     """
