@@ -18,7 +18,7 @@ from click.core import ParameterSource
 from .. import __version__
 from ..core.apis import APIS, LISTS, ApiSpec
 from ..core.paging import MAX_ITEMS, MAX_RESTARTS
-from ..core.redaction import printable
+from ..core.redaction import one_line, printable
 from ..core.spec import ListSpec, one_of
 from . import exitcodes
 from .durations import format_duration, parse_duration
@@ -372,7 +372,7 @@ def _main(args: list[str]) -> int:
 
 
 def _describe(exc: BaseException) -> str:
-    text = " ".join(printable(str(exc)).split())
+    text = one_line(str(exc))
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 

@@ -21,7 +21,7 @@ from ..core import paging
 from ..core.apis import ApiSpec
 from ..core.client import Client
 from ..core.read import Read
-from ..core.redaction import printable
+from ..core.redaction import one_line, printable
 from ..core.settings import resolve
 from ..core.spec import ListSpec, one_of, snake_case
 from . import exitcodes, render
@@ -101,7 +101,7 @@ def run(
             # The default chain's sources end by the read's deadline too (--deadline).
             creds = reader.credentials(deadline=settings.options.deadline)
         except errors.AlireadError as exc:
-            _note(err, render.one_line(f"aliread: {exc.code or type(exc).__name__}: "
+            _note(err, one_line(f"aliread: {exc.code or type(exc).__name__}: "
                                        f"{exc.message}"))
             return _emit(api, [Outcome(i, Status.ERROR, error=exc) for i in ids], fmt, out)
         unique = list(dict.fromkeys(ids))
@@ -327,7 +327,7 @@ def _streams(output: str | None, stdout: TextIO | None,
 
 def _bad_input(problems: Sequence[str], err: TextIO) -> None:
     for problem in problems[:MAX_PROBLEMS_SHOWN]:
-        _note(err, render.one_line(f"aliread: bad input: {problem}"))
+        _note(err, one_line(f"aliread: bad input: {problem}"))
     if len(problems) > MAX_PROBLEMS_SHOWN:
         _note(err, f"aliread: bad input: ... and {len(problems) - MAX_PROBLEMS_SHOWN} more.")
     _note(err, "aliread: nothing was read (exit 2).")

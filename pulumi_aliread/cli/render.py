@@ -11,19 +11,10 @@ from dataclasses import fields
 from typing import Any, TextIO
 
 from ..core.apis import ApiSpec
-from ..core.redaction import CONTROLS, printable
+from ..core.redaction import CONTROLS, one_line, printable
 from ..errors import AlireadError, ExpectationNotMetError, InvalidInputError
 from .durations import format_duration
 from .run import Outcome, Status
-
-
-def one_line(text: str) -> str:
-    """``text`` on a single line, every control character a terminal would act on shown
-    as an escape (``redaction.printable``: ``\\x1b``, ``\\u202e``, ``\\n``), then runs of
-    spaces made one. Messages are scrubbed of secrets where outside text enters them
-    (``redaction``), not here: a secret that is also a word of the advice must not blank
-    it out."""
-    return " ".join(printable(text).split())
 
 
 def element(api: ApiSpec, outcome: Outcome, name: str | None = None) -> dict[str, Any]:

@@ -113,6 +113,12 @@ def printable(text: str) -> str:
     return CONTROLS.sub(_escaped, text)
 
 
+def one_line(text: str) -> str:
+    """``text`` on a single line for a terminal or a one-line error: ``printable`` (every
+    control character shown as an escape), then runs of spaces made one."""
+    return " ".join(printable(text).split())
+
+
 class RedactingFilter(logging.Filter):
     """A logging filter that scrubs the formatted message of each record."""
 

@@ -23,6 +23,7 @@ from pulumi.provider.experimental.server import ProviderServicer
 from pulumi.runtime.proto import provider_pb2_grpc
 
 from .. import __version__
+from ..core.redaction import one_line
 from ..errors import AlireadError
 from .provider import AlireadProvider
 
@@ -40,7 +41,7 @@ def _one_line(name: str) -> Any:
             # Pulumi's wrapper raises a new Exception while handling ours (__context__).
             ours = error if isinstance(error, AlireadError) else error.__context__
             if isinstance(ours, AlireadError):
-                await context.abort(grpc.StatusCode.UNKNOWN, " ".join(str(ours).split()))
+                await context.abort(grpc.StatusCode.UNKNOWN, one_line(str(ours)))
             raise
 
     method.__name__ = name
